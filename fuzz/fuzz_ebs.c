@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ebs.c - the fuzz target: decode the input into a scenario and run
+ * the loader linked into this binary (loader_exit_boot) against it.
+ *
+ * The same object serves libFuzzer, AFL++ (through libAFLDriver) and the
+ * replay driver; which loader is under test is decided at link time.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "fw.h"
+
+static struct fw_options options;
+static int options_ready;
+
+static void init_options(void)
+{
+	char error[160];
+
+	if (fw_options_from_env(&options, error, sizeof(error)) != 0) {
+		fprintf(stderr, "ebsfuzz: %s\n", error);
+		exit(2);
+	}
+	options_ready = 1;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	init_options();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct scenario scn;
+	struct fw_result result;
+
+	if (!options_ready)
+		init_options();
+	scn_decode(data, size, &scn);
+	fw_run(&scn, loader_exit_boot, &options, &result);
+	return 0;
+}

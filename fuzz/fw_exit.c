@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_exit.c - ExitBootServices() in each personality, the event groups it
+ * signals, the drivers' handlers in them, timer events, and the events a
+ * loader creates itself.
+ *
+ * Orders (exit-boot.md sections 2.1, 2.2, 2.6):
+ *   EDK2 <= 2022.11   timer off, key check, FAILED group or EXIT group
+ *   EDK2 2023-2024    BEFORE group (every call), then as above
+ *   EDK2 >= 2025.02   BEFORE group (first call only), then as above
+ *   AMI Aptio         timer off, BEFORE and EXIT groups (first call only),
+ *                     key check
+ *   U-Boot            key check; on success BEFORE, timer off, EXIT
+ */
+#include <string.h>
+
+#include "fw_internal.h"
+
+static const EFI_GUID guid_before_exit = EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES;
+static const EFI_GUID guid_exit = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES;
+/* EDK2 MdeModulePkg/Include/Guid/EventExitBootServiceFailed.h */
+static const EFI_GUID guid_exit_failed = { 0x4f6c5507, 0x232f, 0x4787,
+					   { 0xb9, 0x5e, 0x72, 0xf8, 0x62, 0x49, 0x0c, 0xb1 } };
+
+/**
+ * signal_group() - run the notify functions of an event group.
+ * @group: enum scn_group.
+ *
+ * Drivers' handlers (from the scenario) run first, then the loader's own
+ * events.  A handler with lifetime "once" closes its event when it runs, as
+ * EDK2's AmdSevDxe and SnpDxe do; "every" ones run whenever signalled.
+ */
+static void signal_group(enum scn_group group)
+{
+	const struct scenario *scn = fw.scn;
+	uint8_t outer = fw.notifying;
+	unsigned i;
+
+	FW_TRACE("#   signal %s group\n", scn_group_names[group]);
+	for (i = 0; i < scn->n_handlers; i++) {
+		const struct scn_handler *h = &scn->handlers[i];
+
+		if (h->group != group || fw.handler_closed[i])
+			continue;
+		FW_TRACE("#   handler %u runs: %s\n", i + 1, scn_action_names[h->action.kind]);
+		fw_action_run(&h->action);
+		if (h->lifetime == LIFE_ONCE)
+			fw.handler_closed[i] = true;
+	}
+	fw.notifying = group;
+	for (i = 0; i < fw.n_events; i++) {
+		struct fw_event *e = &fw.events[i];
+
+		if (e->open && e->group == group && e->notify != NULL)
+			e->notify(e, e->context);
+	}
+	fw.notifying = outer;
+}
+
+static void timers_off(void)
+{
+	if (fw.timers_enabled)
+		FW_TRACE("#   timer services off\n");
+	fw.timers_enabled = false;
+}
+
+/**
+ * key_check() - the step that decides an exit (EDK2's CoreTerminateMemoryMap).
+ * @key: MapKey from the loader.
+ * @injected: a status the input injected for this call, or EFI_SUCCESS.
+ *
+ * Return: EFI_SUCCESS if the key is current; EFI_INVALID_PARAMETER if not,
+ * or always with the persistent-invalid quirk (EDK2 refuses any key while a
+ * runtime region is misaligned, F20); or the injected status.
+ */
+static EFI_STATUS key_check(UINTN key, EFI_STATUS injected)
+{
+	if (injected != EFI_SUCCESS)
+		return injected;
+	if (fw_quirk(QUIRK_PERSISTENT_INVALID))
+		return EFI_INVALID_PARAMETER;
+	if (!fw_quirk(QUIRK_NO_KEY_CHECK) && key != (UINTN)fw.key)
+		return EFI_INVALID_PARAMETER;
+	fw.past_key_check = true;
+	oracle_check_map_current();
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS exit_edk2(UINTN key, bool first, EFI_STATUS injected)
+{
+	bool every = fw_quirk(QUIRK_HANDLERS_EVERY_CALL);
+	EFI_STATUS status;
+
+	if (fw.personality == PERS_EDK2_2023 || (fw.personality == PERS_EDK2_2025 && first) ||
+	    every)
+		signal_group(GROUP_BEFORE_EXIT);
+	timers_off();
+	status = key_check(key, injected);
+	if (status != EFI_SUCCESS) {
+		signal_group(GROUP_EXIT_FAILED);
+		return status;
+	}
+	signal_group(GROUP_EXIT); /* after the check: changes here are the firmware's fault */
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS exit_ami(UINTN key, bool first, EFI_STATUS injected)
+{
+	timers_off();
+	if (first || fw_quirk(QUIRK_HANDLERS_EVERY_CALL)) {
+		signal_group(GROUP_BEFORE_EXIT);
+		signal_group(GROUP_EXIT);
+	}
+	return key_check(key, injected);
+}
+
+static EFI_STATUS exit_uboot(UINTN key, EFI_STATUS injected)
+{
+	EFI_STATUS status = key_check(key, injected);
+
+	if (status != EFI_SUCCESS)
+		return status;
+	signal_group(GROUP_BEFORE_EXIT);
+	timers_off();
+	signal_group(GROUP_EXIT);
+	return EFI_SUCCESS;
+}
+
+/*
+ * UEFI 2.10 section 7.4.6: on success "ConsoleInHandle, ConIn,
+ * ConsoleOutHandle, ConOut, StandardErrorHandle, StdErr, and BootServices
+ * are set to NULL" and the CRC recomputed.  EDK2 also zeroes the boot
+ * services table; ours keeps its functions so that a call through a cached
+ * pointer is reported as forbidden-call rather than a jump to address 0.
+ */
+static void finish_exit(void)
+{
+	fw.phase = PHASE_EXITED;
+	fw.st.ConsoleInHandle = NULL;
+	fw.st.ConIn = NULL;
+	fw.st.ConsoleOutHandle = NULL;
+	fw.st.ConOut = NULL;
+	fw.st.StandardErrorHandle = NULL;
+	fw.st.StdErr = NULL;
+	fw.st.BootServices = NULL;
+	fw_table_crc(&fw.st.Hdr, sizeof(fw.st));
+}
+
+static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
+{
+	EFI_STATUS injected = fw_enter(SVC_ExitBootServices);
+	bool first = fw.exit_attempts == 0;
+	EFI_STATUS status;
+
+	(void)image; /* neither EDK2 nor U-Boot looks at it */
+	if (++fw.exit_attempts > FW_MAX_EXIT_ATTEMPTS)
+		fw_violation("termination", "%u ExitBootServices calls (call %u)",
+			     FW_MAX_EXIT_ATTEMPTS + 1, fw.calls);
+	FW_TRACE("# call %u: ExitBootServices(key 0x%llx), firmware key 0x%llx\n", fw.calls,
+		 (unsigned long long)key, (unsigned long long)fw.key);
+	oracle_check_exit_key(key);
+	fw.past_key_check = false;
+	if (fw.personality == PERS_UBOOT)
+		status = exit_uboot(key, injected);
+	else if (fw.personality == PERS_AMI)
+		status = exit_ami(key, first, injected);
+	else
+		status = exit_edk2(key, first, injected);
+	if (status == EFI_SUCCESS) {
+		finish_exit();
+	} else {
+		fw.phase = PHASE_EXIT_FAILED;
+		fw.first_exit_returned = true;
+	}
+	FW_TRACE("#   -> %s\n", fw_status_name(status));
+	return fw_leave(SVC_ExitBootServices, status);
+}
+
+/**
+ * fw_timers_tick() - fire the scenario's timer events that are due.
+ *
+ * A timer ticks between two calls of the loader, which the firmware sees at
+ * the entry of the second.  "at-call N" fires at the entry of call N;
+ * "after-map N" at the first call after the Nth successful GetMemoryMap,
+ * the window between reading the map and exiting (OVMF: a one-shot timer
+ * there fails the first exit, ovmf.md section 4).  Periodic timers fire
+ * again every PERIOD calls until ExitBootServices turns timers off.
+ */
+void fw_timers_tick(void)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_timers; i++) {
+		const struct scn_timer *t = &scn->timers[i];
+
+		if (fw.timer_done[i])
+			continue;
+		if (!fw.timer_armed[i] && t->trigger == TRIG_AFTER_MAP) {
+			if (fw.map_reads < (t->at ? t->at : 1u))
+				continue;
+		} else if (fw.calls < fw.timer_next[i]) {
+			continue;
+		}
+		FW_TRACE("#   timer %u fires before call %u\n", i + 1, fw.calls);
+		fw_action_run(&t->action);
+		fw.timer_armed[i] = true;
+		if (t->period == 0)
+			fw.timer_done[i] = true;
+		fw.timer_next[i] = fw.calls + t->period;
+	}
+}
+
+static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOID *context,
+			       uint8_t group, EFI_EVENT *event)
+{
+	struct fw_event *e;
+
+	/* UEFI 2.10 section 7.1.1: notify functions are required for these types. */
+	if (event == NULL || ((type & (EVT_NOTIFY_SIGNAL | EVT_NOTIFY_WAIT)) && notify == NULL))
+		return EFI_INVALID_PARAMETER;
+	if (fw.n_events >= FW_MAX_EVENTS) {
+		fw_not_compliant("the loader created more events than the fake firmware keeps");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	e = &fw.events[fw.n_events++];
+	e->notify = notify;
+	e->context = (VOID *)context;
+	e->type = type;
+	e->group = group;
+	e->open = true;
+	*event = e;
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI fw_CreateEvent(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY notify,
+					VOID *context, EFI_EVENT *event)
+{
+	EFI_STATUS status = fw_enter(SVC_CreateEvent);
+
+	(void)tpl;
+	if (status == EFI_SUCCESS)
+		status = create_event(type, notify, context,
+				      type == EVT_SIGNAL_EXIT_BOOT_SERVICES ? GROUP_EXIT : FW_NO_GROUP,
+				      event);
+	FW_TRACE("# call %u: CreateEvent(0x%x) -> %s\n", fw.calls, type, fw_status_name(status));
+	return fw_leave(SVC_CreateEvent, status);
+}
+
+static uint8_t group_of(const EFI_GUID *guid)
+{
+	if (guid == NULL)
+		return FW_NO_GROUP;
+	if (memcmp(guid, &guid_before_exit, sizeof(*guid)) == 0)
+		return GROUP_BEFORE_EXIT;
+	if (memcmp(guid, &guid_exit, sizeof(*guid)) == 0)
+		return GROUP_EXIT;
+	if (memcmp(guid, &guid_exit_failed, sizeof(*guid)) == 0)
+		return GROUP_EXIT_FAILED;
+	return FW_NO_GROUP;
+}
+
+static EFI_STATUS EFIAPI fw_CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY notify,
+					  const VOID *context, const EFI_GUID *group,
+					  EFI_EVENT *event)
+{
+	EFI_STATUS status = fw_enter(SVC_CreateEventEx);
+
+	(void)tpl;
+	/* UEFI 2.10 section 7.1.2: these two types are not valid with a group. */
+	if (status == EFI_SUCCESS && group != NULL &&
+	    (type == EVT_SIGNAL_EXIT_BOOT_SERVICES || type == EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE))
+		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS)
+		status = create_event(type, notify, context,
+				      group != NULL ? group_of(group)
+						    : type == EVT_SIGNAL_EXIT_BOOT_SERVICES ? GROUP_EXIT
+											     : FW_NO_GROUP,
+				      event);
+	FW_TRACE("# call %u: CreateEventEx(0x%x) -> %s\n", fw.calls, type, fw_status_name(status));
+	return fw_leave(SVC_CreateEventEx, status);
+}
+
+static EFI_STATUS EFIAPI fw_CloseEvent(EFI_EVENT event)
+{
+	EFI_STATUS status = fw_enter(SVC_CloseEvent);
+	unsigned i;
+
+	if (status == EFI_SUCCESS) {
+		status = EFI_INVALID_PARAMETER;
+		for (i = 0; i < fw.n_events; i++) {
+			if (event == &fw.events[i] && fw.events[i].open) {
+				fw.events[i].open = false;
+				status = EFI_SUCCESS;
+			}
+		}
+	}
+	FW_TRACE("# call %u: CloseEvent() -> %s\n", fw.calls, fw_status_name(status));
+	return fw_leave(SVC_CloseEvent, status);
+}
+
+/**
+ * fw_exit_reset() - arm the scenario's timers for a new run.
+ */
+void fw_exit_reset(void)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_timers; i++) {
+		fw.timer_next[i] = scn->timers[i].at;
+		fw.timer_armed[i] = false;
+	}
+}
+
+/**
+ * fw_exit_install() - put the exit and event services into a boot services
+ * table.
+ * @bs: the table.
+ */
+void fw_exit_install(EFI_BOOT_SERVICES *bs)
+{
+	bs->ExitBootServices = fw_ExitBootServices;
+	bs->CreateEvent = fw_CreateEvent;
+	bs->CreateEventEx = fw_CreateEventEx;
+	bs->CloseEvent = fw_CloseEvent;
+}

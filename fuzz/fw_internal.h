@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_internal.h - state and helpers shared by the modules of the fake
+ * firmware.  Not for loaders: they see only the tables in core/efi.h.
+ *
+ * There is one firmware, a global reset at the start of every run, so that
+ * nothing survives from one input to the next (libFuzzer and AFL++ persistent
+ * mode run millions of inputs in one process).
+ */
+#ifndef EBSFUZZ_FUZZ_FW_INTERNAL_H
+#define EBSFUZZ_FUZZ_FW_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fw.h"
+
+/* Budgets of the termination invariant.  No documented firmware needs
+ * more than two exit attempts (exit-boot.md F1, F2, F23); a loader that
+ * makes sixteen is retrying a failure that will not go away (F20).  A
+ * loader sizing, printing and exiting needs tens of calls, not thousands. */
+#define FW_MAX_CALLS 4096u
+#define FW_MAX_EXIT_ATTEMPTS 16u
+
+#define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
+#define FW_MAX_ALLOCS 256u     /* loader allocation records, live or freed */
+#define FW_MAX_FW_ALLOCS 256u  /* allocations made by handlers and timers */
+#define FW_MAX_EVENTS 32u      /* events the loader creates */
+#define FW_MAX_CONFIG_TABLES 32u
+
+/* Map changes handlers and timers may make in one run.  Nothing reported
+ * comes near it (F10: "more than 8"); the cap keeps every run fast. */
+#define FW_MAX_FIRMWARE_CHANGES 64u
+
+/* The fake machine is small: no single allocation above 64 MiB. */
+#define FW_MAX_ALLOC_BYTES (64u * 1024u * 1024u)
+
+/* EDK2 Pool.c: a request whose size plus pool overhead exceeds the 2688-byte
+ * size class is served from whole pages; smaller ones from free lists. */
+#define FW_POOL_OVERHEAD 48u
+#define FW_POOL_SMALL_MAX 2688u
+
+/* One entry of the firmware's own memory map. */
+struct fw_region {
+	uint32_t type;
+	uint64_t start;
+	uint64_t pages;
+	uint64_t attr;
+};
+
+/* A loader allocation, kept after it is freed to recognise stale pointers. */
+struct fw_alloc {
+	uint8_t *host;  /* real heap memory of exactly @bytes, so ASan sees overruns */
+	size_t bytes;
+	uint64_t start; /* model range in the map; @pages == 0 if from a pool free list */
+	uint64_t pages;
+	uint64_t pages_freed; /* FreePages of part of a page allocation */
+	uint32_t type;
+	bool is_pages;
+	bool live;
+	bool free_refused; /* an injected failure refused to free it */
+};
+
+/* A range allocated by a handler or timer (no host memory behind it). */
+struct fw_range {
+	uint64_t start;
+	uint64_t pages;
+};
+
+enum fw_phase { PHASE_BOOT, PHASE_EXIT_FAILED, PHASE_EXITED };
+
+#define FW_NO_GROUP 0xffu
+
+/* An event created by the loader through CreateEvent(Ex). */
+struct fw_event {
+	EFI_EVENT_NOTIFY notify;
+	VOID *context;
+	uint32_t type;
+	uint8_t group; /* enum scn_group or FW_NO_GROUP */
+	bool open;
+};
+
+struct fw {
+	const struct scenario *scn;
+	const struct fw_options *opt;
+
+	/* Settings: the scenario over the personality's defaults. */
+	uint8_t personality;
+	uint32_t revision;
+	uint32_t desc_size;
+	uint32_t desc_version;
+	uint32_t quirks;
+	uint32_t over_report;
+
+	/* The tables handed to the loader. */
+	EFI_SYSTEM_TABLE st;
+	EFI_BOOT_SERVICES bs;
+	EFI_RUNTIME_SERVICES rt;
+	EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout;
+	SIMPLE_TEXT_OUTPUT_MODE conout_mode;
+	EFI_CONFIGURATION_TABLE config[FW_MAX_CONFIG_TABLES];
+
+	/* The memory map. */
+	struct fw_region map[FW_MAX_REGIONS];
+	unsigned n_regions;
+	uint64_t key;
+	uint64_t generation;      /* bumped with the key; never seen by loaders */
+	uint32_t pool_page_types; /* memory types with a pool page (EDK2 free lists) */
+
+	/* Memory handed out. */
+	struct fw_alloc allocs[FW_MAX_ALLOCS];
+	unsigned n_allocs;
+	struct fw_range fw_allocs[FW_MAX_FW_ALLOCS];
+	unsigned n_fw_allocs;
+	unsigned firmware_changes;
+	unsigned next_alloc_outcome;
+
+	/* Events. */
+	struct fw_event events[FW_MAX_EVENTS];
+	unsigned n_events;
+	bool handler_closed[SCN_MAX_HANDLERS];
+	bool timers_enabled;
+	bool timer_done[SCN_MAX_TIMERS];
+	bool timer_armed[SCN_MAX_TIMERS];
+	unsigned timer_next[SCN_MAX_TIMERS];
+	uint8_t notifying; /* group whose notify functions are running, or FW_NO_GROUP */
+	uint64_t monotonic;
+	EFI_TPL tpl;
+
+	/* Call accounting. */
+	unsigned calls;
+	unsigned svc_calls[SVC_COUNT];
+	unsigned exit_attempts;
+	unsigned map_reads; /* successful GetMemoryMap calls by the loader */
+	struct fw_call log[FW_LOG_CALLS];
+	unsigned n_log;
+	enum fw_phase phase;
+	bool first_exit_returned;
+	bool past_key_check; /* inside a successful ExitBootServices, key accepted */
+
+	/* Oracle state. */
+	bool last_read_valid;
+	const uint8_t *last_read_buf;
+	size_t last_read_size;
+	uint64_t last_read_key;
+	uint64_t last_read_generation;
+	bool size_queried;
+	unsigned first_required, max_required; /* descriptors, over-report included */
+	const char *why_not_compliant;
+
+	jmp_buf reset_jump;
+};
+
+extern struct fw fw;
+
+/* fw_settings.c */
+void fw_settings_resolve(const struct scenario *scn, const struct fw_options *opt);
+bool fw_quirk(enum scn_quirk quirk);
+uint8_t fw_default_map(void);
+bool fw_revision_at_least_2_9(void);
+
+/* fw_map.c */
+void fw_map_reset(void);
+void fw_map_normalize(void);
+unsigned fw_map_required_descs(void);
+bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end, bool by_firmware,
+		  uint64_t *start);
+void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
+void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
+bool fw_map_matches(const uint8_t *buf, size_t size);
+extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
+extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
+
+/* fw_memory.c */
+void fw_memory_install(EFI_BOOT_SERVICES *bs);
+void fw_memory_release(void);
+const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
+unsigned fw_live_loader_allocations(void);
+bool fw_action_run(const struct scn_action *action);
+
+/* fw_exit.c */
+void fw_exit_install(EFI_BOOT_SERVICES *bs);
+void fw_exit_reset(void);
+void fw_timers_tick(void);
+
+/* fw_misc.c */
+void fw_tables_reset(void);
+void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
+void fw_trace_scenario(const struct scenario *scn);
+uint32_t fw_crc32(const void *data, size_t size);
+void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size);
+
+/* fw_core.c */
+EFI_STATUS fw_enter(enum fw_service svc);
+EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
+void fw_count_call(const char *what);
+void fw_map_changed(bool by_firmware);
+void fw_not_compliant(const char *why);
+void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define FW_TRACE(...)                                                                          \
+	do {                                                                                   \
+		if (fw.opt->trace != NULL)                                                     \
+			fw_trace(__VA_ARGS__);                                                 \
+	} while (0)
+const char *fw_status_name(EFI_STATUS status);
+
+/* oracle.c */
+_Noreturn void fw_violation(const char *invariant, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void oracle_check_call_allowed(enum fw_service svc);
+void oracle_check_map_buffer(const void *buf, UINTN size);
+void oracle_note_size_query(void);
+void oracle_note_map_read(const void *buf, size_t size);
+void oracle_check_exit_key(UINTN key);
+void oracle_check_map_current(void);
+void oracle_check_end(struct fw_result *result);
+struct fw_alloc *oracle_check_free(const void *ptr, const char *service);
+
+#endif /* EBSFUZZ_FUZZ_FW_INTERNAL_H */

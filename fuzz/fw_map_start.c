@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_map_start.c - the memory map a run starts with: a real OVMF map, a
+ * small hand-made one, or one generated from a seed, plus any descriptors
+ * the scenario appends.
+ */
+#include <string.h>
+
+#include "fw_internal.h"
+
+#define RUNTIME_WB (EFI_MEMORY_RUNTIME | 0xf)
+#define MIB_PAGES (1024u * 1024u / EFI_PAGE_SIZE)
+
+/*
+ * Modelled on U-Boot's EFI memory map on QEMU's arm "virt" machine (RAM at
+ * 1 GiB, U-Boot relocated to the top, runtime services in their own pages);
+ * U-Boot merges neighbours since 2018 (exit-boot.md F17).  Not a capture.
+ */
+static const struct fw_region map_uboot[] = {
+	{ EfiMemoryMappedIO, 0x04000000, 16384, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME },
+	{ EfiConventionalMemory, 0x40000000, 252 * MIB_PAGES, 0xf },
+	{ EfiBootServicesData, 0x4fc00000, 512, 0xf },
+	{ EfiLoaderData, 0x4fe00000, 64, 0xf },
+	{ EfiConventionalMemory, 0x4fe40000, 128, 0xf },
+	{ EfiRuntimeServicesData, 0x4fec0000, 16, RUNTIME_WB },
+	{ EfiBootServicesData, 0x4fed0000, 32, 0xf },
+	{ EfiRuntimeServicesCode, 0x4fef0000, 16, RUNTIME_WB },
+	{ EfiBootServicesCode, 0x4ff00000, 192, 0xf },
+	{ EfiReservedMemoryType, 0x4ffc0000, 64, 0xf },
+};
+
+/*
+ * A compact EDK2-shaped map: the OVMF 2025.02 capture with its 41 boot
+ * services code and 44 data descriptors folded into a handful, for
+ * scenarios that want speed more than realism.
+ */
+static const struct fw_region map_small[] = {
+	{ EfiConventionalMemory, 0x0, 160, 0xf },
+	{ EfiConventionalMemory, 0x100000, 1792, 0xf },
+	{ EfiACPIMemoryNVS, 0x800000, 8, 0xf },
+	{ EfiConventionalMemory, 0x808000, 3, 0xf },
+	{ EfiACPIMemoryNVS, 0x80b000, 245, 0xf },
+	{ EfiBootServicesData, 0x900000, 3072, 0xf },
+	{ EfiConventionalMemory, 0x1500000, 43000, 0xf },
+	{ EfiLoaderCode, 0xbff8000, 39, 0xf },
+	{ EfiBootServicesData, 0xc01f000, 8000, 0xf },
+	{ EfiBootServicesCode, 0xdf5f000, 700, 0xf },
+	{ EfiConventionalMemory, 0xe21b000, 4, 0xf },
+	{ EfiBootServicesData, 0xe21f000, 1200, 0xf },
+	{ EfiRuntimeServicesCode, 0xe6cf000, 256, RUNTIME_WB },
+	{ EfiRuntimeServicesData, 0xe7cf000, 581, RUNTIME_WB },
+	{ EfiACPIReclaimMemory, 0xea14000, 18, 0xf },
+	{ EfiReservedMemoryType, 0xfec2000, 4, 0xf },
+	{ EfiACPIMemoryNVS, 0xff78000, 136, 0xf },
+	{ EfiMemoryMappedIO, 0xffc00000, 1024, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME },
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/**
+ * default_attr() - the attributes OVMF gives a range of this type.
+ * @type: an EFI memory type.
+ *
+ * Return: write-back capable RAM, runtime-flagged for runtime types, and
+ * uncached runtime for MMIO (as in the captures).
+ */
+static uint64_t default_attr(uint32_t type)
+{
+	switch (type) {
+	case EfiRuntimeServicesCode:
+	case EfiRuntimeServicesData:
+		return RUNTIME_WB;
+	case EfiMemoryMappedIO:
+	case EfiMemoryMappedIOPortSpace:
+		return EFI_MEMORY_UC | EFI_MEMORY_RUNTIME;
+	default:
+		return 0xf;
+	}
+}
+
+/* A weighted choice of types, shaped like the OVMF captures. */
+static const uint8_t synthetic_types[32] = {
+	EfiBootServicesData, EfiBootServicesData,  EfiBootServicesData,   EfiBootServicesData,
+	EfiBootServicesData, EfiBootServicesData,  EfiBootServicesData,   EfiBootServicesData,
+	EfiBootServicesCode, EfiBootServicesCode,  EfiBootServicesCode,   EfiBootServicesCode,
+	EfiBootServicesCode, EfiBootServicesCode,  EfiBootServicesCode,   EfiConventionalMemory,
+	EfiConventionalMemory, EfiConventionalMemory, EfiConventionalMemory, EfiLoaderData,
+	EfiLoaderCode,       EfiRuntimeServicesData, EfiRuntimeServicesCode, EfiACPIMemoryNVS,
+	EfiACPIMemoryNVS,    EfiACPIReclaimMemory, EfiReservedMemoryType, EfiReservedMemoryType,
+	EfiMemoryMappedIO,   EfiUnusableMemory,    EfiPersistentMemory,   EfiRuntimeServicesData,
+};
+
+static uint32_t xorshift32(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
+{
+	uint64_t start = 0x100000;
+
+	if (fw.n_regions > 0) {
+		const struct fw_region *last = &fw.map[fw.n_regions - 1];
+
+		start = last->start + last->pages * EFI_PAGE_SIZE;
+	}
+	fw.map[fw.n_regions++] = (struct fw_region){ type, start + gap_pages * EFI_PAGE_SIZE, pages,
+						     default_attr(type) };
+}
+
+/**
+ * synthesize() - generate a map of @count descriptors from @seed.
+ * @count: descriptors, at least 1; the last is always 64 MiB of free
+ *	memory so that allocations can succeed.
+ * @seed: varies types, sizes and gaps.
+ */
+static void synthesize(unsigned count, uint8_t seed)
+{
+	uint32_t state = 0x9e3779b9u ^ ((uint32_t)seed << 16) ^ count;
+	unsigned i;
+
+	for (i = 0; i + 1 < count; i++) {
+		uint32_t r = xorshift32(&state);
+		uint32_t type = synthetic_types[r & 31];
+		uint64_t pages = 1 + ((r >> 5) & (type == EfiConventionalMemory ? 1023 : 63));
+		uint64_t gap = (r >> 16) % 8 == 0 ? 1 + ((r >> 19) & 255) : 0;
+
+		append(type, pages, gap);
+	}
+	append(EfiConventionalMemory, 64 * MIB_PAGES, 0);
+}
+
+static void copy_template(const struct fw_region *regions, unsigned count)
+{
+	memcpy(fw.map, regions, count * sizeof(*regions));
+	fw.n_regions = count;
+}
+
+/**
+ * fw_map_reset() - build the starting map and forget all map history.
+ *
+ * Neighbours of the same type and attributes are merged unless the
+ * no-merge quirk is on, as EDK2's CoreAddRange() and U-Boot since 2018 do.
+ */
+void fw_map_reset(void)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned template = scn->set & SET_MAP ? scn->map_template : fw_default_map();
+	unsigned i;
+
+	fw.n_regions = 0;
+	if (scn->synthetic_count != 0) {
+		synthesize(scn->synthetic_count, scn->synthetic_seed);
+	} else if (template == MAP_OVMF_2025) {
+		copy_template(fw_map_ovmf_2025, fw_map_ovmf_2025_count);
+	} else if (template == MAP_OVMF_2022) {
+		copy_template(fw_map_ovmf_2022, fw_map_ovmf_2022_count);
+	} else if (template == MAP_UBOOT) {
+		copy_template(map_uboot, COUNT_OF(map_uboot));
+	} else if (template == MAP_SMALL) {
+		copy_template(map_small, COUNT_OF(map_small));
+	}
+	/* "Several hundred" descriptors at most: room to grow within FW_MAX_REGIONS. */
+	for (i = 0; i < scn->n_entries && fw.n_regions < SCN_MAX_ENTRIES; i++) {
+		const struct scn_map_entry *e = &scn->entries[i];
+
+		if (e->pages == 0)
+			fw_not_compliant("a descriptor of zero pages");
+		append(e->type, e->pages, e->gap_pages);
+	}
+	if (fw.n_regions == 0)
+		fw_not_compliant("an empty memory map");
+	fw_map_normalize();
+	fw.generation = 0;
+	fw.pool_page_types = 1u << EfiBootServicesData | 1u << EfiBootServicesCode |
+			     1u << EfiRuntimeServicesData | 1u << EfiACPIMemoryNVS;
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_memory.c - the memory allocation services (UEFI 2.10 section 7.2):
+ * AllocatePages, FreePages, GetMemoryMap, AllocatePool, FreePool, and the
+ * allocations that handlers and timers make inside the firmware.
+ *
+ * Loader allocations are real heap blocks of exactly the requested size, so
+ * ASan sees every overrun; their place in the firmware's map is modelled
+ * separately (fw_map.c).  Host addresses never steer the firmware, so a run
+ * is the same whatever malloc returns.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_internal.h"
+
+static uint64_t pages_for(uint64_t bytes)
+{
+	return (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE;
+}
+
+/* UEFI 2.10 section 7.2.1/7.2.4: types a caller may allocate; EDK2's
+ * CoreAllocatePages/CoreAllocatePool reject the same set. */
+static bool allocatable(EFI_MEMORY_TYPE type)
+{
+	uint32_t t = (uint32_t)type;
+
+	if (t >= EfiMaxMemoryType && t < 0x70000000u)
+		return false;
+	return t != EfiConventionalMemory && t != EfiPersistentMemory &&
+	       t != EfiUnacceptedMemoryType;
+}
+
+/* The outcome the input chose for the loader's next allocation. */
+static uint8_t next_outcome(void)
+{
+	const struct scenario *scn = fw.scn;
+
+	if (fw.next_alloc_outcome < scn->n_allocs)
+		return scn->allocs[fw.next_alloc_outcome++];
+	return DELTA_AUTO;
+}
+
+/* Make room in the record table by forgetting freed allocations. */
+static bool record_slot_available(void)
+{
+	unsigned i, kept = 0;
+
+	if (fw.n_allocs < FW_MAX_ALLOCS)
+		return true;
+	for (i = 0; i < fw.n_allocs; i++)
+		if (fw.allocs[i].live)
+			fw.allocs[kept++] = fw.allocs[i];
+	fw.n_allocs = kept;
+	return kept < FW_MAX_ALLOCS;
+}
+
+/**
+ * fw_alloc_containing() - the loader allocation a pointer lies in.
+ * @ptr: any pointer.
+ * @live: look among live allocations (true) or freed ones (false).
+ *
+ * Return: the record, or NULL (stack, static or foreign memory).
+ */
+const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live)
+{
+	uintptr_t p = (uintptr_t)ptr;
+	unsigned i;
+
+	for (i = fw.n_allocs; i-- > 0;) {
+		const struct fw_alloc *a = &fw.allocs[i];
+		uintptr_t base = (uintptr_t)a->host;
+
+		if (a->live == live && p >= base && p - base < (a->bytes ? a->bytes : 1))
+			return a;
+	}
+	return NULL;
+}
+
+/**
+ * fw_live_loader_allocations() - allocations the loader still holds.
+ *
+ * Return: live records whose free was not refused by an injected failure.
+ */
+unsigned fw_live_loader_allocations(void)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < fw.n_allocs; i++)
+		n += fw.allocs[i].live && !fw.allocs[i].free_refused;
+	return n;
+}
+
+/**
+ * place_pool() - put a pool allocation into the map.
+ * @type: pool type.
+ * @bytes: requested size.
+ * @delta: enum scn_delta chosen by the input.
+ * @rec: receives the model range (pages 0 if served from a free list).
+ *
+ * EDK2 serves small requests from per-type free lists, which changes
+ * neither map nor key once the type has a pool page; larger ones take whole
+ * pages (Pool.c, exit-boot.md 2.4; ovmf.md: a 16-byte BootServicesData pool
+ * left the key alone).  U-Boot makes every pool call a page call (F18).
+ *
+ * Return: false if the map has no room.
+ */
+static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_alloc *rec)
+{
+	bool pages_only = fw_quirk(QUIRK_POOL_IS_PAGES);
+	bool small = !pages_only && bytes + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
+	bool has_page = type < 32 && ((fw.pool_page_types >> type) & 1);
+
+	rec->pages = 0;
+	if (small && (delta == DELTA_NONE || (delta == DELTA_AUTO && has_page)))
+		return true;
+	rec->pages = small ? 1 : pages_for(bytes + FW_POOL_OVERHEAD);
+	if (!fw_map_alloc(type, rec->pages, delta, UINT64_MAX, false, &rec->start))
+		return false;
+	if (small && type < 32)
+		fw.pool_page_types |= 1u << type;
+	return true;
+}
+
+static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buffer)
+{
+	EFI_STATUS status = fw_enter(SVC_AllocatePool);
+	struct fw_alloc rec = { 0 };
+
+	if (status == EFI_SUCCESS && (buffer == NULL || !allocatable(type)))
+		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
+		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		status = EFI_OUT_OF_RESOURCES;
+	}
+	if (status == EFI_SUCCESS && !place_pool(type, size, next_outcome(), &rec)) {
+		fw_not_compliant("the firmware's map ran out of free memory");
+		status = EFI_OUT_OF_RESOURCES;
+	}
+	if (status == EFI_SUCCESS) {
+		rec.host = malloc(size ? size : 1);
+		if (rec.host == NULL)
+			abort();
+		rec.bytes = size;
+		rec.type = type;
+		rec.live = true;
+		fw.allocs[fw.n_allocs++] = rec;
+		*buffer = rec.host;
+	}
+	FW_TRACE("# call %u: AllocatePool(%s, %zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
+		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)size,
+		 fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	return fw_leave(SVC_AllocatePool, status);
+}
+
+static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
+{
+	EFI_STATUS status = fw_enter(SVC_FreePool);
+	struct fw_alloc *rec;
+
+	if (buffer == NULL) {
+		status = EFI_INVALID_PARAMETER; /* UEFI 2.10 section 7.2.5 */
+	} else {
+		rec = oracle_check_free(buffer, "FreePool");
+		if (status != EFI_SUCCESS) {
+			rec->free_refused = true;
+		} else {
+			free(rec->host);
+			rec->live = false;
+			if (rec->pages != 0)
+				fw_map_free(rec->start, rec->pages, false);
+		}
+	}
+	FW_TRACE("# call %u: FreePool() -> %s, %u descriptors, key 0x%llx\n", fw.calls,
+		 fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	return fw_leave(SVC_FreePool, status);
+}
+
+static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
+				 EFI_PHYSICAL_ADDRESS *memory)
+{
+	uint64_t max_end = UINT64_MAX;
+	struct fw_alloc rec = { 0 };
+
+	if (memory == NULL || (unsigned)how >= MaxAllocateType || !allocatable(type) || pages == 0)
+		return EFI_INVALID_PARAMETER;
+	if (how == AllocateAddress) {
+		fw_not_compliant("AllocateAddress cannot be honoured with host memory");
+		return EFI_NOT_FOUND;
+	}
+	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
+		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	/* The map honours the limit; the host address returned cannot. */
+	if (how == AllocateMaxAddress && *memory < UINT64_MAX)
+		max_end = *memory + 1;
+	if (!fw_map_alloc(type, pages, next_outcome(), max_end, false, &rec.start)) {
+		fw_not_compliant("the firmware's map ran out of free memory");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	rec.pages = pages;
+	rec.bytes = pages * EFI_PAGE_SIZE;
+	rec.host = aligned_alloc(EFI_PAGE_SIZE, rec.bytes);
+	if (rec.host == NULL)
+		abort();
+	rec.type = type;
+	rec.is_pages = true;
+	rec.live = true;
+	fw.allocs[fw.n_allocs++] = rec;
+	*memory = (uintptr_t)rec.host;
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
+					  EFI_PHYSICAL_ADDRESS *memory)
+{
+	EFI_STATUS status = fw_enter(SVC_AllocatePages);
+
+	if (status == EFI_SUCCESS)
+		status = allocate_pages(how, type, pages, memory);
+	FW_TRACE("# call %u: AllocatePages(%u, %s, %zu) -> %s, %u descriptors, key 0x%llx\n",
+		 fw.calls, (unsigned)how, (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type",
+		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	return fw_leave(SVC_AllocatePages, status);
+}
+
+/* Free all or part of a live page allocation, per UEFI 2.10 section 7.2.2. */
+static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
+{
+	uint64_t first_page = (at - (uintptr_t)rec->host) / EFI_PAGE_SIZE;
+
+	fw_map_free(rec->start + first_page * EFI_PAGE_SIZE, pages, false);
+	rec->pages_freed += pages;
+	if (rec->pages_freed >= rec->pages) {
+		free(rec->host);
+		rec->live = false;
+	}
+}
+
+static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
+{
+	EFI_STATUS status = fw_enter(SVC_FreePages);
+	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
+	uintptr_t at = (uintptr_t)memory;
+
+	if (rec == NULL || !rec->is_pages || (at - (uintptr_t)rec->host) % EFI_PAGE_SIZE != 0 ||
+	    pages == 0 || pages > (rec->bytes - (at - (uintptr_t)rec->host)) / EFI_PAGE_SIZE)
+		fw_violation("forbidden-call",
+			     "FreePages(%zu pages) of memory that is not a live page allocation "
+			     "(call %u)", (size_t)pages, fw.calls);
+	if (status != EFI_SUCCESS)
+		rec->free_refused = true;
+	else
+		free_pages(rec, at, pages);
+	FW_TRACE("# call %u: FreePages(%zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
+		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	return fw_leave(SVC_FreePages, status);
+}
+
+/* Write the descriptors, zeroing whatever of each stride lies beyond the
+ * 40-byte structure (EDK2 zeroes the buffer before filling it).  A stride
+ * that is not a multiple of 8 (non-compliant firmware) would misalign the
+ * structure, so those are copied byte-wise. */
+static void render_map(uint8_t *out)
+{
+	size_t stride = fw.desc_size;
+	size_t copy = stride < sizeof(EFI_MEMORY_DESCRIPTOR) ? stride : sizeof(EFI_MEMORY_DESCRIPTOR);
+	bool aligned = stride % 8 == 0 && (uintptr_t)out % 8 == 0 && copy == sizeof(EFI_MEMORY_DESCRIPTOR);
+	EFI_MEMORY_DESCRIPTOR d;
+	unsigned i;
+
+	for (i = 0; i < fw.n_regions; i++, out += stride) {
+		if (aligned) {
+			fw_map_render(i, (EFI_MEMORY_DESCRIPTOR *)(void *)out);
+		} else {
+			fw_map_render(i, &d);
+			memcpy(out, &d, copy);
+		}
+		if (stride > copy)
+			memset(out + copy, 0, stride - copy);
+	}
+}
+
+/*
+ * UEFI 2.10 section 7.2.3, as EDK2's CoreGetMemoryMap (Page.c) and U-Boot's
+ * efi_get_memory_map (efi_memory.c) implement it; exit-boot.md 2.3 and 2.6.
+ */
+static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
+				 UINTN *desc_size, UINT32 *desc_version)
+{
+	size_t required = (size_t)fw_map_required_descs() * fw.desc_size;
+	bool too_small;
+
+	if (size == NULL)
+		return EFI_INVALID_PARAMETER;
+	if (map != NULL)
+		oracle_check_map_buffer(map, *size);
+	oracle_note_size_query();
+	too_small = *size < required;
+	/* Both write DescriptorSize and Version before the size check. */
+	if (!(too_small && fw_quirk(QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL))) {
+		if (desc_size != NULL)
+			*desc_size = fw.desc_size;
+		if (desc_version != NULL)
+			*desc_version = fw.desc_version;
+	}
+	/* EDK2 writes the key on every path; U-Boot only on success. */
+	if (key != NULL && !(too_small && fw_quirk(QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL)))
+		*key = (UINTN)fw.key;
+	if (too_small) {
+		if (!fw_quirk(QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL))
+			*size = required;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	if (map == NULL)
+		return EFI_INVALID_PARAMETER;
+	render_map((uint8_t *)map);
+	*size = (size_t)fw.n_regions * fw.desc_size;
+	oracle_note_map_read(map, *size);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
+					 UINTN *desc_size, UINT32 *desc_version)
+{
+	EFI_STATUS status = fw_enter(SVC_GetMemoryMap);
+	UINTN asked = size != NULL ? *size : 0;
+
+	if (status == EFI_SUCCESS)
+		status = get_memory_map(size, map, key, desc_size, desc_version);
+	FW_TRACE("# call %u: GetMemoryMap(%zu, %s) -> %s, size %zu, key 0x%llx, descriptor size %u\n",
+		 fw.calls, (size_t)asked, map ? "buffer" : "NULL", fw_status_name(status),
+		 size != NULL ? (size_t)*size : 0, (unsigned long long)fw.key, fw.desc_size);
+	return fw_leave(SVC_GetMemoryMap, status);
+}
+
+/**
+ * fw_action_run() - what a handler or timer does, inside the firmware.
+ * @action: allocate pool or pages, or free the latest firmware allocation.
+ *
+ * Firmware allocations exist only in the map: there is no loader-visible
+ * memory behind them.  They fail silently when the map is full or out of
+ * free memory, as a driver's allocation would, and stop after
+ * FW_MAX_FIRMWARE_CHANGES in a run.
+ *
+ * Return: true if the map changed.
+ */
+bool fw_action_run(const struct scn_action *action)
+{
+	bool changed = false;
+	unsigned r;
+
+	for (r = 0; r < action->repeat && fw.firmware_changes < FW_MAX_FIRMWARE_CHANGES; r++) {
+		struct fw_range range;
+
+		fw.firmware_changes++;
+
+		if (action->kind == ACT_FREE) {
+			if (fw.n_fw_allocs == 0)
+				break;
+			range = fw.fw_allocs[--fw.n_fw_allocs];
+			fw_map_free(range.start, range.pages, true);
+			changed = true;
+			continue;
+		}
+		if (action->kind == ACT_ALLOC_POOL && action->delta == DELTA_NONE)
+			continue; /* served from a free list: invisible */
+		range.pages = action->kind == ACT_ALLOC_POOL
+				      ? pages_for((uint64_t)action->amount + FW_POOL_OVERHEAD)
+				      : (action->amount ? action->amount : 1);
+		if (!allocatable(action->mem_type) ||
+		    !fw_map_alloc(action->mem_type, range.pages, action->delta, UINT64_MAX, true,
+				  &range.start))
+			continue;
+		changed = true;
+		if (fw.n_fw_allocs < FW_MAX_FW_ALLOCS)
+			fw.fw_allocs[fw.n_fw_allocs++] = range;
+	}
+	return changed;
+}
+
+/**
+ * fw_memory_install() - put the memory services into a boot services table.
+ * @bs: the table.
+ */
+void fw_memory_install(EFI_BOOT_SERVICES *bs)
+{
+	bs->AllocatePages = fw_AllocatePages;
+	bs->FreePages = fw_FreePages;
+	bs->GetMemoryMap = fw_GetMemoryMap;
+	bs->AllocatePool = fw_AllocatePool;
+	bs->FreePool = fw_FreePool;
+}
+
+/**
+ * fw_memory_release() - free every host block still live at the end of a
+ * run, so LeakSanitizer stays quiet and nothing reaches the next input.
+ */
+void fw_memory_release(void)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_allocs; i++)
+		if (fw.allocs[i].live)
+			free(fw.allocs[i].host);
+	fw.n_allocs = 0;
+}

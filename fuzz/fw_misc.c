@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_misc.c - the system table, the console, runtime services, and the
+ * boot services loaders call on their way out that are not about memory.
+ *
+ * The benign services real loaders use before exiting work (OutputString,
+ * Stall, SetWatchdogTimer, InstallConfigurationTable, GetNextMonotonicCount,
+ * CopyMem, SetMem, CalculateCrc32, RaiseTPL/RestoreTPL); every other slot
+ * answers EFI_UNSUPPORTED, after the same call accounting.
+ */
+#include <string.h>
+
+#include "fw_internal.h"
+
+#define UNUSED __attribute__((unused))
+
+static uint8_t console_handle_object;
+static CHAR16 vendor[] = u"ebsfuzz fake firmware";
+
+static uint32_t crc_table[256];
+
+static void crc_table_init(void)
+{
+	uint32_t n, c, bit;
+
+	for (n = 0; n < 256; n++) {
+		for (c = n, bit = 0; bit < 8; bit++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+		crc_table[n] = c;
+	}
+}
+
+/**
+ * fw_crc32() - the CRC-32 of UEFI tables and CalculateCrc32 (IEEE 802.3,
+ * reflected, as UEFI 2.10 section 4.2 and EDK2's CalculateCrc32 use).
+ * @data: bytes.
+ * @size: their number.
+ *
+ * Return: the CRC.
+ */
+uint32_t fw_crc32(const void *data, size_t size)
+{
+	const uint8_t *p = data;
+	uint32_t crc = 0xffffffffu;
+
+	if (crc_table[1] == 0)
+		crc_table_init();
+	while (size--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* UEFI 2.10 section 4.2: CRC32 of HeaderSize bytes with the field zeroed. */
+void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size)
+{
+	hdr->HeaderSize = (UINT32)size;
+	hdr->CRC32 = 0;
+	hdr->CRC32 = fw_crc32(hdr, size);
+}
+
+/* ---- Console (EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, UEFI 2.10 section 12.4) ---- */
+
+static EFI_STATUS output_string(const CHAR16 *string)
+{
+	char text[81];
+	size_t n;
+	uint64_t start;
+
+	if (string == NULL)
+		return EFI_INVALID_PARAMETER;
+	for (n = 0; string[n] != 0; n++) /* reads it all: ASan checks it */
+		if (n < sizeof(text) - 1)
+			text[n] = string[n] >= 0x20 && string[n] < 0x7f ? (char)string[n] : '.';
+	text[n < sizeof(text) - 1 ? n : sizeof(text) - 1] = 0;
+	/* HP Elitebook 840 G10: scrolling the console changes the map (F4). */
+	if (fw_quirk(QUIRK_CONSOLE_CHANGES_MAP))
+		fw_map_alloc(EfiBootServicesData, 1, DELTA_PLUS_1, UINT64_MAX, false, &start);
+	FW_TRACE("# call %u: ConOut->OutputString(\"%s\")\n", fw.calls, text);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI con_OutputString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+					  CHAR16 *string)
+{
+	EFI_STATUS status = fw_enter(SVC_ConOut);
+
+	if (status == EFI_SUCCESS)
+		status = output_string(string);
+	return fw_leave(SVC_ConOut, status);
+}
+
+/* The other console functions: accepted and ignored, or refused (modes). */
+static EFI_STATUS console_call(EFI_STATUS status_if_allowed)
+{
+	EFI_STATUS status = fw_enter(SVC_ConOut);
+
+	return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : status_if_allowed);
+}
+
+static EFI_STATUS EFIAPI con_Reset(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+				   BOOLEAN extended UNUSED)
+{
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+					CHAR16 *string UNUSED)
+{
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode,
+				       UINTN *columns, UINTN *rows)
+{
+	if (mode != 0)
+		return console_call(EFI_UNSUPPORTED);
+	if (columns == NULL || rows == NULL)
+		return console_call(EFI_INVALID_PARAMETER);
+	*columns = 80;
+	*rows = 25;
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_SetMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode)
+{
+	return console_call(mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED);
+}
+
+static EFI_STATUS EFIAPI con_SetAttribute(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+					  UINTN attribute)
+{
+	fw.conout_mode.Attribute = (INT32)(attribute & 0x7f);
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_ClearScreen(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED)
+{
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_SetCursorPosition(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+					       UINTN column UNUSED, UINTN row UNUSED)
+{
+	return console_call(EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
+					  BOOLEAN visible)
+{
+	fw.conout_mode.CursorVisible = visible;
+	return console_call(EFI_SUCCESS);
+}
+
+/* ---- Runtime services: legal at any time, not modelled ---- */
+
+static EFI_STATUS rt_unsupported(const char *what)
+{
+	fw_count_call(what);
+	return EFI_UNSUPPORTED;
+}
+
+static EFI_STATUS EFIAPI rt_GetTime(EFI_TIME *t UNUSED, EFI_TIME_CAPABILITIES *c UNUSED)
+{
+	return rt_unsupported("GetTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetTime(EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("SetTime");
+}
+
+static EFI_STATUS EFIAPI rt_GetWakeupTime(BOOLEAN *e UNUSED, BOOLEAN *p UNUSED, EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("GetWakeupTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetWakeupTime(BOOLEAN e UNUSED, EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("SetWakeupTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN s UNUSED, UINTN d UNUSED, UINT32 v UNUSED,
+						 EFI_MEMORY_DESCRIPTOR *m UNUSED)
+{
+	return rt_unsupported("SetVirtualAddressMap");
+}
+
+static EFI_STATUS EFIAPI rt_ConvertPointer(UINTN d UNUSED, VOID **a UNUSED)
+{
+	return rt_unsupported("ConvertPointer");
+}
+
+static EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 *a UNUSED,
+					UINTN *s UNUSED, VOID *d UNUSED)
+{
+	return rt_unsupported("GetVariable");
+}
+
+static EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *s UNUSED, CHAR16 *n UNUSED,
+						EFI_GUID *g UNUSED)
+{
+	return rt_unsupported("GetNextVariableName");
+}
+
+static EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 a UNUSED,
+					UINTN s UNUSED, VOID *d UNUSED)
+{
+	return rt_unsupported("SetVariable");
+}
+
+static EFI_STATUS EFIAPI rt_GetNextHighMonotonicCount(UINT32 *c UNUSED)
+{
+	return rt_unsupported("GetNextHighMonotonicCount");
+}
+
+/* A loader that gives up may reset (uefi-rs does after two failed exits). */
+static VOID EFIAPI rt_ResetSystem(EFI_RESET_TYPE type UNUSED, EFI_STATUS status UNUSED,
+				  UINTN size UNUSED, VOID *data UNUSED)
+{
+	fw_count_call("ResetSystem");
+	FW_TRACE("# call %u: ResetSystem: the run ends here\n", fw.calls);
+	longjmp(fw.reset_jump, 1);
+}
+
+static EFI_STATUS EFIAPI rt_UpdateCapsule(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
+					  EFI_PHYSICAL_ADDRESS s UNUSED)
+{
+	return rt_unsupported("UpdateCapsule");
+}
+
+static EFI_STATUS EFIAPI rt_QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
+						     UINT64 *m UNUSED, EFI_RESET_TYPE *r UNUSED)
+{
+	return rt_unsupported("QueryCapsuleCapabilities");
+}
+
+static EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 a UNUSED, UINT64 *m UNUSED, UINT64 *r UNUSED,
+					      UINT64 *s UNUSED)
+{
+	return rt_unsupported("QueryVariableInfo");
+}
+
+/* ---- Benign boot services ---- */
+
+static EFI_TPL EFIAPI bs_RaiseTPL(EFI_TPL tpl)
+{
+	EFI_TPL old = fw.tpl;
+
+	fw_enter(SVC_RaiseTPL);
+	fw.tpl = tpl;
+	fw_leave(SVC_RaiseTPL, EFI_SUCCESS);
+	return old;
+}
+
+static VOID EFIAPI bs_RestoreTPL(EFI_TPL tpl)
+{
+	fw_enter(SVC_RestoreTPL);
+	fw.tpl = tpl;
+	fw_leave(SVC_RestoreTPL, EFI_SUCCESS);
+}
+
+static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds UNUSED)
+{
+	return fw_leave(SVC_Stall, fw_enter(SVC_Stall));
+}
+
+static EFI_STATUS EFIAPI bs_SetWatchdogTimer(UINTN timeout UNUSED, UINT64 code UNUSED,
+					     UINTN size UNUSED, CHAR16 *data UNUSED)
+{
+	return fw_leave(SVC_SetWatchdogTimer, fw_enter(SVC_SetWatchdogTimer));
+}
+
+static EFI_STATUS EFIAPI bs_GetNextMonotonicCount(UINT64 *count)
+{
+	EFI_STATUS status = fw_enter(SVC_GetNextMonotonicCount);
+
+	if (status == EFI_SUCCESS && count == NULL)
+		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS)
+		*count = fw.monotonic++;
+	return fw_leave(SVC_GetNextMonotonicCount, status);
+}
+
+static EFI_STATUS EFIAPI bs_CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
+{
+	EFI_STATUS status = fw_enter(SVC_CalculateCrc32);
+
+	if (status == EFI_SUCCESS && (data == NULL || size == 0 || crc == NULL))
+		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS)
+		*crc = fw_crc32(data, size);
+	return fw_leave(SVC_CalculateCrc32, status);
+}
+
+static VOID EFIAPI bs_CopyMem(VOID *dst, VOID *src, UINTN length)
+{
+	fw_enter(SVC_CopyMem);
+	memmove(dst, src, length);
+	fw_leave(SVC_CopyMem, EFI_SUCCESS);
+}
+
+static VOID EFIAPI bs_SetMem(VOID *buffer, UINTN size, UINT8 value)
+{
+	fw_enter(SVC_SetMem);
+	memset(buffer, value, size);
+	fw_leave(SVC_SetMem, EFI_SUCCESS);
+}
+
+/*
+ * UEFI 2.10 section 7.3.16.  EDK2 grows its table 16 entries at a time with
+ * AllocateRuntimePool, so installing can change the map; Linux installs its
+ * table before GetMemoryMap for that reason (exit-boot.md 3.2).
+ */
+static EFI_STATUS install_configuration_table(EFI_GUID *guid, VOID *table)
+{
+	UINTN i, n = fw.st.NumberOfTableEntries;
+	uint64_t start;
+
+	if (guid == NULL)
+		return EFI_INVALID_PARAMETER;
+	for (i = 0; i < n && memcmp(&fw.config[i].VendorGuid, guid, sizeof(*guid)) != 0; i++)
+		;
+	if (table == NULL && i == n)
+		return EFI_NOT_FOUND;
+	if (table == NULL) {
+		memmove(&fw.config[i], &fw.config[i + 1], (n - i - 1) * sizeof(fw.config[0]));
+		fw.st.NumberOfTableEntries--;
+	} else if (i < n) {
+		fw.config[i].VendorTable = table;
+	} else if (n == FW_MAX_CONFIG_TABLES) {
+		fw_not_compliant("more configuration tables than the fake firmware keeps");
+		return EFI_OUT_OF_RESOURCES;
+	} else {
+		if (n % 16 == 0)
+			fw_map_alloc(EfiRuntimeServicesData, 1, DELTA_AUTO, UINT64_MAX, false, &start);
+		fw.config[n].VendorGuid = *guid;
+		fw.config[n].VendorTable = table;
+		fw.st.NumberOfTableEntries++;
+	}
+	fw_table_crc(&fw.st.Hdr, sizeof(fw.st));
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI bs_InstallConfigurationTable(EFI_GUID *guid, VOID *table)
+{
+	EFI_STATUS status = fw_enter(SVC_InstallConfigurationTable);
+
+	if (status == EFI_SUCCESS)
+		status = install_configuration_table(guid, table);
+	FW_TRACE("# call %u: InstallConfigurationTable() -> %s\n", fw.calls,
+		 fw_status_name(status));
+	return fw_leave(SVC_InstallConfigurationTable, status);
+}
+
+static const SIMPLE_TEXT_OUTPUT_MODE mode_template = { .MaxMode = 1, .Attribute = 0x07,
+						      .CursorVisible = 1 };
+
+static const EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout_template = {
+	.Reset = con_Reset,
+	.OutputString = con_OutputString,
+	.TestString = con_TestString,
+	.QueryMode = con_QueryMode,
+	.SetMode = con_SetMode,
+	.SetAttribute = con_SetAttribute,
+	.ClearScreen = con_ClearScreen,
+	.SetCursorPosition = con_SetCursorPosition,
+	.EnableCursor = con_EnableCursor,
+	.Mode = &fw.conout_mode,
+};
+
+static const EFI_RUNTIME_SERVICES rt_template = {
+	.Hdr = { .Signature = EFI_RUNTIME_SERVICES_SIGNATURE },
+	.GetTime = rt_GetTime,
+	.SetTime = rt_SetTime,
+	.GetWakeupTime = rt_GetWakeupTime,
+	.SetWakeupTime = rt_SetWakeupTime,
+	.SetVirtualAddressMap = rt_SetVirtualAddressMap,
+	.ConvertPointer = rt_ConvertPointer,
+	.GetVariable = rt_GetVariable,
+	.GetNextVariableName = rt_GetNextVariableName,
+	.SetVariable = rt_SetVariable,
+	.GetNextHighMonotonicCount = rt_GetNextHighMonotonicCount,
+	.ResetSystem = rt_ResetSystem,
+	.UpdateCapsule = rt_UpdateCapsule,
+	.QueryCapsuleCapabilities = rt_QueryCapsuleCapabilities,
+	.QueryVariableInfo = rt_QueryVariableInfo,
+};
+
+static const EFI_SYSTEM_TABLE st_template = {
+	.Hdr = { .Signature = EFI_SYSTEM_TABLE_SIGNATURE },
+	.FirmwareVendor = vendor,
+	.FirmwareRevision = 0x10000,
+	.ConsoleInHandle = &console_handle_object,
+	.ConsoleOutHandle = &console_handle_object,
+	.ConOut = &fw.conout,
+	.StandardErrorHandle = &console_handle_object,
+	.StdErr = &fw.conout,
+	.RuntimeServices = &fw.rt,
+	.BootServices = &fw.bs,
+	.NumberOfTableEntries = 0,
+	.ConfigurationTable = fw.config,
+};
+
+static EFI_BOOT_SERVICES bs_template = {
+	.Hdr = { .Signature = EFI_BOOT_SERVICES_SIGNATURE },
+	.RaiseTPL = bs_RaiseTPL,
+	.RestoreTPL = bs_RestoreTPL,
+	.InstallConfigurationTable = bs_InstallConfigurationTable,
+	.GetNextMonotonicCount = bs_GetNextMonotonicCount,
+	.Stall = bs_Stall,
+	.SetWatchdogTimer = bs_SetWatchdogTimer,
+	.CalculateCrc32 = bs_CalculateCrc32,
+	.CopyMem = bs_CopyMem,
+	.SetMem = bs_SetMem,
+};
+
+/* The tables differ between runs only in the revision: their CRCs are
+ * computed once per revision, not at every reset. */
+struct crc_cache_entry {
+	uint32_t revision, st, bs, rt;
+};
+
+static struct crc_cache_entry crc_cache[REV_COUNT + 1];
+static unsigned crc_cache_used;
+
+static const struct crc_cache_entry *crcs_for(uint32_t revision)
+{
+	struct crc_cache_entry *e;
+	unsigned i;
+
+	for (i = 0; i < crc_cache_used; i++)
+		if (crc_cache[i].revision == revision)
+			return &crc_cache[i];
+	e = &crc_cache[crc_cache_used < REV_COUNT ? crc_cache_used++ : REV_COUNT];
+	e->revision = revision;
+	fw_table_crc(&fw.st.Hdr, sizeof(fw.st));
+	fw_table_crc(&fw.bs.Hdr, sizeof(fw.bs));
+	fw_table_crc(&fw.rt.Hdr, sizeof(fw.rt));
+	e->st = fw.st.Hdr.CRC32;
+	e->bs = fw.bs.Hdr.CRC32;
+	e->rt = fw.rt.Hdr.CRC32;
+	return e;
+}
+
+static void set_header(EFI_TABLE_HEADER *hdr, size_t size, uint32_t crc)
+{
+	hdr->Revision = fw.revision;
+	hdr->HeaderSize = (UINT32)size;
+	hdr->CRC32 = crc;
+}
+
+/**
+ * fw_tables_reset() - fresh system table, boot services, runtime services
+ * and console for a run, whatever the last loader did to them.
+ *
+ * The firmware revision is reported where loaders read it: the headers of
+ * the system table and of both services tables.
+ */
+void fw_tables_reset(void)
+{
+	const struct crc_cache_entry *crc;
+
+	if (bs_template.GetMemoryMap == NULL) {
+		fw_unsupported_install(&bs_template);
+		fw_memory_install(&bs_template);
+		fw_exit_install(&bs_template);
+	}
+	fw.tpl = TPL_APPLICATION;
+	fw.conout_mode = mode_template;
+	fw.conout = conout_template;
+	fw.rt = rt_template;
+	fw.bs = bs_template;
+	fw.st = st_template;
+	set_header(&fw.rt.Hdr, sizeof(fw.rt), 0);
+	set_header(&fw.bs.Hdr, sizeof(fw.bs), 0);
+	set_header(&fw.st.Hdr, sizeof(fw.st), 0);
+	crc = crcs_for(fw.revision);
+	fw.st.Hdr.CRC32 = crc->st;
+	fw.bs.Hdr.CRC32 = crc->bs;
+	fw.rt.Hdr.CRC32 = crc->rt;
+}

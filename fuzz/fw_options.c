@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_options.c - options that do not come from the fuzz input, read from
+ * the environment so that libFuzzer, AFL++ and the replay driver all honour
+ * them without flags of their own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_internal.h"
+
+/* Parse a comma-separated list of NAMES into a bit mask. */
+static int parse_list(const char *list, const char *const *names, unsigned count, uint32_t *mask,
+		      char *error, size_t error_size, const char *var)
+{
+	const char *p = list;
+
+	*mask = 0;
+	while (*p != 0) {
+		size_t len = strcspn(p, ",");
+		unsigned i;
+
+		for (i = 0; i < count; i++)
+			if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0)
+				break;
+		if (i == count) {
+			snprintf(error, error_size, "%s: unknown value '%.*s'", var, (int)len, p);
+			return -1;
+		}
+		*mask |= 1u << i;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+/**
+ * fw_options_from_env() - defaults, overridden by the environment.
+ * @opt: filled in.
+ * @error: receives a message if a variable is malformed.
+ * @error_size: its size.
+ *
+ * EBSFUZZ_LIVENESS=N          growth bound of the liveness invariant (default 8)
+ * EBSFUZZ_PERSONALITIES=a,b   restrict the firmware (edk2-2025 edk2-2022 edk2-2023 ami uboot)
+ * EBSFUZZ_REVISIONS=2.70,2.90 restrict the revision the firmware reports
+ * EBSFUZZ_TRACE=1             print the run, call by call, on stderr
+ *
+ * Return: 0, or -1 with @error set.
+ */
+int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size)
+{
+	const char *v;
+	char *end;
+
+	opt->liveness_descs = FW_DEFAULT_LIVENESS_DESCS;
+	opt->personalities = 0;
+	opt->revisions = 0;
+	opt->trace = NULL;
+	v = getenv("EBSFUZZ_LIVENESS");
+	if (v != NULL && *v != 0) {
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (*end != 0 || n > 4096) {
+			snprintf(error, error_size, "EBSFUZZ_LIVENESS: expected 0..4096, got '%s'", v);
+			return -1;
+		}
+		opt->liveness_descs = (unsigned)n;
+	}
+	v = getenv("EBSFUZZ_PERSONALITIES");
+	if (v != NULL && parse_list(v, scn_personality_names, PERS_COUNT, &opt->personalities,
+				    error, error_size, "EBSFUZZ_PERSONALITIES") != 0)
+		return -1;
+	v = getenv("EBSFUZZ_REVISIONS");
+	if (v != NULL && parse_list(v, scn_revision_names, REV_COUNT, &opt->revisions, error,
+				    error_size, "EBSFUZZ_REVISIONS") != 0)
+		return -1;
+	v = getenv("EBSFUZZ_TRACE");
+	if (v != NULL && *v != 0 && strcmp(v, "0") != 0)
+		opt->trace = stderr;
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_settings.c - what each firmware personality does by default, and the
+ * scenario's settings laid over it.
+ */
+#include "fw_internal.h"
+
+struct personality_defaults {
+	uint8_t revision;
+	uint16_t desc_size;
+	uint8_t over_report;
+	uint64_t key;
+	uint8_t map;
+	uint32_t quirks;
+};
+
+/*
+ * EDK2: DescriptorSize 48 (Page.c rounds sizeof up and adds 8), probes
+ * over-report by 7 descriptors and OVMF claims UEFI 2.70 (ovmf.md section 3).
+ * AMI Aptio is built on the EDK2 core; only its ExitBootServices() differs
+ * as far as anyone has documented (Bobroff, LKML 2013-06-18).
+ * U-Boot: DescriptorSize 40, MapKey written only on success, every pool
+ * call a page call (efi_memory.c), reports UEFI 2.10 (exit-boot.md 2.6).
+ * EDK2 starts from a compact OVMF-shaped map, so that a default run costs
+ * little; the real 110- and 115-descriptor captures are "map ovmf-2025" and
+ * "map ovmf-2022".
+ */
+static const struct personality_defaults defaults[PERS_COUNT] = {
+	[PERS_EDK2_2025] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0 },
+	[PERS_EDK2_2022] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0 },
+	[PERS_EDK2_2023] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0 },
+	[PERS_AMI] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0 },
+	[PERS_UBOOT] = { REV_2_100, 40, 0, 1, MAP_UBOOT,
+			 (1u << QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL) | (1u << QUIRK_POOL_IS_PAGES) },
+};
+
+/* Quirks that break the UEFI rules a loader may rely on. */
+static const char *const noncompliant_quirk[QUIRK_COUNT] = {
+	[QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL] = "BUFFER_TOO_SMALL without the needed size",
+	[QUIRK_NO_KEY_CHECK] = "ExitBootServices does not check the map key",
+	[QUIRK_PERSISTENT_INVALID] = "ExitBootServices fails whatever the key",
+};
+
+/**
+ * allowed() - map a choice onto the set the options allow.
+ * @value: the input's choice, below @count.
+ * @mask: allowed values as bits; 0 allows all.
+ * @count: number of values.
+ *
+ * Return: @value if allowed, else the (@value mod n)-th allowed value.
+ */
+static unsigned allowed(unsigned value, uint32_t mask, unsigned count)
+{
+	unsigned n = 0, i;
+
+	mask &= (1u << count) - 1;
+	if (mask == 0 || (mask & (1u << value)))
+		return value;
+	for (i = 0; i < count; i++)
+		n += (mask >> i) & 1;
+	n = value % n;
+	for (i = 0; i < count; i++)
+		if (((mask >> i) & 1) && n-- == 0)
+			break;
+	return i;
+}
+
+static void check_static_compliance(void)
+{
+	unsigned q;
+
+	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || fw.desc_size % 8 != 0 ||
+	    fw.desc_size > 1024)
+		fw_not_compliant("DescriptorSize is not a usable stride");
+	if (fw.desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
+		fw_not_compliant("DescriptorVersion is not 1");
+	for (q = 0; q < QUIRK_COUNT; q++)
+		if (noncompliant_quirk[q] != NULL && fw_quirk(q))
+			fw_not_compliant(noncompliant_quirk[q]);
+}
+
+/**
+ * fw_settings_resolve() - settle the firmware's behaviour for one run.
+ * @scn: the decoded input.
+ * @opt: restrictions on personality and revision.
+ */
+void fw_settings_resolve(const struct scenario *scn, const struct fw_options *opt)
+{
+	const struct personality_defaults *d;
+	unsigned revision;
+
+	fw.personality = (uint8_t)allowed(scn->personality, opt->personalities, PERS_COUNT);
+	d = &defaults[fw.personality];
+	revision = scn->set & SET_REVISION ? scn->revision : d->revision;
+	fw.revision = scn_revision_values[allowed(revision, opt->revisions, REV_COUNT)];
+	fw.desc_size = scn->set & SET_DESC_SIZE ? scn->desc_size : d->desc_size;
+	fw.desc_version = scn->set & SET_DESC_VERSION ? scn->desc_version
+						      : EFI_MEMORY_DESCRIPTOR_VERSION;
+	fw.over_report = scn->set & SET_OVER_REPORT ? scn->over_report : d->over_report;
+	fw.key = scn->set & SET_MAP_KEY ? scn->map_key : d->key;
+	fw.quirks = (d->quirks & ~scn->quirks_set) | (scn->quirks & scn->quirks_set);
+	check_static_compliance();
+}
+
+/**
+ * fw_default_map() - the starting map template of the personality.
+ *
+ * Return: an enum scn_map_template.
+ */
+uint8_t fw_default_map(void)
+{
+	return defaults[fw.personality].map;
+}
+
+bool fw_quirk(enum scn_quirk quirk)
+{
+	return (fw.quirks >> quirk) & 1;
+}
+
+/* UEFI 2.9 section 7.4.6 allows memory allocation services after a failed exit. */
+bool fw_revision_at_least_2_9(void)
+{
+	return fw.revision >= EFI_2_90_SYSTEM_TABLE_REVISION;
+}
+
+/**
+ * fw_trace_scenario() - describe the firmware of this run on the trace.
+ * @scn: the decoded input.
+ */
+void fw_trace_scenario(const struct scenario *scn)
+{
+	unsigned q;
+
+	fw_trace("# firmware %s, UEFI %u.%u, DescriptorSize %u, DescriptorVersion %u, "
+		 "over-report %u, first key 0x%llx, %u descriptors, %u handlers, %u timers, "
+		 "%u injections\n",
+		 scn_personality_names[fw.personality], fw.revision >> 16, fw.revision & 0xffff,
+		 fw.desc_size, fw.desc_version, fw.over_report, (unsigned long long)fw.key,
+		 fw.n_regions, scn->n_handlers, scn->n_timers, scn->n_injects);
+	for (q = 0; q < QUIRK_COUNT; q++)
+		if (fw_quirk(q))
+			fw_trace("# quirk %s\n", scn_quirk_names[q]);
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_unsupported.c - the boot services the fake firmware does not model.
+ *
+ * Each has the exact prototype of its slot (calling through a mismatched
+ * function type is undefined behaviour) and goes through fw_enter(), so it
+ * is counted, checked against the phase rules and traced like any other
+ * call; then it answers EFI_UNSUPPORTED.
+ */
+#include "fw_internal.h"
+
+#define UNUSED __attribute__((unused))
+
+static EFI_STATUS unsupported(enum fw_service svc)
+{
+	EFI_STATUS status = fw_enter(svc);
+
+	FW_TRACE("# call %u: %s -> EFI_UNSUPPORTED\n", fw.calls, scn_service_names[svc]);
+	return fw_leave(svc, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
+}
+
+static EFI_STATUS EFIAPI SetTimer(EFI_EVENT e UNUSED, EFI_TIMER_DELAY t UNUSED, UINT64 n UNUSED)
+{
+	return unsupported(SVC_SetTimer);
+}
+
+static EFI_STATUS EFIAPI WaitForEvent(UINTN n UNUSED, EFI_EVENT *e UNUSED, UINTN *i UNUSED)
+{
+	return unsupported(SVC_WaitForEvent);
+}
+
+static EFI_STATUS EFIAPI SignalEvent(EFI_EVENT e UNUSED)
+{
+	return unsupported(SVC_SignalEvent);
+}
+
+static EFI_STATUS EFIAPI CheckEvent(EFI_EVENT e UNUSED)
+{
+	return unsupported(SVC_CheckEvent);
+}
+
+static EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *h UNUSED, EFI_GUID *p UNUSED,
+						  EFI_INTERFACE_TYPE t UNUSED, VOID *i UNUSED)
+{
+	return unsupported(SVC_InstallProtocolInterface);
+}
+
+static EFI_STATUS EFIAPI ReinstallProtocolInterface(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
+						    VOID *o UNUSED, VOID *n UNUSED)
+{
+	return unsupported(SVC_ReinstallProtocolInterface);
+}
+
+static EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
+						    VOID *i UNUSED)
+{
+	return unsupported(SVC_UninstallProtocolInterface);
+}
+
+static EFI_STATUS EFIAPI HandleProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED)
+{
+	return unsupported(SVC_HandleProtocol);
+}
+
+static EFI_STATUS EFIAPI RegisterProtocolNotify(EFI_GUID *p UNUSED, EFI_EVENT e UNUSED,
+						VOID **r UNUSED)
+{
+	return unsupported(SVC_RegisterProtocolNotify);
+}
+
+static EFI_STATUS EFIAPI LocateHandle(EFI_LOCATE_SEARCH_TYPE t UNUSED, EFI_GUID *p UNUSED,
+				      VOID *k UNUSED, UINTN *s UNUSED, EFI_HANDLE *b UNUSED)
+{
+	return unsupported(SVC_LocateHandle);
+}
+
+static EFI_STATUS EFIAPI LocateDevicePath(EFI_GUID *p UNUSED, EFI_DEVICE_PATH_PROTOCOL **d UNUSED,
+					  EFI_HANDLE *h UNUSED)
+{
+	return unsupported(SVC_LocateDevicePath);
+}
+
+static EFI_STATUS EFIAPI LoadImage(BOOLEAN b UNUSED, EFI_HANDLE p UNUSED,
+				   EFI_DEVICE_PATH_PROTOCOL *d UNUSED, VOID *s UNUSED,
+				   UINTN n UNUSED, EFI_HANDLE *i UNUSED)
+{
+	return unsupported(SVC_LoadImage);
+}
+
+static EFI_STATUS EFIAPI StartImage(EFI_HANDLE i UNUSED, UINTN *s UNUSED, CHAR16 **d UNUSED)
+{
+	return unsupported(SVC_StartImage);
+}
+
+static EFI_STATUS EFIAPI Exit(EFI_HANDLE i UNUSED, EFI_STATUS s UNUSED, UINTN n UNUSED,
+			      CHAR16 *d UNUSED)
+{
+	return unsupported(SVC_Exit);
+}
+
+static EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE i UNUSED)
+{
+	return unsupported(SVC_UnloadImage);
+}
+
+static EFI_STATUS EFIAPI ConnectController(EFI_HANDLE c UNUSED, EFI_HANDLE *d UNUSED,
+					   EFI_DEVICE_PATH_PROTOCOL *r UNUSED, BOOLEAN x UNUSED)
+{
+	return unsupported(SVC_ConnectController);
+}
+
+static EFI_STATUS EFIAPI DisconnectController(EFI_HANDLE c UNUSED, EFI_HANDLE d UNUSED,
+					      EFI_HANDLE x UNUSED)
+{
+	return unsupported(SVC_DisconnectController);
+}
+
+static EFI_STATUS EFIAPI OpenProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED,
+				      EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED, UINT32 x UNUSED)
+{
+	return unsupported(SVC_OpenProtocol);
+}
+
+static EFI_STATUS EFIAPI CloseProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
+				       EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED)
+{
+	return unsupported(SVC_CloseProtocol);
+}
+
+static EFI_STATUS EFIAPI OpenProtocolInformation(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
+						 EFI_OPEN_PROTOCOL_INFORMATION_ENTRY **e UNUSED,
+						 UINTN *n UNUSED)
+{
+	return unsupported(SVC_OpenProtocolInformation);
+}
+
+static EFI_STATUS EFIAPI ProtocolsPerHandle(EFI_HANDLE h UNUSED, EFI_GUID ***b UNUSED,
+					    UINTN *n UNUSED)
+{
+	return unsupported(SVC_ProtocolsPerHandle);
+}
+
+static EFI_STATUS EFIAPI LocateHandleBuffer(EFI_LOCATE_SEARCH_TYPE t UNUSED, EFI_GUID *p UNUSED,
+					    VOID *k UNUSED, UINTN *n UNUSED, EFI_HANDLE **b UNUSED)
+{
+	return unsupported(SVC_LocateHandleBuffer);
+}
+
+static EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *p UNUSED, VOID *r UNUSED, VOID **i UNUSED)
+{
+	return unsupported(SVC_LocateProtocol);
+}
+
+static EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *h UNUSED, ...)
+{
+	return unsupported(SVC_InstallMultipleProtocolInterfaces);
+}
+
+static EFI_STATUS EFIAPI UninstallMultipleProtocolInterfaces(EFI_HANDLE h UNUSED, ...)
+{
+	return unsupported(SVC_UninstallMultipleProtocolInterfaces);
+}
+
+/**
+ * fw_unsupported_install() - fill the unmodelled slots of @bs.
+ * @bs: the boot services table being built.
+ */
+void fw_unsupported_install(EFI_BOOT_SERVICES *bs)
+{
+	bs->SetTimer = SetTimer;
+	bs->WaitForEvent = WaitForEvent;
+	bs->SignalEvent = SignalEvent;
+	bs->CheckEvent = CheckEvent;
+	bs->InstallProtocolInterface = InstallProtocolInterface;
+	bs->ReinstallProtocolInterface = ReinstallProtocolInterface;
+	bs->UninstallProtocolInterface = UninstallProtocolInterface;
+	bs->HandleProtocol = HandleProtocol;
+	bs->RegisterProtocolNotify = RegisterProtocolNotify;
+	bs->LocateHandle = LocateHandle;
+	bs->LocateDevicePath = LocateDevicePath;
+	bs->LoadImage = LoadImage;
+	bs->StartImage = StartImage;
+	bs->Exit = Exit;
+	bs->UnloadImage = UnloadImage;
+	bs->ConnectController = ConnectController;
+	bs->DisconnectController = DisconnectController;
+	bs->OpenProtocol = OpenProtocol;
+	bs->CloseProtocol = CloseProtocol;
+	bs->OpenProtocolInformation = OpenProtocolInformation;
+	bs->ProtocolsPerHandle = ProtocolsPerHandle;
+	bs->LocateHandleBuffer = LocateHandleBuffer;
+	bs->LocateProtocol = LocateProtocol;
+	bs->InstallMultipleProtocolInterfaces = InstallMultipleProtocolInterfaces;
+	bs->UninstallMultipleProtocolInterfaces = UninstallMultipleProtocolInterfaces;
+}

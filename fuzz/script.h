@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * script.h - the fuzz input format, defined once.
+ *
+ * An input is a sequence of directives.  Each starts with an opcode byte
+ * (taken modulo the number of opcodes) followed by the fixed-size fields of
+ * that opcode; a directive cut short by the end of the input is dropped.
+ * Every byte string is therefore a valid scenario, and the empty string is
+ * compliant EDK2.  Settings directives override the personality's defaults
+ * whatever their order; list directives (map entries, handlers, timers,
+ * injections, allocation outcomes) accumulate in order, up to fixed limits,
+ * beyond which they are ignored.
+ *
+ * The same tables drive the binary decoder (script.c), the text form of
+ * scenarios and traces (script_text.c) and the scn tool, so there is no
+ * second copy of the format to keep in sync.
+ *
+ * script.c uses no libc, so the real-firmware test driver can decode the
+ * same bytes inside a UEFI application.
+ */
+#ifndef EBSFUZZ_FUZZ_SCRIPT_H
+#define EBSFUZZ_FUZZ_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Firmware personalities (exit-boot.md sections 2.1, 2.2, 2.6). */
+enum scn_personality {
+	PERS_EDK2_2025, /* BEFORE group on the first call only (edk2 e8668d2dee) */
+	PERS_EDK2_2022, /* no BEFORE group; timer off, key check (OVMF in Debian 12) */
+	PERS_EDK2_2023, /* BEFORE group on every call (edk2 9d70d8f20d..e8668d2dee) */
+	PERS_AMI,       /* exit handlers before the key check, first call only (F1) */
+	PERS_UBOOT,     /* key check first; events only on success (efi_boottime.c) */
+	PERS_COUNT
+};
+
+/* Deviations from a personality; some are its defaults (see fw_settings.c). */
+enum scn_quirk {
+	QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL,   /* U-Boot (spec says "On success") */
+	QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL, /* U-Boot < 2020, F12 */
+	QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL,  /* U-Boot < 2017, F13: non-compliant */
+	QUIRK_NO_MERGE,                     /* U-Boot < 2018, F17 */
+	QUIRK_POOL_IS_PAGES,                /* U-Boot, F18; EDK2 with heap guard */
+	QUIRK_NO_KEY_CHECK,                 /* U-Boot < 2018, F16: non-compliant */
+	QUIRK_PERSISTENT_INVALID,           /* EDK2 misaligned runtime region, F20 */
+	QUIRK_HANDLERS_EVERY_CALL,          /* Snapdragon X Elite, F7 */
+	QUIRK_CONSOLE_CHANGES_MAP,          /* HP Elitebook 840 G10, F4 */
+	QUIRK_COUNT
+};
+
+enum scn_revision { REV_1_10, REV_2_00, REV_2_31, REV_2_70, REV_2_80, REV_2_90, REV_2_100, REV_COUNT };
+
+enum scn_map_template { MAP_OVMF_2025, MAP_OVMF_2022, MAP_UBOOT, MAP_SMALL, MAP_EMPTY, MAP_COUNT };
+
+/* Event groups a firmware handler can belong to. */
+enum scn_group {
+	GROUP_BEFORE_EXIT, /* EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES (UEFI 2.9) */
+	GROUP_EXIT,        /* EFI_EVENT_GROUP_EXIT_BOOT_SERVICES / EVT_SIGNAL_EXIT_BOOT_SERVICES */
+	GROUP_EXIT_FAILED, /* EDK2's gEventExitBootServicesFailedGuid */
+	GROUP_COUNT
+};
+
+enum scn_lifetime { LIFE_ONCE, LIFE_EVERY, LIFE_COUNT };
+
+enum scn_action_kind { ACT_ALLOC_POOL, ACT_ALLOC_PAGES, ACT_FREE, ACT_COUNT };
+
+/* How an allocation changes the descriptor count. */
+enum scn_delta {
+	DELTA_AUTO,     /* where the personality's allocator would put it */
+	DELTA_MINUS_2,  /* fills a hole between two neighbours of its type */
+	DELTA_MINUS_1,
+	DELTA_ZERO,
+	DELTA_PLUS_1,
+	DELTA_PLUS_2,   /* carved from the middle of a free range */
+	DELTA_NONE,     /* pool from a free list: no map change, no key change */
+	DELTA_COUNT
+};
+
+enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
+
+/* Boot services and protocol calls the firmware counts, traces and injects. */
+enum fw_service {
+	SVC_RaiseTPL,
+	SVC_RestoreTPL,
+	SVC_AllocatePages,
+	SVC_FreePages,
+	SVC_GetMemoryMap,
+	SVC_AllocatePool,
+	SVC_FreePool,
+	SVC_CreateEvent,
+	SVC_SetTimer,
+	SVC_WaitForEvent,
+	SVC_SignalEvent,
+	SVC_CloseEvent,
+	SVC_CheckEvent,
+	SVC_InstallProtocolInterface,
+	SVC_ReinstallProtocolInterface,
+	SVC_UninstallProtocolInterface,
+	SVC_HandleProtocol,
+	SVC_RegisterProtocolNotify,
+	SVC_LocateHandle,
+	SVC_LocateDevicePath,
+	SVC_InstallConfigurationTable,
+	SVC_LoadImage,
+	SVC_StartImage,
+	SVC_Exit,
+	SVC_UnloadImage,
+	SVC_ExitBootServices,
+	SVC_GetNextMonotonicCount,
+	SVC_Stall,
+	SVC_SetWatchdogTimer,
+	SVC_ConnectController,
+	SVC_DisconnectController,
+	SVC_OpenProtocol,
+	SVC_CloseProtocol,
+	SVC_OpenProtocolInformation,
+	SVC_ProtocolsPerHandle,
+	SVC_LocateHandleBuffer,
+	SVC_LocateProtocol,
+	SVC_InstallMultipleProtocolInterfaces,
+	SVC_UninstallMultipleProtocolInterfaces,
+	SVC_CalculateCrc32,
+	SVC_CopyMem,
+	SVC_SetMem,
+	SVC_CreateEventEx,
+	SVC_ConOut, /* any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL function */
+	SVC_COUNT
+};
+
+/* Status codes an injection can return. */
+enum scn_status {
+	ST_INVALID_PARAMETER,
+	ST_OUT_OF_RESOURCES,
+	ST_DEVICE_ERROR,
+	ST_BUFFER_TOO_SMALL,
+	ST_UNSUPPORTED,
+	ST_NOT_FOUND,
+	ST_ACCESS_DENIED,
+	ST_NOT_READY,
+	ST_LOAD_ERROR,
+	ST_ABORTED,
+	ST_SECURITY_VIOLATION,
+	ST_TIMEOUT,
+	ST_COUNT
+};
+
+enum scn_op {
+	OP_FIRMWARE,
+	OP_REVISION,
+	OP_DESC_SIZE,
+	OP_DESC_VERSION,
+	OP_QUIRK,
+	OP_OVER_REPORT,
+	OP_MAP_KEY,
+	OP_MAP,
+	OP_MAP_SYNTHETIC,
+	OP_MAP_ENTRY,
+	OP_HANDLER,
+	OP_TIMER,
+	OP_INJECT,
+	OP_ALLOC,
+	OP_COUNT
+};
+
+/* How the bytes of a field turn into its value. */
+enum scn_field_kind {
+	FIELD_ENUM,  /* little-endian raw value modulo the number of names */
+	FIELD_UINT,  /* little-endian raw value, modulo @limit + 1 if @limit */
+	FIELD_COUNT, /* raw modulo @limit, plus one: 1..@limit */
+};
+
+#define SCN_MAX_FIELDS 8
+
+/* How a field is written in text: bare value, name=value, name=0xvalue. */
+enum scn_field_style { STYLE_BARE, STYLE_LABEL, STYLE_HEX };
+
+struct scn_field {
+	const char *name;
+	uint8_t width;
+	uint8_t kind;
+	const char *const *names; /* FIELD_ENUM */
+	uint32_t limit;           /* FIELD_UINT, FIELD_COUNT; number of names for FIELD_ENUM */
+	uint8_t style;            /* enum scn_field_style */
+};
+
+struct scn_op_def {
+	const char *keyword;
+	const char *help;
+	uint8_t n_fields;
+	struct scn_field fields[SCN_MAX_FIELDS];
+};
+
+extern const struct scn_op_def scn_ops[OP_COUNT];
+
+/* Name tables, indexed by the enums above. */
+extern const char *const scn_personality_names[PERS_COUNT];
+extern const char *const scn_quirk_names[QUIRK_COUNT];
+extern const char *const scn_revision_names[REV_COUNT];
+extern const uint32_t scn_revision_values[REV_COUNT];
+extern const char *const scn_map_names[MAP_COUNT];
+extern const char *const scn_group_names[GROUP_COUNT];
+extern const char *const scn_lifetime_names[LIFE_COUNT];
+extern const char *const scn_action_names[ACT_COUNT];
+extern const char *const scn_delta_names[DELTA_COUNT];
+extern const char *const scn_trigger_names[TRIG_COUNT];
+extern const char *const scn_service_names[SVC_COUNT];
+extern const char *const scn_status_names[ST_COUNT];
+extern const char *const scn_memtype_names[16];
+
+/* One decoded directive: its opcode and canonical field values. */
+struct scn_directive {
+	uint8_t op;
+	uint64_t v[SCN_MAX_FIELDS];
+};
+
+/* A firmware action: what a handler or timer does when it runs. */
+struct scn_action {
+	uint8_t kind;     /* enum scn_action_kind */
+	uint8_t mem_type; /* EFI_MEMORY_TYPE */
+	uint16_t amount;  /* bytes for pool, pages for pages */
+	uint8_t delta;    /* enum scn_delta */
+	uint8_t repeat;   /* 1..16 */
+};
+
+struct scn_handler {
+	uint8_t group;    /* enum scn_group */
+	uint8_t lifetime; /* enum scn_lifetime */
+	struct scn_action action;
+};
+
+struct scn_timer {
+	uint8_t trigger; /* enum scn_trigger */
+	uint8_t at;      /* call number, or count of successful GetMemoryMap calls */
+	uint8_t period;  /* 0: one-shot; else fires again every @period calls */
+	struct scn_action action;
+};
+
+struct scn_inject {
+	uint8_t service; /* enum fw_service */
+	uint8_t nth;     /* 1-based call number; 0: every call */
+	uint8_t status;  /* enum scn_status */
+};
+
+struct scn_map_entry {
+	uint8_t type; /* EFI_MEMORY_TYPE */
+	uint32_t pages;
+	uint16_t gap_pages; /* unlisted pages before this entry */
+};
+
+#define SCN_MAX_ENTRIES 512
+#define SCN_MAX_HANDLERS 16
+#define SCN_MAX_TIMERS 8
+#define SCN_MAX_INJECTS 16
+#define SCN_MAX_ALLOCS 64
+
+/* Bits of struct scenario.set: which settings were given explicitly. */
+enum scn_setting {
+	SET_REVISION = 1u << 0,
+	SET_DESC_SIZE = 1u << 1,
+	SET_DESC_VERSION = 1u << 2,
+	SET_OVER_REPORT = 1u << 3,
+	SET_MAP_KEY = 1u << 4,
+	SET_MAP = 1u << 5,
+};
+
+/**
+ * struct scenario - everything an input decides.
+ * @personality: enum scn_personality.
+ * @set: enum scn_setting bits for the settings below given explicitly;
+ *	the others take the personality's defaults.
+ * @quirks_set: quirks given explicitly; @quirks: their values.
+ * @map_template: enum scn_map_template, or synthetic if @synthetic_count.
+ */
+struct scenario {
+	uint8_t personality;
+	uint32_t set;
+	uint8_t revision;
+	uint16_t desc_size;
+	uint8_t desc_version;
+	uint8_t over_report;
+	uint64_t map_key;
+	uint8_t map_template;
+	uint16_t synthetic_count;
+	uint8_t synthetic_seed;
+	uint32_t quirks_set;
+	uint32_t quirks;
+
+	uint16_t n_entries;
+	uint8_t n_handlers, n_timers, n_injects, n_allocs;
+	struct scn_map_entry entries[SCN_MAX_ENTRIES];
+	struct scn_handler handlers[SCN_MAX_HANDLERS];
+	struct scn_timer timers[SCN_MAX_TIMERS];
+	struct scn_inject injects[SCN_MAX_INJECTS];
+	uint8_t allocs[SCN_MAX_ALLOCS]; /* enum scn_delta, consumed in order */
+};
+
+/**
+ * struct scn_reader - position in an input being decoded.
+ * @data: the input.
+ * @size: its length.
+ * @offset: bytes consumed so far.
+ */
+struct scn_reader {
+	const uint8_t *data;
+	size_t size;
+	size_t offset;
+};
+
+int scn_next_directive(struct scn_reader *reader, struct scn_directive *out);
+void scn_apply(struct scenario *scn, const struct scn_directive *dir);
+void scn_decode(const uint8_t *data, size_t size, struct scenario *scn);
+size_t scn_encode_directive(const struct scn_directive *dir, uint8_t *out);
+size_t scn_directive_size(uint8_t op);
+
+/* script_text.c: the text form (libc needed). */
+int scn_format_directive(const struct scn_directive *dir, char *out, size_t size);
+int scn_parse_line(const char *line, struct scn_directive *dir, char *error, size_t error_size);
+
+#endif /* EBSFUZZ_FUZZ_SCRIPT_H */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * script_text.c - scenarios as text: one directive per line, the keyword
+ * then every field in order, as the opcode table of script.c defines them.
+ *
+ *   # an option ROM allocates when boot services end (AMI, LKML 2013)
+ *   firmware ami
+ *   handler exit once alloc-pages BootServicesData amount=3 delta=+1 repeat=1
+ *
+ * Enumerated fields are bare words; numbers are name=value (map-key in
+ * hex).  Every field is required, so a file in this canonical form comes
+ * back unchanged from encoding and decoding (comments and blank lines
+ * aside).  Traces and `scn decode` print the same syntax.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script.h"
+
+/**
+ * scn_format_directive() - the canonical text of a directive, no newline.
+ * @dir: a decoded directive.
+ * @out: receives the text.
+ * @size: its size.
+ *
+ * Return: the length snprintf would have written.
+ */
+int scn_format_directive(const struct scn_directive *dir, char *out, size_t size)
+{
+	const struct scn_op_def *def = &scn_ops[dir->op];
+	size_t n;
+	unsigned i;
+
+	n = (size_t)snprintf(out, size, "%s", def->keyword);
+	for (i = 0; i < def->n_fields; i++) {
+		const struct scn_field *f = &def->fields[i];
+		char *p = n < size ? out + n : NULL;
+		size_t room = n < size ? size - n : 0;
+		int w;
+
+		if (f->kind == FIELD_ENUM && f->style == STYLE_BARE)
+			w = snprintf(p, room, " %s", f->names[dir->v[i]]);
+		else if (f->kind == FIELD_ENUM)
+			w = snprintf(p, room, " %s=%s", f->name, f->names[dir->v[i]]);
+		else if (f->style == STYLE_HEX)
+			w = snprintf(p, room, " %s=0x%llx", f->name, (unsigned long long)dir->v[i]);
+		else
+			w = snprintf(p, room, " %s=%llu", f->name, (unsigned long long)dir->v[i]);
+		n += (size_t)w;
+	}
+	return (int)n;
+}
+
+static int parse_enum(const struct scn_field *f, const char *token, uint64_t *value)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->limit; i++) {
+		if (strcmp(token, f->names[i]) == 0) {
+			*value = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_number(const struct scn_field *f, const char *token, uint64_t *value)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)token[0]))
+		return -1;
+	*value = strtoull(token, &end, 0);
+	if (*end != 0)
+		return -1;
+	if (f->width < 8 && *value >> (8 * f->width) != 0)
+		return -1;
+	if (f->kind == FIELD_COUNT)
+		return *value >= 1 && *value <= f->limit ? 0 : -1;
+	return f->limit == 0 || *value <= f->limit ? 0 : -1;
+}
+
+/* Describe what a field accepts, for error messages. */
+static void expected(const struct scn_field *f, char *out, size_t size)
+{
+	size_t n;
+	uint32_t i;
+
+	if (f->kind != FIELD_ENUM) {
+		snprintf(out, size, "%s=<%s>", f->name,
+			 f->kind == FIELD_COUNT ? "count from 1" : "number");
+		return;
+	}
+	n = (size_t)snprintf(out, size, "%s%s (one of", f->style == STYLE_BARE ? "" : f->name,
+			     f->style == STYLE_BARE ? f->name : "=");
+	for (i = 0; i < f->limit && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, " %s", f->names[i]);
+	if (n < size)
+		snprintf(out + n, size - n, ")");
+}
+
+static int parse_field(const struct scn_field *f, const char *token, uint64_t *value)
+{
+	size_t len = strlen(f->name);
+
+	if (f->style != STYLE_BARE) {
+		if (strncmp(token, f->name, len) != 0 || token[len] != '=')
+			return -1;
+		token += len + 1;
+	}
+	return f->kind == FIELD_ENUM ? parse_enum(f, token, value) : parse_number(f, token, value);
+}
+
+/**
+ * scn_parse_line() - parse one line of a scenario file.
+ * @line: the line, without its newline.
+ * @dir: receives the directive.
+ * @error: receives what was expected, on error.
+ * @error_size: its size.
+ *
+ * Return: 1 for a directive, 0 for a blank or comment line, -1 on error.
+ */
+int scn_parse_line(const char *line, struct scn_directive *dir, char *error, size_t error_size)
+{
+	char buf[512], want[512], *save, *token;
+	unsigned op, i;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	buf[strcspn(buf, "#")] = 0;
+	token = strtok_r(buf, " \t\r", &save);
+	if (token == NULL)
+		return 0;
+	for (op = 0; op < OP_COUNT && strcmp(token, scn_ops[op].keyword) != 0; op++)
+		;
+	if (op == OP_COUNT) {
+		snprintf(error, error_size, "unknown directive '%s'", token);
+		return -1;
+	}
+	dir->op = (uint8_t)op;
+	for (i = 0; i < scn_ops[op].n_fields; i++) {
+		const struct scn_field *f = &scn_ops[op].fields[i];
+
+		token = strtok_r(NULL, " \t\r", &save);
+		if (token == NULL || parse_field(f, token, &dir->v[i]) != 0) {
+			expected(f, want, sizeof(want));
+			snprintf(error, error_size, "%s: expected %s, found %s%s%s", scn_ops[op].keyword,
+				 want, token ? "'" : "the end of the line", token ? token : "",
+				 token ? "'" : "");
+			return -1;
+		}
+	}
+	token = strtok_r(NULL, " \t\r", &save);
+	if (token != NULL) {
+		snprintf(error, error_size, "%s: unexpected '%s' after the last field",
+			 scn_ops[op].keyword, token);
+		return -1;
+	}
+	return 1;
+}
