@@ -2,7 +2,8 @@
 #
 #   make             build the hardened loader's fuzz target and replay drivers
 #   make test        unit tests, invariant tests, corpus replay (ASan+UBSan, gcc)
-#   make fuzz        fuzz the hardened loader for FUZZ_SECONDS (default 60)
+#   make fuzz        fuzz the hardened loader for FUZZ_SECONDS (default 60) with
+#                    JOBS workers (libFuzzer fork mode when JOBS > 1)
 #   make check-boundaries   core/ stays freestanding and never reaches into fuzz/
 #
 # Objects are built once per variant, each in its own directory under build/:
@@ -15,7 +16,7 @@ CLANG ?= clang
 GCC ?= gcc
 BUILD ?= build
 FUZZ_SECONDS ?= 60
-FUZZ_JOBS ?= 1
+JOBS ?= 1
 
 WARN := -std=c11 -Wall -Wextra -Werror
 OPT := -O1 -g -fno-omit-frame-pointer
@@ -72,12 +73,13 @@ $(BUILD)/replay_ebs: $(call HARNESS,asan) $(call objs,asan,$(HARDENED_SRC) fuzz/
 $(BUILD)/replay_ebs.gcc: $(call HARNESS,gcc) $(call objs,gcc,$(HARDENED_SRC) fuzz/replay.c)
 	$(CC_gcc) $(LDFLAGS_gcc) $^ -o $@
 
-ALL_TARGETS := $(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc
-TEST_TARGETS :=
+# Included makefiles append to these: ALL_TARGETS are built by `make`,
+# TEST_STEPS are phony targets `make test` runs before the corpus replay.
+ALL_TARGETS := $(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc $(BUILD)/scn
 TEST_STEPS :=
 
 .PHONY: all test fuzz check-boundaries clean
-all: $(ALL_TARGETS)
+.DEFAULT_GOAL := all
 
 -include $(wildcard fuzz/*.mk fuzz/*/*.mk)
 
@@ -86,6 +88,8 @@ all: $(ALL_TARGETS)
 test-replay: $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc seeds
 	$(BUILD)/replay_ebs $(BUILD)/seed/ebs $(wildcard corpus/regressions)
 	$(BUILD)/replay_ebs.gcc $(BUILD)/seed/ebs $(wildcard corpus/regressions)
+
+all: $(ALL_TARGETS) seeds
 
 test: check-boundaries $(TEST_STEPS) test-replay
 	@echo "make test: all passed"
@@ -105,7 +109,7 @@ check-boundaries: $(call objs,gcc,$(CORE_SRC) core/loader.c)
 
 # Fuzz the hardened loader; a violation stops the run and names the crash file.
 fuzz: $(BUILD)/fuzz_ebs
-	@scripts/fuzz-run $(BUILD)/fuzz_ebs $(FUZZ_SECONDS) $(FUZZ_JOBS)
+	@scripts/fuzz-run $(BUILD)/fuzz_ebs $(FUZZ_SECONDS) $(JOBS)
 
 clean:
 	rm -rf $(BUILD)
@@ -125,4 +129,3 @@ $(BUILD)/seed/ebs/%.bin: corpus/ebs/scenarios/%.scn $(BUILD)/scn
 
 .PHONY: seeds
 seeds: $(SEEDS)
-all: $(BUILD)/scn seeds
