@@ -84,7 +84,7 @@ const char *fw_status_name(EFI_STATUS status)
 void fw_count_call(const char *what)
 {
 	if (++fw.calls > FW_MAX_CALLS)
-		fw_violation("termination", "%u calls to boot services without finishing (%s)",
+		fw_violation("termination", "more than %u calls to boot services (the last: %s)",
 			     FW_MAX_CALLS, what);
 }
 

@@ -154,8 +154,8 @@ static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
 
 	(void)image; /* neither EDK2 nor U-Boot looks at it */
 	if (++fw.exit_attempts > FW_MAX_EXIT_ATTEMPTS)
-		fw_violation("termination", "%u ExitBootServices calls (call %u)",
-			     FW_MAX_EXIT_ATTEMPTS + 1, fw.calls);
+		fw_violation("termination", "more than %u ExitBootServices calls (call %u)",
+			     FW_MAX_EXIT_ATTEMPTS, fw.calls);
 	FW_TRACE("# call %u: ExitBootServices(key 0x%llx), firmware key 0x%llx\n", fw.calls,
 		 (unsigned long long)key, (unsigned long long)fw.key);
 	oracle_check_exit_key(key);

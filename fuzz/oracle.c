@@ -245,11 +245,11 @@ void oracle_check_end(struct fw_result *result)
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
 	    fw_live_loader_allocations() > 0)
 		fw_violation("leak", "the loader returned %s before any exit attempt still holding "
-			     "%u allocations", fw_status_name(result->status),
+			     "%u allocation(s)", fw_status_name(result->status),
 			     fw_live_loader_allocations());
 	if (result->compliant && !result->exited)
 		fw_violation("liveness", "%s firmware, map growth %u of %u descriptors allowed, "
-			     "nothing injected, yet the loader %s %s after %u exit attempts",
+			     "nothing injected, yet the loader %s %s after %u exit attempt(s)",
 			     scn_personality_names[fw.personality], growth, fw.opt->liveness_descs,
 			     result->returned ? "returned" : "reset the system",
 			     result->returned ? fw_status_name(result->status) : "",

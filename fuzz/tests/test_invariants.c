@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_invariants.c - every invariant fires on a loader broken in exactly
+ * that way, and stays silent for the hardened loader (and for correct
+ * loaders that do unusual but legal things) on the same scenario.
+ *
+ * The broken loaders here are minimal fixtures, not models of real
+ * loaders (those live in fuzz/loaders/).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+#define AMI_OPTION_ROM                                                                         \
+	"firmware ami\n"                                                                       \
+	"handler exit once alloc-pages BootServicesData amount=3 delta=+1 repeat=1\n"
+#define EDK2_QUIET "firmware edk2-2025\n"
+
+/* Probe, allocate with 32 descriptors of headroom, read.  Correct. */
+static EFI_STATUS read_map(EFI_BOOT_SERVICES *bs, UINT8 **buf, UINTN *capacity, UINTN *size,
+			   UINTN *key, UINTN *dsize)
+{
+	UINTN need = 0, k = 0, d = 0;
+	UINT32 version;
+	EFI_STATUS status;
+
+	status = bs->GetMemoryMap(&need, NULL, &k, &d, &version);
+	if (status != EFI_BUFFER_TOO_SMALL)
+		return EFI_LOAD_ERROR;
+	*capacity = need + 32 * d;
+	status = bs->AllocatePool(EfiLoaderData, *capacity, (VOID **)buf);
+	if (status != EFI_SUCCESS)
+		return status;
+	*size = *capacity;
+	return bs->GetMemoryMap(size, (EFI_MEMORY_DESCRIPTOR *)*buf, key, dsize, &version);
+}
+
+/* ---- buffer-bounds ---- */
+
+/* Claims 1 KiB it never allocated, like U-Boot's EFI app (L10). */
+static EFI_STATUS claims_too_much(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+	VOID *buf;
+
+	bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
+	bs->AllocatePool(EfiLoaderData, size, &buf);
+	size += 1024;
+	bs->GetMemoryMap(&size, buf, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* Frees its map, keeps the pointer and reads into it again (GRUB, L4). */
+static EFI_STATUS reads_into_freed(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	bs->FreePool(buf);
+	size = capacity;
+	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* ---- termination ---- */
+
+/* Retries for ever on EFI_INVALID_PARAMETER (GRUB's while (1), L6). */
+static EFI_STATUS retries_for_ever(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	while (bs->ExitBootServices(image, key) == EFI_INVALID_PARAMETER) {
+		size = capacity;
+		bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
+	}
+	return EFI_SUCCESS;
+}
+
+/* Probes until the firmware asks for more than zero bytes (spins on F13). */
+static EFI_STATUS probes_for_ever(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+
+	(void)image;
+	do
+		bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
+	while (size == 0);
+	return EFI_LOAD_ERROR;
+}
+
+/* ---- forbidden-call ---- */
+
+static CHAR16 retry_message[] = u"Trying to terminate EFI services again\r\n";
+
+/* Prints after a failed exit, like GRUB's grub_printf (L5). */
+static EFI_STATUS prints_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	st->ConOut->OutputString(st->ConOut, retry_message);
+	size = capacity;
+	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* Frees and reallocates after a failed exit (Linux 3.13-4.8, L3): legal
+ * from UEFI 2.9 on, forbidden before. */
+static EFI_STATUS reallocates_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	bs->FreePool(buf);
+	if (bs->AllocatePool(EfiLoaderData, capacity, (VOID **)&buf) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	size = capacity;
+	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* Calls a boot service through a cached table pointer after exiting. */
+static EFI_STATUS calls_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	EFI_STATUS status;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	status = bs->ExitBootServices(image, key);
+	bs->Stall(10);
+	return status;
+}
+
+/* Frees its buffer twice before giving up. */
+static EFI_STATUS frees_twice(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	(void)image;
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	bs->FreePool(buf);
+	bs->FreePool(buf);
+	return EFI_ABORTED;
+}
+
+static EFI_BOOT_SERVICES *notify_bs;
+
+static VOID EFIAPI allocating_notify(EFI_EVENT event, VOID *context)
+{
+	VOID *p;
+
+	(void)event;
+	(void)context;
+	notify_bs->AllocatePool(EfiLoaderData, 64, &p);
+}
+
+/* Its EVT_SIGNAL_EXIT_BOOT_SERVICES notify function allocates, which UEFI
+ * 2.10 section 7.1 forbids there. */
+static EFI_STATUS exit_notify_allocates(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_EVENT event;
+
+	notify_bs = bs;
+	bs->CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK, allocating_notify, NULL, &event);
+	return loader_exit_boot(image, st);
+}
+
+/* ---- stale-key ---- */
+
+/* Exits with the key of a BUFFER_TOO_SMALL probe; EDK2 writes one there. */
+static EFI_STATUS exits_with_probe_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+
+	bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* Retries with the last returned size and ignores the status, then exits
+ * with whatever key came back (Limine, L8). */
+static EFI_STATUS ignores_retry_status(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
+	return bs->ExitBootServices(image, key);
+}
+
+/* ---- stale-map ---- */
+
+/* Overwrites a descriptor of the map it is about to hand over. */
+static EFI_STATUS scribbles_on_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	((EFI_MEMORY_DESCRIPTOR *)(void *)buf)->NumberOfPages = 0;
+	return bs->ExitBootServices(image, key);
+}
+
+/* Frees the buffer holding its map before exiting. */
+static EFI_STATUS frees_map_then_exits(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	read_map(bs, &buf, &capacity, &size, &key, &dsize);
+	bs->FreePool(buf);
+	return bs->ExitBootServices(image, key);
+}
+
+/* ---- leak ---- */
+
+static EFI_STATUS leaks_on_error(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	(void)image;
+	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
+	return EFI_ABORTED;
+}
+
+/* ---- status ---- */
+
+static EFI_STATUS claims_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	(void)image;
+	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
+	st->BootServices->FreePool(buf);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS hides_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
+	st->BootServices->ExitBootServices(image, key);
+	return EFI_LOAD_ERROR;
+}
+
+/* ---- liveness ---- */
+
+/* Calls ExitBootServices once; any failure is fatal (Linux arm64 <= 4.8, L1). */
+static EFI_STATUS never_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	UINTN capacity, size, key, dsize;
+	UINT8 *buf;
+
+	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
+	return st->BootServices->ExitBootServices(image, key);
+}
+
+/* ---- correct loaders doing unusual things ---- */
+
+static UINT8 static_buffer[1 << 16] __attribute__((aligned(8)));
+
+/* Xen and Limine read into memory they own, not into a pool allocation. */
+static EFI_STATUS uses_static_buffer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size, key = 0, dsize = 0, attempt;
+	UINT32 version;
+	EFI_STATUS status = EFI_LOAD_ERROR;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		size = sizeof(static_buffer);
+		status = bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key,
+					  &dsize, &version);
+		if (status != EFI_SUCCESS)
+			return status;
+		status = bs->ExitBootServices(image, key);
+		if (status != EFI_INVALID_PARAMETER)
+			break;
+	}
+	return status;
+}
+
+/* Sorts its map in place, descending, and sets VirtualStart, as Linux's
+ * efi_get_virtmap() does, before exiting: the map is still the map. */
+static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN capacity, size, key, dsize, i, n, attempt;
+	UINT32 version;
+	UINT8 *buf, tmp[1024];
+	EFI_STATUS status = EFI_LOAD_ERROR;
+
+	if (read_map(bs, &buf, &capacity, &size, &key, &dsize) != EFI_SUCCESS || dsize > sizeof(tmp))
+		return EFI_LOAD_ERROR;
+	for (attempt = 0; attempt < 2; attempt++) {
+		n = size / dsize;
+		for (i = 0; i < n / 2; i++) {
+			memcpy(tmp, buf + i * dsize, dsize);
+			memcpy(buf + i * dsize, buf + (n - 1 - i) * dsize, dsize);
+			memcpy(buf + (n - 1 - i) * dsize, tmp, dsize);
+		}
+		for (i = 0; i < n; i++)
+			((EFI_MEMORY_DESCRIPTOR *)(void *)(buf + i * dsize))->VirtualStart = 0xffff800000000000ULL;
+		status = bs->ExitBootServices(image, key);
+		if (status != EFI_INVALID_PARAMETER)
+			break;
+		size = capacity;
+		if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &dsize,
+				     &version) != EFI_SUCCESS)
+			return EFI_LOAD_ERROR;
+	}
+	return status;
+}
+
+static const struct {
+	const char *invariant, *scenario;
+	fw_loader_fn broken;
+	const char *why;
+} cases[] = {
+	{ "buffer-bounds", EDK2_QUIET, claims_too_much, "capacity larger than the allocation" },
+	{ "buffer-bounds", EDK2_QUIET, reads_into_freed, "reads into freed memory" },
+	{ "termination", EDK2_QUIET "quirk persistent-invalid-parameter on\n", retries_for_ever,
+	  "endless retry" },
+	{ "termination", "firmware uboot\nquirk size-unwritten-on-too-small on\n", probes_for_ever,
+	  "endless probing" },
+	{ "forbidden-call", AMI_OPTION_ROM, prints_after_failure, "console after a failed exit" },
+	{ "forbidden-call", AMI_OPTION_ROM "revision 2.80\n", reallocates_after_failure,
+	  "allocation after a failed exit on 2.80" },
+	{ "forbidden-call", EDK2_QUIET, calls_after_exit, "call after a successful exit" },
+	{ "forbidden-call", EDK2_QUIET, frees_twice, "double free" },
+	{ "forbidden-call", EDK2_QUIET, exit_notify_allocates, "allocation in an exit notify" },
+	{ "stale-key", EDK2_QUIET, exits_with_probe_key, "key from BUFFER_TOO_SMALL" },
+	{ "stale-key", AMI_OPTION_ROM, ignores_retry_status, "retry status ignored" },
+	{ "stale-map", EDK2_QUIET, scribbles_on_map, "map overwritten" },
+	/* A small map, so the buffer is a small pool block from a free list whose
+	 * free changes neither map nor key: only the oracle can notice. */
+	{ "stale-map", EDK2_QUIET "map empty\nmap-entry Conventional pages=4096 gap=0\nalloc none\n",
+	  frees_map_then_exits, "map freed" },
+	{ "leak", EDK2_QUIET, leaks_on_error, "error return holding memory" },
+	{ "status", EDK2_QUIET, claims_success, "success without exit" },
+	{ "status", EDK2_QUIET, hides_success, "exit without success" },
+	{ "liveness", AMI_OPTION_ROM, never_retries, "no retry on compliant firmware" },
+};
+
+static const struct {
+	const char *name, *scenario;
+	fw_loader_fn loader;
+	bool must_exit;
+} clean_cases[] = {
+	{ "2.90 allows allocation after a failed exit", AMI_OPTION_ROM "revision 2.90\n",
+	  reallocates_after_failure, true },
+	{ "static map buffer", AMI_OPTION_ROM, uses_static_buffer, true },
+	{ "map sorted in place, VirtualStart set", AMI_OPTION_ROM, rearranges_map, true },
+	{ "EDK2 exit handler allocating after the key check is the firmware's fault",
+	  "firmware edk2-2022\nhandler exit every alloc-pool LoaderData amount=4096 delta=+1 repeat=1\n",
+	  loader_exit_boot, true },
+	{ "a map changed without a key change is the firmware's fault",
+	  EDK2_QUIET "quirk no-key-check on\ntimer after-map at=1 period=0 alloc-pages LoaderData "
+		     "amount=1 delta=+1 repeat=1\n",
+	  never_retries, true },
+};
+
+int main(void)
+{
+	char name[160];
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "%s fires: %s", cases[i].invariant, cases[i].why);
+		expect_violation(name, cases[i].scenario, cases[i].broken, cases[i].invariant);
+		snprintf(name, sizeof(name), "%s silent for the hardened loader: %s",
+			 cases[i].invariant, cases[i].why);
+		expect_clean(name, cases[i].scenario, loader_exit_boot, false);
+	}
+	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
+		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
+			     clean_cases[i].must_exit);
+	return test_summary("test_invariants");
+}

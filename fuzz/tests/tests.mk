@@ -1,0 +1,20 @@
+# Unit and invariant tests of the fake firmware, built with ASan and UBSan
+# and linked with the hardened loader.  Included by the top Makefile.
+
+TEST_LIB_SRC := fuzz/tests/testlib.c fuzz/script_text.c
+TEST_PROGRAMS := test_invariants test_firmware test_script
+
+define test_program
+$(BUILD)/$(1): $(call objs,asan,fuzz/tests/$(1).c $(TEST_LIB_SRC) $(FW_SRC) $(HARDENED_SRC))
+	$$(CC_asan) $$(LDFLAGS_asan) $$^ -o $$@
+endef
+$(foreach t,$(TEST_PROGRAMS),$(eval $(call test_program,$(t))))
+
+.PHONY: test-unit
+test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
+	@for t in $(TEST_PROGRAMS); do \
+		$(BUILD)/$$t > $(BUILD)/$$t.log 2>&1 || { cat $(BUILD)/$$t.log; exit 1; }; \
+		tail -n 1 $(BUILD)/$$t.log; \
+	done
+
+TEST_STEPS += test-unit
