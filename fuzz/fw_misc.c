@@ -8,6 +8,7 @@
  * CopyMem, SetMem, CalculateCrc32, RaiseTPL/RestoreTPL); every other slot
  * answers EFI_UNSUPPORTED, after the same call accounting.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fw_internal.h"
@@ -415,38 +416,55 @@ static EFI_BOOT_SERVICES bs_template = {
 };
 
 /* The tables differ between runs only in the revision: their CRCs are
- * computed once per revision, not at every reset. */
+ * computed once, not at every reset.  Once for every revision at the first
+ * reset, not as revisions turn up: a cache filled on demand makes a run's
+ * path depend on the runs before it in the same process, which AFL++
+ * persistent mode reports as instability (and libFuzzer as noise). */
 struct crc_cache_entry {
 	uint32_t revision, st, bs, rt;
 };
 
-static struct crc_cache_entry crc_cache[REV_COUNT + 1];
-static unsigned crc_cache_used;
-
-static const struct crc_cache_entry *crcs_for(uint32_t revision)
-{
-	struct crc_cache_entry *e;
-	unsigned i;
-
-	for (i = 0; i < crc_cache_used; i++)
-		if (crc_cache[i].revision == revision)
-			return &crc_cache[i];
-	e = &crc_cache[crc_cache_used < REV_COUNT ? crc_cache_used++ : REV_COUNT];
-	e->revision = revision;
-	fw_table_crc(&fw.st.Hdr, sizeof(fw.st));
-	fw_table_crc(&fw.bs.Hdr, sizeof(fw.bs));
-	fw_table_crc(&fw.rt.Hdr, sizeof(fw.rt));
-	e->st = fw.st.Hdr.CRC32;
-	e->bs = fw.bs.Hdr.CRC32;
-	e->rt = fw.rt.Hdr.CRC32;
-	return e;
-}
+static struct crc_cache_entry crc_cache[REV_COUNT];
+static bool crc_cache_ready;
 
 static void set_header(EFI_TABLE_HEADER *hdr, size_t size, uint32_t crc)
 {
 	hdr->Revision = fw.revision;
 	hdr->HeaderSize = (UINT32)size;
 	hdr->CRC32 = crc;
+}
+
+static void crc_cache_fill(void)
+{
+	uint32_t revision = fw.revision;
+	unsigned i;
+
+	for (i = 0; i < REV_COUNT; i++) {
+		fw.revision = scn_revision_values[i];
+		set_header(&fw.rt.Hdr, sizeof(fw.rt), 0);
+		set_header(&fw.bs.Hdr, sizeof(fw.bs), 0);
+		set_header(&fw.st.Hdr, sizeof(fw.st), 0);
+		fw_table_crc(&fw.st.Hdr, sizeof(fw.st));
+		fw_table_crc(&fw.bs.Hdr, sizeof(fw.bs));
+		fw_table_crc(&fw.rt.Hdr, sizeof(fw.rt));
+		crc_cache[i] = (struct crc_cache_entry){ fw.revision, fw.st.Hdr.CRC32,
+							 fw.bs.Hdr.CRC32, fw.rt.Hdr.CRC32 };
+	}
+	fw.revision = revision;
+	crc_cache_ready = true;
+}
+
+static const struct crc_cache_entry *crcs_for(uint32_t revision)
+{
+	unsigned i;
+
+	if (!crc_cache_ready)
+		crc_cache_fill();
+	for (i = 0; i < REV_COUNT; i++)
+		if (crc_cache[i].revision == revision)
+			return &crc_cache[i];
+	/* fw_settings_resolve() takes the revision from scn_revision_values. */
+	abort();
 }
 
 /**
@@ -471,11 +489,8 @@ void fw_tables_reset(void)
 	fw.rt = rt_template;
 	fw.bs = bs_template;
 	fw.st = st_template;
-	set_header(&fw.rt.Hdr, sizeof(fw.rt), 0);
-	set_header(&fw.bs.Hdr, sizeof(fw.bs), 0);
-	set_header(&fw.st.Hdr, sizeof(fw.st), 0);
 	crc = crcs_for(fw.revision);
-	fw.st.Hdr.CRC32 = crc->st;
-	fw.bs.Hdr.CRC32 = crc->bs;
-	fw.rt.Hdr.CRC32 = crc->rt;
+	set_header(&fw.rt.Hdr, sizeof(fw.rt), crc->rt);
+	set_header(&fw.bs.Hdr, sizeof(fw.bs), crc->bs);
+	set_header(&fw.st.Hdr, sizeof(fw.st), crc->st);
 }
