@@ -108,12 +108,13 @@ static UINTN unknown_desc_size_bound(UINTN required)
  * @map: receives the buffer and the map.
  *
  * Each round probes the size, allocates the largest size seen so far plus
- * headroom, and reads.  A round fails when the map outgrew the headroom
- * meanwhile (timer events, fragmentation: FreeBSD saw BUFFER_TOO_SMALL twice
- * in a row on a MinnowBoard, exit-boot.md F24), or when the read reveals
- * a DescriptorSize larger than the one the headroom was counted in.  Sizes always come from BUFFER_TOO_SMALL answers, never from a
- * successful read's size, which EDK2 reports after merging and which is
- * smaller than what its size check demands (esx-boot's endless loop, L13).
+ * headroom counted in DescriptorSize units (or in an upper bound of it when
+ * the probe withheld it), and reads.  A round fails when the map outgrew the
+ * headroom meanwhile (timer events, fragmentation: FreeBSD saw
+ * BUFFER_TOO_SMALL twice in a row on a MinnowBoard, exit-boot.md F24).
+ * Sizes always come from BUFFER_TOO_SMALL answers, never from a successful
+ * read's size, which EDK2 reports after merging and which is smaller than
+ * what its size check demands (esx-boot's endless loop, L13).
  *
  * Return:
  * * EFI_SUCCESS - @map holds the map, with the promised headroom.
@@ -136,21 +137,18 @@ static EFI_STATUS map_acquire(EFI_BOOT_SERVICES *bs, const struct ebs_policy *po
 			largest = required;
 		if (desc_size == 0)
 			desc_size = unknown_desc_size_bound(required);
-		if (desc_size > unit)
+		if (desc_size > unit) /* the largest stride any answer showed */
 			unit = desc_size;
 		status = map_allocate(bs, policy, map, largest, unit);
 		if (status != EFI_SUCCESS)
 			return status;
 		status = mmap_read(bs, map, &required);
-		if (status == EFI_SUCCESS && map->desc_size <= unit)
+		if (status == EFI_SUCCESS)
 			return EFI_SUCCESS;
 		map_free(bs, map);
-		if (status == EFI_SUCCESS)
-			unit = map->desc_size;
-		else if (status == EFI_BUFFER_TOO_SMALL)
-			largest = required;
-		else
+		if (status != EFI_BUFFER_TOO_SMALL)
 			return status;
+		largest = required;
 	}
 	return EFI_BUFFER_TOO_SMALL;
 }
@@ -205,8 +203,8 @@ static EFI_STATUS map_reread(EFI_BOOT_SERVICES *bs, const EFI_SYSTEM_TABLE *syst
  *
  * Return:
  * * EFI_SUCCESS - boot services are gone; @map is the map they left.
- * * EFI_INVALID_PARAMETER - no system table or boot services; or
- *   ExitBootServices() still refused the key after the allowed retries.
+ * * EFI_INVALID_PARAMETER - ExitBootServices() still refused the key after
+ *   the allowed retries.
  * * any error of the sizing, the callback, GetMemoryMap() or
  *   ExitBootServices().  If no exit was attempted yet, nothing is left
  *   allocated; otherwise the buffer is left to the OS.
@@ -220,8 +218,6 @@ EFI_STATUS ebs_exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab,
 	UINTN retry;
 
 	*map = (struct mmap){ 0 };
-	if (systab == NULL || systab->BootServices == NULL)
-		return EFI_INVALID_PARAMETER;
 	bs = systab->BootServices;
 	status = map_acquire(bs, policy, map);
 	if (status != EFI_SUCCESS)

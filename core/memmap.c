@@ -63,20 +63,17 @@ EFI_STATUS mmap_probe(EFI_BOOT_SERVICES *bs, UINTN *required, UINTN *desc_size)
 
 /**
  * mmap_answer_ok() - whether a successful GetMemoryMap() answer is sane.
- * @map: the map as it stood before the call.
+ * @map: the buffer it was written to.
  * @size: MemoryMapSize returned.
  * @desc_size: DescriptorSize returned.
  *
- * Return: true if the answer describes a whole number of well-formed
- * descriptors within the buffer, with the same stride as any earlier answer.
+ * Return: true if the answer describes a whole, non-zero number of
+ * well-formed descriptors within the buffer.
  */
 static bool mmap_answer_ok(const struct mmap *map, UINTN size, UINTN desc_size)
 {
-	if (!mmap_desc_size_ok(desc_size))
-		return false;
-	if (map->desc_size != 0 && desc_size != map->desc_size)
-		return false;
-	return size != 0 && size <= map->capacity && size % desc_size == 0;
+	return mmap_desc_size_ok(desc_size) && size != 0 && size <= map->capacity &&
+	       size % desc_size == 0;
 }
 
 /**
@@ -92,7 +89,8 @@ static bool mmap_answer_ok(const struct mmap *map, UINTN size, UINTN desc_size)
  * Return:
  * * EFI_SUCCESS - @map holds the current map, key and DescriptorSize.
  * * EFI_BUFFER_TOO_SMALL - the map does not fit; @required is set and is
- *   larger than the capacity.
+ *   larger than the capacity (an absurd one is refused when the caller
+ *   sizes a buffer from it).
  * * EFI_LOAD_ERROR - the firmware answered nonsense (see mmap_answer_ok(),
  *   or "too small" without asking for more than the capacity: the U-Boot
  *   before 2017 behaviour that looped Linux for ever, exit-boot.md F13).
@@ -106,7 +104,7 @@ EFI_STATUS mmap_read(EFI_BOOT_SERVICES *bs, struct mmap *map, UINTN *required)
 
 	status = bs->GetMemoryMap(&size, map->buf, &key, &dsize, &version);
 	if (status == EFI_BUFFER_TOO_SMALL) {
-		if (size <= map->capacity || size > MMAP_MAX_MAP_BYTES)
+		if (size <= map->capacity)
 			return EFI_LOAD_ERROR;
 		*required = size;
 		return status;

@@ -31,7 +31,12 @@
 
 /* Map changes handlers and timers may make in one run.  Nothing reported
  * comes near it (F10: "more than 8"); the cap keeps every run fast. */
-#define FW_MAX_FIRMWARE_CHANGES 64u
+#define FW_MAX_FIRMWARE_CHANGES 256u
+
+/* A firmware asking for more room than this for its map is answering
+ * nonsense: real maps run to kilobytes (the largest reported, esx-boot#11,
+ * asked for 10704 bytes).  Loaders may refuse it; liveness no longer holds. */
+#define FW_MAX_SANE_MAP_BYTES (4u * 1024u * 1024u)
 
 /* The fake machine is small: no single allocation above 64 MiB. */
 #define FW_MAX_ALLOC_BYTES (64u * 1024u * 1024u)

@@ -258,6 +258,28 @@ unsigned fw_map_required_descs(void)
 	return fw.n_regions + fw.over_report;
 }
 
+/* Non-compliant firmware: overwrite fields the scenario chose to corrupt. */
+static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_corruptions; i++) {
+		const struct scn_corruption *c = &scn->corruptions[i];
+
+		if (c->index != index)
+			continue;
+		if (c->target == CORRUPT_TYPE)
+			desc->Type = (UINT32)c->value;
+		else if (c->target == CORRUPT_START)
+			desc->PhysicalStart = c->value;
+		else if (c->target == CORRUPT_PAGES)
+			desc->NumberOfPages = c->value;
+		else if (c->target == CORRUPT_ATTRIBUTE)
+			desc->Attribute = c->value;
+	}
+}
+
 /**
  * fw_map_render() - the descriptor GetMemoryMap() reports for a region.
  * @index: below fw.n_regions.
@@ -274,6 +296,8 @@ void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
 	desc->VirtualStart = 0;
 	desc->NumberOfPages = r->pages;
 	desc->Attribute = r->attr;
+	if (fw.scn->n_corruptions > 0)
+		corrupt_descriptor(index, desc);
 }
 
 /* The fields that describe memory; a loader may legitimately write

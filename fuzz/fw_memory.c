@@ -282,6 +282,19 @@ static void render_map(uint8_t *out)
 	}
 }
 
+/* The MemoryMapSize a success reports: the bytes written, unless the
+ * scenario makes the firmware lie about it. */
+static size_t reported_size(size_t written)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_corruptions; i++)
+		if (scn->corruptions[i].target == CORRUPT_SIZE)
+			written = (size_t)scn->corruptions[i].value;
+	return written;
+}
+
 /*
  * UEFI 2.10 section 7.2.3, as EDK2's CoreGetMemoryMap (Page.c) and U-Boot's
  * efi_get_memory_map (efi_memory.c) implement it; exit-boot.md 2.3 and 2.6.
@@ -294,6 +307,8 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 
 	if (size == NULL)
 		return EFI_INVALID_PARAMETER;
+	if (required > FW_MAX_SANE_MAP_BYTES)
+		fw_not_compliant("the firmware asks for an absurd amount of room for its map");
 	if (map != NULL)
 		oracle_check_map_buffer(map, *size);
 	oracle_note_size_query();
@@ -316,8 +331,8 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 	if (map == NULL)
 		return EFI_INVALID_PARAMETER;
 	render_map((uint8_t *)map);
-	*size = (size_t)fw.n_regions * fw.desc_size;
-	oracle_note_map_read(map, *size);
+	*size = reported_size((size_t)fw.n_regions * fw.desc_size);
+	oracle_note_map_read(map, (size_t)fw.n_regions * fw.desc_size);
 	return EFI_SUCCESS;
 }
 

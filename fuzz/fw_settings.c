@@ -8,7 +8,7 @@
 struct personality_defaults {
 	uint8_t revision;
 	uint16_t desc_size;
-	uint8_t over_report;
+	uint16_t over_report;
 	uint64_t key;
 	uint8_t map;
 	uint32_t quirks;
@@ -77,6 +77,8 @@ static void check_static_compliance(void)
 	for (q = 0; q < QUIRK_COUNT; q++)
 		if (noncompliant_quirk[q] != NULL && fw_quirk(q))
 			fw_not_compliant(noncompliant_quirk[q]);
+	if (fw.scn->n_corruptions > 0)
+		fw_not_compliant("GetMemoryMap answers with corrupt fields");
 }
 
 /**

@@ -45,6 +45,10 @@ const char *const scn_trigger_names[TRIG_COUNT] = { "at-call", "after-map" };
 
 static const char *const on_off_names[2] = { "on", "off" };
 
+const char *const scn_corrupt_names[CORRUPT_COUNT] = {
+	"type", "start", "pages", "attribute", "size",
+};
+
 const char *const scn_service_names[SVC_COUNT] = {
 	"RaiseTPL",
 	"RestoreTPL",
@@ -132,7 +136,7 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
 	[OP_QUIRK] = { "quirk", "turn a firmware quirk on or off", 2,
 		       { ENUM_FIELD("name", scn_quirk_names), ENUM_FIELD("state", on_off_names) } },
 	[OP_OVER_REPORT] = { "over-report", "extra descriptors BUFFER_TOO_SMALL asks for", 1,
-			     { UINT_FIELD("descriptors", 1, 32) } },
+			     { UINT_FIELD("descriptors", 2, 0) } },
 	[OP_MAP_KEY] = { "map-key", "first MapKey", 1, { HEX_FIELD("key", 8) } },
 	[OP_MAP] = { "map", "starting memory map", 1, { ENUM_FIELD("template", scn_map_names) } },
 	[OP_MAP_SYNTHETIC] = { "map-synthetic", "generated starting map", 2,
@@ -152,6 +156,9 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
 			  LABELLED_ENUM_FIELD("status", scn_status_names) } },
 	[OP_ALLOC] = { "alloc", "outcome of the loader's next allocation", 1,
 		       { ENUM_FIELD("delta", scn_delta_names) } },
+	[OP_CORRUPT] = { "corrupt", "nonsense in every successful GetMemoryMap answer", 3,
+			 { ENUM_FIELD("target", scn_corrupt_names), UINT_FIELD("index", 2, 0),
+			   HEX_FIELD("value", 8) } },
 };
 
 /**
@@ -292,9 +299,14 @@ static void apply_list(struct scenario *scn, const struct scn_directive *dir)
 			scn->injects[scn->n_injects++] =
 				(struct scn_inject){ (uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2] };
 		break;
-	default: /* OP_ALLOC */
+	case OP_ALLOC:
 		if (scn->n_allocs < SCN_MAX_ALLOCS)
 			scn->allocs[scn->n_allocs++] = (uint8_t)v[0];
+		break;
+	default: /* OP_CORRUPT */
+		if (scn->n_corruptions < SCN_MAX_CORRUPTIONS)
+			scn->corruptions[scn->n_corruptions++] =
+				(struct scn_corruption){ (uint8_t)v[0], (uint16_t)v[1], v[2] };
 		break;
 	}
 }
@@ -332,7 +344,7 @@ void scn_apply(struct scenario *scn, const struct scn_directive *dir)
 			scn->quirks &= ~(1u << v[0]);
 		break;
 	case OP_OVER_REPORT:
-		scn->over_report = (uint8_t)v[0];
+		scn->over_report = (uint16_t)v[0];
 		scn->set |= SET_OVER_REPORT;
 		break;
 	case OP_MAP_KEY:
@@ -376,6 +388,7 @@ void scn_decode(const uint8_t *data, size_t size, struct scenario *scn)
 	scn->n_timers = 0;
 	scn->n_injects = 0;
 	scn->n_allocs = 0;
+	scn->n_corruptions = 0;
 	while (scn_next_directive(&reader, &dir))
 		scn_apply(scn, &dir);
 }

@@ -159,7 +159,18 @@ enum scn_op {
 	OP_TIMER,
 	OP_INJECT,
 	OP_ALLOC,
+	OP_CORRUPT,
 	OP_COUNT
+};
+
+/* What a corrupt directive overwrites in a successful GetMemoryMap answer. */
+enum scn_corrupt_target {
+	CORRUPT_TYPE,      /* Type of descriptor @index */
+	CORRUPT_START,     /* PhysicalStart of descriptor @index */
+	CORRUPT_PAGES,     /* NumberOfPages of descriptor @index */
+	CORRUPT_ATTRIBUTE, /* Attribute of descriptor @index */
+	CORRUPT_SIZE,      /* the MemoryMapSize reported (nothing more is written) */
+	CORRUPT_COUNT
 };
 
 /* How the bytes of a field turn into its value. */
@@ -206,6 +217,7 @@ extern const char *const scn_trigger_names[TRIG_COUNT];
 extern const char *const scn_service_names[SVC_COUNT];
 extern const char *const scn_status_names[ST_COUNT];
 extern const char *const scn_memtype_names[16];
+extern const char *const scn_corrupt_names[CORRUPT_COUNT];
 
 /* One decoded directive: its opcode and canonical field values. */
 struct scn_directive {
@@ -241,6 +253,12 @@ struct scn_inject {
 	uint8_t status;  /* enum scn_status */
 };
 
+struct scn_corruption {
+	uint8_t target; /* enum scn_corrupt_target */
+	uint16_t index;
+	uint64_t value;
+};
+
 struct scn_map_entry {
 	uint8_t type; /* EFI_MEMORY_TYPE */
 	uint32_t pages;
@@ -252,6 +270,7 @@ struct scn_map_entry {
 #define SCN_MAX_TIMERS 8
 #define SCN_MAX_INJECTS 16
 #define SCN_MAX_ALLOCS 64
+#define SCN_MAX_CORRUPTIONS 4
 
 /* Bits of struct scenario.set: which settings were given explicitly. */
 enum scn_setting {
@@ -277,7 +296,7 @@ struct scenario {
 	uint8_t revision;
 	uint16_t desc_size;
 	uint8_t desc_version;
-	uint8_t over_report;
+	uint16_t over_report;
 	uint64_t map_key;
 	uint8_t map_template;
 	uint16_t synthetic_count;
@@ -286,12 +305,13 @@ struct scenario {
 	uint32_t quirks;
 
 	uint16_t n_entries;
-	uint8_t n_handlers, n_timers, n_injects, n_allocs;
+	uint8_t n_handlers, n_timers, n_injects, n_allocs, n_corruptions;
 	struct scn_map_entry entries[SCN_MAX_ENTRIES];
 	struct scn_handler handlers[SCN_MAX_HANDLERS];
 	struct scn_timer timers[SCN_MAX_TIMERS];
 	struct scn_inject injects[SCN_MAX_INJECTS];
 	uint8_t allocs[SCN_MAX_ALLOCS]; /* enum scn_delta, consumed in order */
+	struct scn_corruption corruptions[SCN_MAX_CORRUPTIONS];
 };
 
 /**
