@@ -1,0 +1,90 @@
+# AFL++: every fuzz target also builds with afl-clang-fast and libAFLDriver
+# (the same LLVMFuzzerTestOneInput, run in persistent mode from shared
+# memory), plus a CMPLOG build for AFL++'s comparison feedback (-c).
+#
+#   build/fuzz_ebs.afl      afl-clang-fast, ASan + UBSan, libAFLDriver
+#   build/fuzz_ebs.cmplog   afl-clang-fast with AFL_LLVM_CMPLOG, no sanitizer
+#   make afl [AFL_SECONDS=60] [AFL_JOBS=N]
+#                           campaign on the hardened loader: one main and N-1
+#                           secondary afl-fuzz instances (N = cores by
+#                           default), seeds and dictionary, a summary at the
+#                           end; fails on a crash, a hang or stability < 100%
+#   make afl-test           CI: both builds replay the seeds, then 10 s of one
+#                           instance must keep 100% stability
+#   make afl-loader AFL_LOADER_SRC='a.c b.c' AFL_LOADER_OUT=x.afl [LOADER_CFLAGS=...]
+#                           the same pair for any loader (x.afl, x.cmplog);
+#                           scripts/afl-build wraps it
+#
+# The AFL++ binary is sanitized: with a target this small AFL++'s per-run
+# cost is its own bookkeeping, not the sanitizers (fuzzing.md 2.2: 47k/s
+# plain, 46k/s with ASan + UBSan).  The CMPLOG binary only reports
+# comparison operands, so it is built without sanitizers, as README.cmplog.md
+# builds it.
+
+AFL_CC ?= afl-clang-fast
+AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
+AFL_SECONDS ?= 60
+AFL_JOBS ?=
+
+# AFL_QUIET: afl-cc's banner on every compile buries the warnings.
+CC_afl := AFL_QUIET=1 $(AFL_CC)
+CFLAGS_afl := $(WARN) $(OPT) $(SAN)
+LDFLAGS_afl := $(SAN)
+CC_cmplog := AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC)
+CFLAGS_cmplog := $(WARN) $(OPT)
+LDFLAGS_cmplog :=
+
+$(BUILD)/afl/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_afl) $(CFLAGS_afl) $(CORE_FLAGS) -c $< -o $@
+$(BUILD)/afl/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_afl) $(CFLAGS_afl) -c $< -o $@
+$(BUILD)/cmplog/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_cmplog) $(CFLAGS_cmplog) $(CORE_FLAGS) -c $< -o $@
+$(BUILD)/cmplog/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_cmplog) $(CFLAGS_cmplog) -c $< -o $@
+
+# afl_target(name, loader sources): build/<name>.afl and build/<name>.cmplog.
+# The driver comes last so that its main() finds LLVMFuzzerTestOneInput.
+define afl_target
+$(BUILD)/$(1).afl: $(call HARNESS,afl) $(call objs,afl,$(2))
+	$$(CC_afl) $$(LDFLAGS_afl) $$^ $$(AFL_DRIVER) -o $$@
+$(BUILD)/$(1).cmplog: $(call HARNESS,cmplog) $(call objs,cmplog,$(2))
+	$$(CC_cmplog) $$(LDFLAGS_cmplog) $$^ $$(AFL_DRIVER) -o $$@
+ALL_TARGETS += $(BUILD)/$(1).afl $(BUILD)/$(1).cmplog
+endef
+$(eval $(call afl_target,fuzz_ebs,$(HARDENED_SRC)))
+
+.PHONY: afl afl-test afl-loader
+afl: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
+	@AFL_MIN_STABILITY=100 scripts/afl-run $(BUILD)/fuzz_ebs.afl $(AFL_SECONDS) $(AFL_JOBS)
+
+# libAFLDriver runs the files it is given when not under afl-fuzz: a replay
+# of the seeds proves both builds start and pass them.  The short campaign
+# catches state leaking between runs (instability) as soon as it appears.
+afl-test: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
+	@$(BUILD)/fuzz_ebs.afl $(SEEDS) $(wildcard corpus/regressions/*) >$(BUILD)/afl-test.log 2>&1 || \
+		{ cat $(BUILD)/afl-test.log; exit 1; }
+	@$(BUILD)/fuzz_ebs.cmplog $(SEEDS) $(wildcard corpus/regressions/*) >>$(BUILD)/afl-test.log 2>&1 || \
+		{ cat $(BUILD)/afl-test.log; exit 1; }
+	@echo "afl-test: fuzz_ebs.afl and fuzz_ebs.cmplog replay $(words $(SEEDS) $(wildcard corpus/regressions/*)) inputs"
+	@AFL_MIN_STABILITY=100 AFL_WORK=$(BUILD)/afl-work/afl-test scripts/afl-run $(BUILD)/fuzz_ebs.afl 10 1
+
+# Any loader: the caller's relative paths (sources, -I in LOADER_CFLAGS, the
+# output) are resolved from AFL_LOADER_CWD, which scripts/afl-build sets to
+# its own working directory.  Third-party loaders get the sanitizers but not
+# our -Werror.
+AFL_LOADER_CWD ?= $(CURDIR)
+afl-loader: $(call HARNESS,afl) $(call HARNESS,cmplog)
+	@if [ -z "$(AFL_LOADER_SRC)" ] || [ -z "$(AFL_LOADER_OUT)" ]; then \
+		echo "usage: make afl-loader AFL_LOADER_SRC='a.c ...' AFL_LOADER_OUT=x.afl [LOADER_CFLAGS=...]"; \
+		exit 2; fi
+	cd '$(AFL_LOADER_CWD)' && $(CC_afl) $(OPT) $(SAN) $(LOADER_CFLAGS) $(AFL_LOADER_SRC) \
+		$(abspath $(call HARNESS,afl)) $(AFL_DRIVER) -o '$(AFL_LOADER_OUT)'
+	cd '$(AFL_LOADER_CWD)' && $(CC_cmplog) $(OPT) $(LOADER_CFLAGS) $(AFL_LOADER_SRC) \
+		$(abspath $(call HARNESS,cmplog)) $(AFL_DRIVER) -o '$(basename $(AFL_LOADER_OUT)).cmplog'
+
+TEST_STEPS += afl-test
