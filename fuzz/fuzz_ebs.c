@@ -34,6 +34,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Traces start with the input as scenario text, so that a crash's trace can
+ * be pasted into a .scn file: directives first, then the run as comments.
+ */
+static void trace_input(const uint8_t *data, size_t size)
+{
+	struct scn_reader reader = { data, size, 0 };
+	struct scn_directive dir;
+	char line[600];
+
+	fprintf(options.trace, "# scenario (%zu bytes)\n", size);
+	while (scn_next_directive(&reader, &dir)) {
+		scn_format_directive(&dir, line, sizeof(line));
+		fprintf(options.trace, "%s\n", line);
+	}
+	if (reader.offset < size)
+		fprintf(options.trace, "# the last %zu bytes are a cut-short %s directive, ignored\n",
+			size - reader.offset, scn_ops[data[reader.offset] % OP_COUNT].keyword);
+	fprintf(options.trace, "# run\n");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct scenario scn;
@@ -41,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!options_ready)
 		init_options();
+	if (options.trace != NULL)
+		trace_input(data, size);
 	scn_decode(data, size, &scn);
 	fw_run(&scn, loader_exit_boot, &options, &result);
 	return 0;

@@ -42,7 +42,10 @@ static void signal_group(enum scn_group group)
 
 		if (h->group != group || fw.handler_closed[i])
 			continue;
-		FW_TRACE("#   handler %u runs: %s\n", i + 1, scn_action_names[h->action.kind]);
+		FW_TRACE("#   handler %u (%s %s) runs: %s %s amount=%u delta=%s repeat=%u\n", i + 1,
+			 scn_group_names[h->group], scn_lifetime_names[h->lifetime],
+			 scn_action_names[h->action.kind], scn_memtype_names[h->action.mem_type],
+			 h->action.amount, scn_delta_names[h->action.delta], h->action.repeat);
 		fw_action_run(&h->action);
 		if (h->lifetime == LIFE_ONCE)
 			fw.handler_closed[i] = true;
@@ -202,7 +205,10 @@ void fw_timers_tick(void)
 		} else if (fw.calls < fw.timer_next[i]) {
 			continue;
 		}
-		FW_TRACE("#   timer %u fires before call %u\n", i + 1, fw.calls);
+		FW_TRACE("#   timer %u fires before call %u: %s %s amount=%u delta=%s repeat=%u\n",
+			 i + 1, fw.calls, scn_action_names[t->action.kind],
+			 scn_memtype_names[t->action.mem_type], t->action.amount,
+			 scn_delta_names[t->action.delta], t->action.repeat);
 		fw_action_run(&t->action);
 		fw.timer_armed[i] = true;
 		if (t->period == 0)

@@ -4,6 +4,7 @@
  *
  *   scn encode FILE.scn [-o FILE.bin]   text to bytes (stdout without -o)
  *   scn decode FILE.bin                 bytes to text, on stdout
+ *   scn help                            the directives and their fields
  *
  * Both use the opcode table of script.c, the one definition of the format.
  * encode checks every line and writes nothing unless all are valid; decode
@@ -22,8 +23,47 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: scn encode FILE.scn [-o FILE.bin]\n"
-			"       scn decode FILE.bin\n");
+			"       scn decode FILE.bin\n"
+			"       scn help\n");
 	return 2;
+}
+
+/* The directive reference, from the opcode table itself. */
+static int help(void)
+{
+	unsigned op, i, j;
+
+	for (op = 0; op < OP_COUNT; op++) {
+		const struct scn_op_def *def = &scn_ops[op];
+
+		printf("%s", def->keyword);
+		for (i = 0; i < def->n_fields; i++) {
+			const struct scn_field *f = &def->fields[i];
+
+			if (f->style == STYLE_BARE)
+				printf(" <%s>", f->name);
+			else
+				printf(" %s=<%s>", f->name, f->kind == FIELD_ENUM ? f->name : "n");
+		}
+		printf("\n    %s (opcode %u, %zu bytes)\n", def->help, op, scn_directive_size(op));
+		for (i = 0; i < def->n_fields; i++) {
+			const struct scn_field *f = &def->fields[i];
+
+			printf("    %s: ", f->name);
+			if (f->kind == FIELD_ENUM) {
+				for (j = 0; j < f->limit; j++)
+					printf("%s%s", j ? " " : "", f->names[j]);
+			} else if (f->kind == FIELD_COUNT) {
+				printf("1..%u", f->limit);
+			} else if (f->limit) {
+				printf("0..%u", f->limit);
+			} else {
+				printf("%u-byte number", f->width);
+			}
+			printf("\n");
+		}
+	}
+	return 0;
 }
 
 static uint8_t *slurp(const char *path, size_t *size)
@@ -113,6 +153,8 @@ static int decode(const char *path)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "help") == 0)
+		return help();
 	if (argc == 3 && strcmp(argv[1], "decode") == 0)
 		return decode(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "encode") == 0)

@@ -1,7 +1,7 @@
 # Unit and invariant tests of the fake firmware, built with ASan and UBSan
 # and linked with the hardened loader.  Included by the top Makefile.
 
-TEST_LIB_SRC := fuzz/tests/testlib.c fuzz/script_text.c
+TEST_LIB_SRC := fuzz/tests/testlib.c
 TEST_PROGRAMS := test_invariants test_firmware test_script
 
 define test_program
