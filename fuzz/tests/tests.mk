@@ -18,3 +18,13 @@ test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
 	done
 
 TEST_STEPS += test-unit
+
+# The plain gcc replay under valgrind: memory errors and leaks outside ASan.
+.PHONY: test-valgrind
+test-valgrind: $(BUILD)/replay_ebs.gcc seeds
+	@valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		$(BUILD)/replay_ebs.gcc -n 2 $(BUILD)/seed/ebs $(wildcard corpus/regressions) \
+		> $(BUILD)/valgrind.log 2>&1 || { cat $(BUILD)/valgrind.log; exit 1; }
+	@echo "valgrind: $$(tail -n 1 $(BUILD)/valgrind.log)"
+
+TEST_STEPS += test-valgrind
