@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * efi_main.c - the UEFI test driver: run a loader that follows the loader
+ * contract on the firmware it boots on, with a scenario from the host.
+ *
+ * The scenario arrives as the very bytes of a fuzz input, in the fw_cfg
+ * file opt/ebsfuzz/scenario, and is decoded by fuzz/script.c.  Its handler
+ * and timer directives become events on the real firmware (actions.c), its
+ * revision directive is what the loader's table claims (shim.c); the rest
+ * (quirks, injections, chosen deltas, maps, personalities) are the fake
+ * firmware's and are ignored here.  The loader gets the shim's table; after
+ * it returns, the record goes out on COM1 and QEMU exits with a status that
+ * says whether boot services were exited.
+ *
+ * Never returns to the firmware: OVMF's boot manager would fall into the
+ * shell and wait there for ever (ovmf.md §2, "Choosing the boot entry").
+ */
+#include "../script.h"
+#include "actions.h"
+#include "fwcfg.h"
+#include "shim.h"
+#include "uart.h"
+
+/* The loader contract (core/efi.h); linked in from the loader's file. */
+EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+
+/* Far more than any scenario (512 map entries are 4 KiB). */
+#define SCENARIO_MAX_BYTES 65536u
+
+static uint8_t input[SCENARIO_MAX_BYTES];
+static struct scenario scn;
+
+static _Noreturn void give_up(const char *why)
+{
+	uart_puts("\nebsfuzz-driver: error: ", NULL);
+	uart_puts(why, NULL);
+	uart_puts("\n", NULL);
+	uart_quit(UART_EXIT_BROKEN);
+}
+
+/* The firmware's name, CHAR16 narrowed to ASCII for the log. */
+static void put_vendor(const CHAR16 *vendor)
+{
+	char c[2] = { 0, 0 };
+	unsigned i;
+
+	for (i = 0; vendor != NULL && vendor[i] != 0 && i < 64; i++) {
+		c[0] = vendor[i] >= 0x20 && vendor[i] < 0x7f ? (char)vendor[i] : '?';
+		uart_puts(c, NULL);
+	}
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	EFI_SYSTEM_TABLE *observed;
+	struct seq_record *rec;
+	EFI_STATUS status;
+	long size;
+
+	uart_puts("\nebsfuzz-driver: firmware ", NULL);
+	put_vendor(systab->FirmwareVendor);
+	uart_puts("\n", NULL);
+	size = fwcfg_read_file("opt/ebsfuzz/scenario", input, sizeof(input));
+	if (size < 0)
+		give_up("no fw_cfg file opt/ebsfuzz/scenario");
+	if ((unsigned long)size > sizeof(input))
+		give_up("scenario larger than 64 KiB");
+	scn_decode(input, (size_t)size, &scn);
+	if (actions_setup(systab->BootServices, &scn) != EFI_SUCCESS)
+		give_up("the firmware refused to create the scenario's events");
+	observed = shim_install(systab, actions_before_call, false);
+	if (scn.set & SET_REVISION)
+		shim_set_revision(scn_revision_values[scn.revision]);
+
+	status = loader_exit_boot(image, observed);
+
+	/* From here on boot services may be gone: COM1 and port 0xf4 only. */
+	rec = shim_record();
+	rec->returned = true;
+	rec->status = status;
+	seq_print(rec, uart_puts, NULL);
+	actions_report(uart_puts, NULL);
+	uart_quit(rec->exited ? UART_EXIT_EXITED : UART_EXIT_NOT_EXITED);
+}

@@ -1,0 +1,60 @@
+# fuzz/ovmf/ovmf.mk - the real-firmware differential (included by the top
+# Makefile).  The same loader runs on real EDK2 (OVMF under QEMU) and on the
+# fake firmware, and scripts/ovmf-check compares what it did on each.
+#
+#   make ovmf-build    the UEFI image and its ESP, and the fake's side
+#   make ovmf-check    boot every fuzz/ovmf/scenarios/*.scn on each OVMF
+#                      and compare (part of `make test`)
+#
+# OVMF_LOADER picks the sources of the loader under test (anything that
+# defines loader_exit_boot, core/efi.h), OVMF_NAME its build directory:
+#   make ovmf-check OVMF_LOADER="my_loader.c core/memmap.c" OVMF_NAME=mine
+#
+# The UEFI image is built with clang and lld-link for a PE32+ target, from
+# our own headers (ovmf.md §1 (b)): -mno-stack-arg-probe avoids __chkstk,
+# -fshort-wchar makes L"" CHAR16, -mno-red-zone because firmware interrupts
+# share the stack.  memcpy/memset come from fuzz/ovmf/libc.c.
+
+OVMF_LOADER ?= $(HARDENED_SRC)
+OVMF_NAME ?= hardened
+OVMF_OUT := $(BUILD)/ovmf/$(OVMF_NAME)
+LLD_LINK ?= lld-link
+
+OVMF_DRIVER_SRC := fuzz/ovmf/efi_main.c fuzz/ovmf/actions.c fuzz/ovmf/shim.c fuzz/ovmf/seq.c \
+	fuzz/ovmf/fwcfg.c fuzz/ovmf/uart.c fuzz/ovmf/libc.c fuzz/script.c
+OVMF_FAKE_SRC := $(FW_SRC) fuzz/script_text.c fuzz/ovmf/fake_sequence.c fuzz/ovmf/shim.c \
+	fuzz/ovmf/seq.c
+OVMF_HEADERS := $(HEADERS) $(wildcard fuzz/ovmf/*.h)
+CFLAGS_efi := -target x86_64-unknown-windows -ffreestanding -fshort-wchar -mno-red-zone \
+	-fno-stack-protector -mno-stack-arg-probe -fno-builtin -O2 $(WARN)
+
+$(BUILD)/efi/%.obj: %.c $(OVMF_HEADERS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_efi) -c $< -o $@
+
+$(OVMF_OUT)/BOOTX64.EFI: $(patsubst %.c,$(BUILD)/efi/%.obj,$(OVMF_DRIVER_SRC) $(OVMF_LOADER))
+	@mkdir -p $(@D)
+	$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main /nodefaultlib /out:$@ $^
+
+# A FAT "superfloppy" ESP with the removable-media path, which OVMF boots
+# with blank NVRAM (ovmf.md §2).  Read-only at run time, so boots share it.
+$(OVMF_OUT)/esp.img: $(OVMF_OUT)/BOOTX64.EFI
+	rm -f $@.tmp
+	mformat -i $@.tmp -C -T 32768 -h 64 -s 32 ::
+	mmd -i $@.tmp ::/EFI ::/EFI/BOOT
+	mcopy -i $@.tmp $< ::/EFI/BOOT/BOOTX64.EFI
+	mv $@.tmp $@
+
+$(call objs,asan,fuzz/ovmf/fake_sequence.c fuzz/ovmf/shim.c fuzz/ovmf/seq.c): \
+	$(wildcard fuzz/ovmf/*.h)
+$(OVMF_OUT)/fake_sequence: $(call objs,asan,$(OVMF_FAKE_SRC) $(OVMF_LOADER))
+	@mkdir -p $(@D)
+	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
+
+.PHONY: ovmf-build ovmf-check
+ovmf-build: $(OVMF_OUT)/esp.img $(OVMF_OUT)/fake_sequence $(BUILD)/scn
+
+ovmf-check: ovmf-build
+	scripts/ovmf-check --built --out $(OVMF_OUT) --scn $(BUILD)/scn
+
+TEST_STEPS += ovmf-check
