@@ -350,6 +350,36 @@ static EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map
 	return fw_leave(SVC_GetMemoryMap, status);
 }
 
+/* A pool request EDK2 would carve from a pool page (place_pool()). */
+static bool firmware_pool_is_small(const struct scn_action *action)
+{
+	return !fw_quirk(QUIRK_POOL_IS_PAGES) && action->mem_type < 32 &&
+	       action->amount + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
+}
+
+/**
+ * firmware_pool_from_free_list() - whether a handler's or timer's pool
+ * allocation leaves the map and the key alone.
+ * @action: an ACT_ALLOC_POOL action.
+ *
+ * Delta "none" says so explicitly.  Delta "auto" follows place_pool()'s
+ * rule for the loader: a small request of a type that already has a pool
+ * page comes from EDK2's free lists.  Observed on OVMF 2022.11 and 2025.02
+ * (scripts/ovmf-check, before-small-pool and timer-small-pool): 16 bytes of
+ * BootServicesData pool from a BEFORE_EXIT_BOOT_SERVICES handler or a timer
+ * left the key unchanged and the first exit succeeded, where this firmware
+ * used to take a page and fail it.
+ *
+ * Return: true if the allocation is invisible in the map.
+ */
+static bool firmware_pool_from_free_list(const struct scn_action *action)
+{
+	if (action->delta == DELTA_NONE)
+		return true;
+	return action->delta == DELTA_AUTO && firmware_pool_is_small(action) &&
+	       ((fw.pool_page_types >> action->mem_type) & 1);
+}
+
 /**
  * fw_action_run() - what a handler or timer does, inside the firmware.
  * @action: allocate pool or pages, or free the latest firmware allocation.
@@ -379,7 +409,7 @@ bool fw_action_run(const struct scn_action *action)
 			changed = true;
 			continue;
 		}
-		if (action->kind == ACT_ALLOC_POOL && action->delta == DELTA_NONE)
+		if (action->kind == ACT_ALLOC_POOL && firmware_pool_from_free_list(action))
 			continue; /* served from a free list: invisible */
 		range.pages = action->kind == ACT_ALLOC_POOL
 				      ? pages_for((uint64_t)action->amount + FW_POOL_OVERHEAD)
@@ -389,6 +419,8 @@ bool fw_action_run(const struct scn_action *action)
 				  &range.start))
 			continue;
 		changed = true;
+		if (action->kind == ACT_ALLOC_POOL && firmware_pool_is_small(action))
+			fw.pool_page_types |= 1u << action->mem_type; /* its first pool page */
 		if (fw.n_fw_allocs < FW_MAX_FW_ALLOCS)
 			fw.fw_allocs[fw.n_fw_allocs++] = range;
 	}
