@@ -56,10 +56,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_SYSTEM_TABLE *observed;
 	struct seq_record *rec;
 	EFI_STATUS status;
+	char digits[24];
 	long size;
 
 	uart_puts("\nebsfuzz-driver: firmware ", NULL);
 	put_vendor(systab->FirmwareVendor);
+	uart_puts(" revision ", NULL);
+	uart_puts(seq_format_uint(systab->FirmwareRevision, 16, digits), NULL);
+	uart_puts(", system table revision ", NULL);
+	uart_puts(seq_format_uint(systab->Hdr.Revision, 16, digits), NULL);
 	uart_puts("\n", NULL);
 	size = fwcfg_read_file("opt/ebsfuzz/scenario", input, sizeof(input));
 	if (size < 0)

@@ -44,8 +44,15 @@ const char *seq_status_name(EFI_STATUS status)
 	return NULL;
 }
 
-/* Unsigned @v in @base (10 or 16) into @buf, NUL-terminated. */
-static const char *format_uint(uint64_t v, unsigned base, char buf[24])
+/**
+ * seq_format_uint() - an unsigned number as text.
+ * @v: the number.
+ * @base: 10, or 16 for 0x-prefixed hex.
+ * @buf: room for the text, which is written at its end.
+ *
+ * Return: the text, inside @buf.
+ */
+const char *seq_format_uint(uint64_t v, unsigned base, char buf[24])
 {
 	char *p = buf + 23;
 
@@ -65,7 +72,7 @@ static void put_uint(seq_put_fn put, void *ctx, uint64_t v)
 {
 	char buf[24];
 
-	put(format_uint(v, 10, buf), ctx);
+	put(seq_format_uint(v, 10, buf), ctx);
 }
 
 static void put_status(seq_put_fn put, void *ctx, EFI_STATUS status)
@@ -73,7 +80,7 @@ static void put_status(seq_put_fn put, void *ctx, EFI_STATUS status)
 	const char *name = seq_status_name(status);
 	char buf[24];
 
-	put(name != NULL ? name : format_uint(status, 16, buf), ctx);
+	put(name != NULL ? name : seq_format_uint(status, 16, buf), ctx);
 }
 
 static void put_line_uint(seq_put_fn put, void *ctx, const char *label, uint64_t v)

@@ -63,5 +63,6 @@ typedef void (*seq_put_fn)(const char *text, void *ctx);
 
 void seq_print(const struct seq_record *rec, seq_put_fn put, void *ctx);
 const char *seq_status_name(EFI_STATUS status);
+const char *seq_format_uint(uint64_t v, unsigned base, char buf[24]);
 
 #endif /* EBSFUZZ_OVMF_SEQ_H */
