@@ -1,0 +1,109 @@
+# OSS-Fuzz and ClusterFuzzLite, checked here without docker; and the MSan
+# build of the whole project.
+#
+#   make oss-fuzz CC=.. CXX=.. CFLAGS=.. CXXFLAGS=.. LIB_FUZZING_ENGINE=.. OUT=..
+#               what .clusterfuzzlite/build.sh runs inside OSS-Fuzz's
+#               `compile`: every target in OSSFUZZ_TARGETS into $(OUT) with
+#               its seed corpus zip, dictionary and options
+#   make oss-fuzz-check    scripts/oss-fuzz-check: libfuzzer x {address,
+#               undefined, memory, coverage} and afl x address, built and
+#               checked as check_build would (part of make test, ~30 s)
+#   make msan-test         clang -fsanitize=memory build of the harness, the
+#               hardened loader, the replay driver and scn; every corpus
+#               through both (part of make test)
+#   make check-all         make test, the engine-less OSS-Fuzz build, 60 s of
+#               make afl on every core, 30 s of make fuzz JOBS=2
+
+# Targets for OSS-Fuzz, each with its sources, the inputs of its seed corpus
+# (expanded in the recipe: SEEDS is defined after this file is included) and
+# its dictionary.
+OSSFUZZ_TARGETS := fuzz_ebs
+OSSFUZZ_SRC_fuzz_ebs := $(FW_SRC) $(TARGET_SRC) $(HARDENED_SRC)
+OSSFUZZ_SEEDS_fuzz_ebs = $(SEEDS) $(wildcard corpus/regressions/*)
+OSSFUZZ_DICT_fuzz_ebs := corpus/ebs.dict
+
+# A loader project's own target (scripts/oss-fuzz/README.md): its
+# exit-boot code instead of ours, its flags instead of our -Werror.
+#   OSSFUZZ_LOADER=name OSSFUZZ_LOADER_SRC='/src/x/a.c ...' [LOADER_CFLAGS=...]
+# makes fuzz_<name> the only target, with our seeds and dictionary.
+ifneq ($(OSSFUZZ_LOADER),)
+OSSFUZZ_TARGETS := fuzz_$(OSSFUZZ_LOADER)
+OSSFUZZ_SEEDS_fuzz_$(OSSFUZZ_LOADER) = $(OSSFUZZ_SEEDS_fuzz_ebs)
+OSSFUZZ_DICT_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_DICT_fuzz_ebs)
+OSSFUZZ_LOADER_OBJS := $(patsubst %.c,$(BUILD)/ossfuzz-loader/%.o,$(notdir $(OSSFUZZ_LOADER_SRC)))
+OSSFUZZ_SRC_fuzz_$(OSSFUZZ_LOADER) := $(FW_SRC) $(TARGET_SRC)
+OSSFUZZ_EXTRA_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_LOADER_OBJS)
+define ossfuzz_loader_obj
+$(BUILD)/ossfuzz-loader/$(basename $(notdir $(1))).o: $(1)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LOADER_CFLAGS) -c $$< -o $$@
+endef
+$(foreach f,$(OSSFUZZ_LOADER_SRC),$(eval $(call ossfuzz_loader_obj,$(f))))
+endif
+
+# OSS-Fuzz's flags first, ours after: -Werror holds there too.
+$(BUILD)/ossfuzz/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(CORE_FLAGS) -c $< -o $@
+$(BUILD)/ossfuzz/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -c $< -o $@
+
+# OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
+# engine comes last: for AFL++ it is an archive whose main() needs the target.
+define ossfuzz_target
+$(OUT)/$(1): $(call objs,ossfuzz,$(OSSFUZZ_SRC_$(1))) $(OSSFUZZ_EXTRA_$(1))
+	$$(CXX) $$(CXXFLAGS) $$^ $$(LIB_FUZZING_ENGINE) -o $$@
+$(OUT)/$(1)_seed_corpus.zip: seeds
+	rm -f $$@ && zip -q -j $$@ $$(OSSFUZZ_SEEDS_$(1))
+$(OUT)/$(1).dict: $(OSSFUZZ_DICT_$(1))
+	cp $$< $$@
+$(OUT)/$(1).options: fuzz/ossfuzz.mk
+	printf '[libfuzzer]\ndict = $(1).dict\n' >$$@
+endef
+ifneq ($(OUT),)
+$(foreach t,$(OSSFUZZ_TARGETS),$(eval $(call ossfuzz_target,$(t))))
+endif
+
+.PHONY: oss-fuzz oss-fuzz-check check-all msan-test
+oss-fuzz: $(if $(OUT),$(foreach t,$(OSSFUZZ_TARGETS),$(OUT)/$(t) $(OUT)/$(t)_seed_corpus.zip \
+		$(OUT)/$(t).dict $(OUT)/$(t).options))
+	@test -n "$(OUT)" || { echo "oss-fuzz: set OUT (and CC, CFLAGS, ...) as OSS-Fuzz's compile does"; exit 2; }
+
+oss-fuzz-check:
+	@scripts/oss-fuzz-check
+
+# Longer than CI wants on every change: the engine-less build, a two-core
+# AFL++ campaign and libFuzzer's fork mode, a minute each at most.
+check-all: test
+	@scripts/oss-fuzz-check none-address
+	@$(MAKE) --no-print-directory afl AFL_SECONDS=60
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30 JOBS=2
+
+# MSan needs every instrumented byte to be initialised, so it sees what
+# ASan cannot: a loader or the firmware model reading memory no one wrote.
+CC_msan := $(CLANG)
+CFLAGS_msan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins
+LDFLAGS_msan := -fsanitize=memory
+$(BUILD)/msan/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_msan) $(CFLAGS_msan) $(CORE_FLAGS) -c $< -o $@
+$(BUILD)/msan/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_msan) $(CFLAGS_msan) -c $< -o $@
+$(BUILD)/replay_ebs.msan: $(call HARNESS,msan) $(call objs,msan,$(HARDENED_SRC) fuzz/replay.c)
+	$(CC_msan) $(LDFLAGS_msan) $^ -o $@
+
+$(BUILD)/scn.msan: $(call objs,msan,fuzz/scn.c fuzz/script.c fuzz/script_text.c)
+	$(CC_msan) $(LDFLAGS_msan) $^ -o $@
+
+# Every seed and regression through the loader (4 runs each) and through the
+# scenario tool's decoder.
+msan-test: $(BUILD)/replay_ebs.msan $(BUILD)/scn.msan seeds
+	$(BUILD)/replay_ebs.msan $(BUILD)/seed/ebs $(wildcard corpus/regressions)
+	@for f in $(SEEDS) $(wildcard corpus/regressions/*.bin); do \
+		$(BUILD)/scn.msan decode $$f >/dev/null || { echo "msan-test: scn decode $$f"; exit 1; }; \
+	done
+	@echo "msan-test: scn decodes $(words $(SEEDS) $(wildcard corpus/regressions/*.bin)) inputs"
+
+TEST_STEPS += msan-test oss-fuzz-check
