@@ -87,17 +87,22 @@ static UINT64 conventional_pages;
  * stepping by DescriptorSize and never writing to it.
  * @map: the map just read.
  *
- * Return: EFI_SUCCESS; EFI_UNSUPPORTED for a stride too small to hold a
- * descriptor (setup_e820() would divide by it or read out of bounds).
+ * Linux trusts map_size and desc_size here; the model checks them first,
+ * so that firmware answering nonsense (a size beyond the buffer, a stride
+ * smaller than a descriptor) makes it fail, not read out of bounds.
+ *
+ * Return: EFI_SUCCESS; EFI_LOAD_ERROR for an answer that does not fit the
+ * buffer as whole descriptors.
  */
 static EFI_STATUS exit_boot_func(const struct efi_boot_memmap *map)
 {
 	UINT64 pages = 0;
 	UINTN off;
 
-	if (map->desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
-		return EFI_UNSUPPORTED;
-	for (off = 0; off + map->desc_size <= map->map_size; off += map->desc_size) {
+	if (map->desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || map->map_size > map->buff_size ||
+	    map->map_size % map->desc_size != 0)
+		return EFI_LOAD_ERROR;
+	for (off = 0; off < map->map_size; off += map->desc_size) {
 		EFI_MEMORY_DESCRIPTOR d;
 
 		__builtin_memcpy(&d, map->map + off, sizeof(d));

@@ -23,9 +23,9 @@
 
 #define MAX_DESC_SIZE 1024u
 
-/* ebmalloc()'s arena: enough for 1056 descriptors of 1024 bytes plus slack,
- * more than any map with a usable DescriptorSize. */
-static _Alignas(16) UINT8 ebmalloc_mem[2u << 20];
+/* ebmalloc()'s arena.  Xen's is 1 MiB (EBMALLOC_SIZE); the model's holds
+ * the largest map the fake firmware still calls sane (4 MiB) plus slack. */
+static _Alignas(16) UINT8 ebmalloc_mem[5u << 20];
 static UINTN ebmalloc_allocated;
 
 /**
@@ -46,30 +46,41 @@ static VOID *ebmalloc(UINTN size)
 	return ptr;
 }
 
+/* What the walk found; kept so that it is not optimised away. */
+static UINT64 conventional_pages;
+
 /**
  * efi_arch_process_memory_map() - build the e820 from the map; the model
  * only walks it, stepping by DescriptorSize, and must be re-runnable.
  * @map: the descriptors.
  * @map_size: their bytes.
+ * @capacity: the buffer's size.
  * @desc_size: DescriptorSize.
  *
- * Return: the conventional pages found.
+ * Xen trusts the sizes; the model checks them first, so that firmware
+ * answering nonsense makes it fail, not read out of bounds.
+ *
+ * Return: EFI_SUCCESS, or EFI_LOAD_ERROR for an answer that does not fit
+ * the buffer as whole descriptors.
  */
-static UINT64 efi_arch_process_memory_map(const UINT8 *map, UINTN map_size, UINTN desc_size)
+static EFI_STATUS efi_arch_process_memory_map(const UINT8 *map, UINTN map_size, UINTN capacity,
+					      UINTN desc_size)
 {
 	UINT64 pages = 0;
 	UINTN off;
 
-	if (desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
-		return 0;
-	for (off = 0; off + desc_size <= map_size; off += desc_size) {
+	if (desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || map_size > capacity ||
+	    map_size % desc_size != 0)
+		return EFI_LOAD_ERROR;
+	for (off = 0; off < map_size; off += desc_size) {
 		EFI_MEMORY_DESCRIPTOR d;
 
 		__builtin_memcpy(&d, map + off, sizeof(d));
 		if (d.Type == EfiConventionalMemory)
 			pages += d.NumberOfPages;
 	}
-	return pages;
+	conventional_pages = pages;
+	return EFI_SUCCESS;
 }
 
 /**
@@ -104,7 +115,10 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 							    &efi_mdesc_ver);
 		if (status != EFI_SUCCESS)
 			return status; /* Xen: PrintErrMesg, see the file comment */
-		efi_arch_process_memory_map(efi_memmap, efi_memmap_size, efi_mdesc_size);
+		status = efi_arch_process_memory_map(efi_memmap, efi_memmap_size, info_size,
+						     efi_mdesc_size);
+		if (status != EFI_SUCCESS)
+			return status; /* Xen: PrintErrMesg */
 		status = systab->BootServices->ExitBootServices(image, map_key);
 		efi_bs = NULL; /* d4300db3a0: error paths must not call boot services */
 		if (status != EFI_INVALID_PARAMETER || retry > 0)

@@ -45,8 +45,8 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
 /* GRUB's heap, reduced to the one block this loop uses; large enough for
- * any map the fake firmware can report with a usable DescriptorSize. */
-static _Alignas(16) UINT8 grub_heap[2u << 20];
+ * the largest map the fake firmware still calls sane (4 MiB). */
+static _Alignas(16) UINT8 grub_heap[5u << 20];
 
 static VOID *grub_malloc(UINTN size)
 {

@@ -21,8 +21,9 @@
  */
 #include "../../core/efi.h"
 
-/* GRUB's heap, reduced to the one block this loop uses. */
-static _Alignas(16) UINT8 grub_heap[2u << 20];
+/* GRUB's heap, reduced to the one block this loop uses; large enough for
+ * the largest map the fake firmware still calls sane (4 MiB). */
+static _Alignas(16) UINT8 grub_heap[5u << 20];
 
 static VOID *grub_malloc(UINTN size)
 {

@@ -1,0 +1,76 @@
+# fuzz/loaders/loaders.mk - loader models and the harness any loader links to.
+#
+#   fuzz/loaders/l<N>_*.c     known-bad models, one per bug class of
+#                             exit-boot.md 3.13; corpus/models/<model>.scn is
+#                             the scenario that catches each, its "# expect:"
+#                             line the report it must produce
+#   fuzz/loaders/good_*.c     good models: nothing may ever fire for them
+#   scripts/fuzz-loader       fuzz any loader source file (this harness)
+#
+# make test runs test-models-bad, test-models-good and test-fuzz-loader.
+# Models are linked against the same firmware objects as the hardened
+# loader; built with -DEBSFUZZ_FIXED a bad model carries its historical fix.
+
+LOADERS_BAD := $(sort $(basename $(notdir $(wildcard fuzz/loaders/l[0-9]*.c))))
+LOADERS_GOOD := $(sort $(basename $(notdir $(wildcard fuzz/loaders/good_*.c))))
+
+# The firmware, invariants and fuzz target, partially linked into one object
+# per variant, so that a loader needs only its own object and this one.
+LOADER_HARNESS_FUZZ := $(BUILD)/fuzz/loader-harness.o
+LOADER_HARNESS_REPLAY := $(BUILD)/asan/loader-harness-replay.o
+
+$(LOADER_HARNESS_FUZZ): $(call HARNESS,fuzz)
+	$(CC_fuzz) -r -nostdlib $^ -o $@
+$(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
+	$(CC_asan) -r -nostdlib $^ -o $@
+
+.PHONY: loader-harness
+loader-harness: $(LOADER_HARNESS_FUZZ) $(LOADER_HARNESS_REPLAY) $(BUILD)/scn seeds model-seeds
+
+# Scenarios of the bad models, encoded like the seeds.
+MODEL_SEEDS := $(patsubst corpus/models/%.scn,$(BUILD)/seed/models/%.bin,\
+	$(wildcard corpus/models/*.scn))
+$(BUILD)/seed/models/%.bin: corpus/models/%.scn $(BUILD)/scn
+	@mkdir -p $(@D)
+	$(BUILD)/scn encode $< -o $@
+.PHONY: model-seeds
+model-seeds: $(MODEL_SEEDS)
+
+$(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_asan) $(CFLAGS_asan) -DEBSFUZZ_FIXED -c $< -o $@
+
+# build/models/replay_<model>[.fixed]: the replay driver, ASan + UBSan.
+$(BUILD)/models/replay_%: $(BUILD)/asan/fuzz/loaders/%.o $(LOADER_HARNESS_REPLAY)
+	@mkdir -p $(@D)
+	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
+# build/models/fuzz_<model>: libFuzzer, ASan + UBSan (make bench).
+$(BUILD)/models/fuzz_%: $(BUILD)/fuzz/fuzz/loaders/%.o $(LOADER_HARNESS_FUZZ)
+	@mkdir -p $(@D)
+	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+
+MODEL_REPLAYS := $(foreach m,$(LOADERS_BAD),$(BUILD)/models/replay_$(m) \
+	$(BUILD)/models/replay_$(m).fixed) $(foreach m,$(LOADERS_GOOD),$(BUILD)/models/replay_$(m))
+
+
+.PHONY: test-models-bad test-models-good test-fuzz-loader
+TEST_STEPS += test-models-bad test-models-good test-fuzz-loader
+
+# Each bad model is caught by its scenario with the expected report; with
+# its fix, and as the hardened loader, the same scenario passes.
+test-models-bad: $(MODEL_REPLAYS) $(MODEL_SEEDS) $(BUILD)/replay_ebs
+	@fuzz/loaders/tests/check-bad-models $(BUILD) $(LOADERS_BAD)
+
+# Each good model passes every shipped input and a short fuzz run.
+GOOD_SMOKE_SECONDS ?= 5
+test-models-good: $(MODEL_REPLAYS) $(MODEL_SEEDS) loader-harness
+	@fuzz/loaders/tests/check-good-models $(BUILD) $(GOOD_SMOKE_SECONDS) $(LOADERS_GOOD)
+
+# scripts/fuzz-loader: exit codes, report, gnu-efi and out-of-tree loaders.
+test-fuzz-loader: loader-harness
+	@fuzz/loaders/tests/check-fuzz-loader $(BUILD)
+
+# Keep the model objects: make would delete them as intermediates.
+.SECONDARY: $(foreach m,$(LOADERS_BAD) $(LOADERS_GOOD),$(BUILD)/asan/fuzz/loaders/$(m).o \
+	$(BUILD)/fuzz/fuzz/loaders/$(m).o) \
+	$(foreach m,$(LOADERS_BAD),$(BUILD)/asan/fuzz/loaders/$(m).fixed.o)
