@@ -34,18 +34,16 @@ CC_cmplog := AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC)
 CFLAGS_cmplog := $(WARN) $(OPT)
 LDFLAGS_cmplog :=
 
-$(BUILD)/afl/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_afl) $(CFLAGS_afl) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/afl/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_afl) $(CFLAGS_afl) -c $< -o $@
-$(BUILD)/cmplog/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_cmplog) $(CFLAGS_cmplog) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/cmplog/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_cmplog) $(CFLAGS_cmplog) -c $< -o $@
+# afl_variant(variant): object rules, as the top Makefile has for its own.
+define afl_variant
+$(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CORE_FLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/%.o: %.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach v,afl cmplog,$(eval $(call afl_variant,$(v))))
 
 # afl_target(name, loader sources): build/<name>.afl and build/<name>.cmplog.
 # The driver comes last so that its main() finds LLVMFuzzerTestOneInput.
