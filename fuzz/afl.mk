@@ -56,6 +56,16 @@ ALL_TARGETS += $(BUILD)/$(1).afl $(BUILD)/$(1).cmplog
 endef
 $(eval $(call afl_target,fuzz_ebs,$(HARDENED_SRC)))
 
+# The loader models of fuzz/loaders/ too, on demand:
+# make build/models/<model>.afl build/models/<model>.cmplog
+$(BUILD)/models/%.afl: $(call HARNESS,afl) $(BUILD)/afl/fuzz/loaders/%.o
+	@mkdir -p $(@D)
+	$(CC_afl) $(LDFLAGS_afl) $^ $(AFL_DRIVER) -o $@
+$(BUILD)/models/%.cmplog: $(call HARNESS,cmplog) $(BUILD)/cmplog/fuzz/loaders/%.o
+	@mkdir -p $(@D)
+	$(CC_cmplog) $(LDFLAGS_cmplog) $^ $(AFL_DRIVER) -o $@
+.PRECIOUS: $(BUILD)/afl/fuzz/loaders/%.o $(BUILD)/cmplog/fuzz/loaders/%.o
+
 .PHONY: afl afl-test afl-loader
 afl: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
 	@AFL_MIN_STABILITY=100 scripts/afl-run $(BUILD)/fuzz_ebs.afl $(AFL_SECONDS) $(AFL_JOBS)
