@@ -45,24 +45,17 @@ LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
 # objs(variant, sources) -> object paths
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-$(BUILD)/gcc/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_gcc) $(CFLAGS_gcc) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/gcc/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_gcc) $(CFLAGS_gcc) -c $< -o $@
-$(BUILD)/asan/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_asan) $(CFLAGS_asan) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/asan/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_asan) $(CFLAGS_asan) -c $< -o $@
-$(BUILD)/fuzz/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(CFLAGS_fuzz) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/fuzz/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(CFLAGS_fuzz) -c $< -o $@
+# variant_rules(variant): compile rules into $(BUILD)/<variant>/ with
+# CC_<variant> and CFLAGS_<variant>; core/ gets CORE_FLAGS on top.
+define variant_rules
+$(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $(CORE_FLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/%.o: %.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach v,gcc asan fuzz,$(eval $(call variant_rules,$(v))))
 
 HARNESS = $(call objs,$(1),$(FW_SRC) $(TARGET_SRC))
 

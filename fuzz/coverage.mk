@@ -6,12 +6,7 @@ CC_cov := $(CLANG)
 CFLAGS_cov := $(WARN) -O0 -g -fprofile-instr-generate -fcoverage-mapping
 LDFLAGS_cov := -fprofile-instr-generate -fcoverage-mapping
 
-$(BUILD)/cov/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_cov) $(CFLAGS_cov) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/cov/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_cov) $(CFLAGS_cov) -c $< -o $@
+$(eval $(call variant_rules,cov))
 
 $(BUILD)/replay_ebs.cov: $(call HARNESS,cov) $(call objs,cov,$(HARDENED_SRC) fuzz/replay.c)
 	$(CC_cov) $(LDFLAGS_cov) $^ -o $@
