@@ -4,6 +4,7 @@
 #
 #   build/fuzz_ebs.afl      afl-clang-fast, ASan + UBSan, libAFLDriver
 #   build/fuzz_ebs.cmplog   afl-clang-fast with AFL_LLVM_CMPLOG, no sanitizer
+#   build/models/<model>.afl, .cmplog   the same for a fuzz/loaders model
 #   make afl [AFL_SECONDS=60] [AFL_JOBS=N]
 #                           campaign on the hardened loader: one main and N-1
 #                           secondary afl-fuzz instances (N = cores by
