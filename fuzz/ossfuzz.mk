@@ -71,12 +71,12 @@ oss-fuzz: $(if $(OUT),$(foreach t,$(OSSFUZZ_TARGETS),$(OUT)/$(t) $(OUT)/$(t)_see
 	@test -n "$(OUT)" || { echo "oss-fuzz: set OUT (and CC, CFLAGS, ...) as OSS-Fuzz's compile does"; exit 2; }
 
 oss-fuzz-check:
-	@scripts/oss-fuzz-check
+	@OSSFUZZ_CHECK_DIR=$(abspath $(BUILD))/oss-fuzz scripts/oss-fuzz-check
 
 # Longer than CI wants on every change: the engine-less build, a two-core
 # AFL++ campaign and libFuzzer's fork mode, a minute each at most.
 check-all: test
-	@scripts/oss-fuzz-check none-address
+	@OSSFUZZ_CHECK_DIR=$(abspath $(BUILD))/oss-fuzz scripts/oss-fuzz-check none-address
 	@$(MAKE) --no-print-directory afl AFL_SECONDS=60
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30 JOBS=2
 
