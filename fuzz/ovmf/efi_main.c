@@ -51,8 +51,25 @@ static void put_vendor(const CHAR16 *vendor)
 	}
 }
 
+/* Send the record and leave QEMU with the status of the exit. */
+static _Noreturn void report(void)
+{
+	const struct seq_record *rec = shim_record();
+
+	seq_print(rec, uart_puts, NULL);
+	actions_report(uart_puts, NULL);
+	uart_quit(rec->exited ? UART_EXIT_EXITED : UART_EXIT_NOT_EXITED);
+}
+
+/* The loader called ResetSystem(): it did not return ("returned never"). */
+static void on_reset(void)
+{
+	report();
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+	static const struct shim_config config = { actions_before_call, on_reset, false };
 	EFI_SYSTEM_TABLE *observed;
 	struct seq_record *rec;
 	EFI_STATUS status;
@@ -74,7 +91,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	scn_decode(input, (size_t)size, &scn);
 	if (actions_setup(systab->BootServices, &scn) != EFI_SUCCESS)
 		give_up("the firmware refused to create the scenario's events");
-	observed = shim_install(systab, actions_before_call, false);
+	observed = shim_install(systab, &config);
 	if (scn.set & SET_REVISION)
 		shim_set_revision(scn_revision_values[scn.revision]);
 
@@ -84,7 +101,5 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	rec = shim_record();
 	rec->returned = true;
 	rec->status = status;
-	seq_print(rec, uart_puts, NULL);
-	actions_report(uart_puts, NULL);
-	uart_quit(rec->exited ? UART_EXIT_EXITED : UART_EXIT_NOT_EXITED);
+	report();
 }

@@ -4,8 +4,8 @@
  *
  * Wrapped: the services the fake firmware models with real behaviour
  * (memory, events and timers, TPL, ExitBootServices, the miscellaneous
- * services, InstallConfigurationTable) and every ConOut function (each must
- * translate This back to the firmware's protocol).  The protocol, image and
+ * services, InstallConfigurationTable), every ConOut function (each must
+ * translate This back to the firmware's protocol) and ResetSystem.  The protocol, image and
  * driver services keep the firmware's pointers and are not recorded: the
  * fake answers them EFI_UNSUPPORTED, so they cannot be compared anyway,
  * and fake_sequence fails loudly if a loader calls one.
@@ -23,12 +23,13 @@
 static struct {
 	EFI_SYSTEM_TABLE st;
 	EFI_BOOT_SERVICES bs;
+	EFI_RUNTIME_SERVICES rt;
 	EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout;
 	EFI_SYSTEM_TABLE *real_st;
 	EFI_BOOT_SERVICES real;                    /* a copy: EDK2 zeroes its own */
+	EFI_RUNTIME_SERVICES *real_rt;
 	EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *real_con; /* NULL if the firmware has none */
-	shim_hook_fn before_call;
-	bool forward_after_exit;
+	struct shim_config config;
 	unsigned map_reads;
 	struct seq_record rec;
 } shim;
@@ -66,9 +67,9 @@ static bool enter(enum fw_service svc)
 	(void)svc;
 	shim.rec.total_calls++;
 	if (shim.rec.exited)
-		return shim.forward_after_exit;
-	if (shim.before_call != NULL)
-		shim.before_call(shim.rec.total_calls, shim.map_reads);
+		return shim.config.forward_after_exit;
+	if (shim.config.before_call != NULL)
+		shim.config.before_call(shim.rec.total_calls, shim.map_reads);
 	return true;
 }
 
@@ -354,6 +355,32 @@ static void install_conout(void)
 	shim.st.ConOut = &shim.conout;
 }
 
+/* ---- ResetSystem (section 8.5.1), the one runtime service wrapped ----
+ * Loaders reset when they give up (uefi-rs does).  The fake firmware counts
+ * the call and ends the run; on real firmware the run must end too, but
+ * with the record on COM1 rather than a reboot.  Not in the call list: the
+ * fake firmware logs boot services only; "returned never" says it. */
+
+static VOID EFIAPI shim_ResetSystem(EFI_RESET_TYPE type, EFI_STATUS status, UINTN size,
+				    VOID *data)
+{
+	shim.rec.total_calls++;
+	if (shim.config.on_reset != NULL)
+		shim.config.on_reset();
+	shim.real_rt->ResetSystem(type, status, size, data);
+}
+
+static void install_runtime_services(void)
+{
+	shim.real_rt = shim.real_st->RuntimeServices;
+	if (shim.real_rt == NULL)
+		return;
+	shim.rt = *shim.real_rt;
+	shim.rt.ResetSystem = shim_ResetSystem;
+	set_crc(&shim.rt.Hdr);
+	shim.st.RuntimeServices = &shim.rt;
+}
+
 static void install_boot_services(void)
 {
 	EFI_BOOT_SERVICES *bs = &shim.bs;
@@ -388,27 +415,23 @@ static void install_boot_services(void)
 /**
  * shim_install() - build the shim's system table over the firmware's.
  * @real: the firmware's system table, with boot services.
- * @before_call: run at the entry of each call the loader makes before it
- *	exits, or NULL.
- * @forward_after_exit: forward calls made after a successful exit (fake
- *	firmware only; real firmware has no boot services left to call).
+ * @config: hooks and policy, copied.
  *
  * Makes no call itself, so the firmware counts only the loader's.  Only
  * one shim exists; installing again starts a new record.
  *
  * Return: the table to give the loader.
  */
-EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, shim_hook_fn before_call,
-			       bool forward_after_exit)
+EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, const struct shim_config *config)
 {
 	shim.real_st = real;
 	shim.real = *real->BootServices;
-	shim.before_call = before_call;
-	shim.forward_after_exit = forward_after_exit;
+	shim.config = *config;
 	shim.map_reads = 0;
 	shim.rec = (struct seq_record){ 0 };
 	shim.st = *real;
 	install_boot_services();
+	install_runtime_services();
 	install_conout();
 	set_crc(&shim.st.Hdr);
 	return &shim.st;

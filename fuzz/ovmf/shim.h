@@ -21,8 +21,23 @@
  */
 typedef void (*shim_hook_fn)(unsigned call, unsigned map_reads);
 
-EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, shim_hook_fn before_call,
-			       bool forward_after_exit);
+/**
+ * struct shim_config - how the shim behaves on its firmware.
+ * @before_call: run at the entry of each boot-service call the loader makes
+ *	before it exits, or NULL.
+ * @on_reset: run when the loader calls ResetSystem(), before the firmware's;
+ *	on real firmware it reports and ends the run instead (never returns),
+ *	on the fake firmware it is NULL and the fake ends the run.
+ * @forward_after_exit: forward calls made after a successful exit (fake
+ *	firmware only; real firmware has no boot services left to call).
+ */
+struct shim_config {
+	shim_hook_fn before_call;
+	void (*on_reset)(void);
+	bool forward_after_exit;
+};
+
+EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, const struct shim_config *config);
 void shim_set_revision(UINT32 revision);
 struct seq_record *shim_record(void);
 void shim_note_firmware_key(UINT64 key);
