@@ -202,18 +202,18 @@ static EFI_STATUS EFIAPI shim_CheckEvent(EFI_EVENT event)
 
 /* ---- ExitBootServices (section 7.4.6) ---- */
 
-/* UEFI 2.10 section 7.4.6: on success these fields "are set to NULL" and
- * the CRC recomputed; the firmware did so in its table, the shim does in
- * the loader's. */
+/* UEFI 2.10 section 7.4.6: on success the console fields and BootServices
+ * "are set to NULL" and the CRC recomputed.  The loader's table says what
+ * the firmware's now says, keeping only the shim's own runtime services
+ * and the revision it claims. */
 static void clear_after_exit(void)
 {
-	shim.st.ConsoleInHandle = NULL;
-	shim.st.ConIn = NULL;
-	shim.st.ConsoleOutHandle = NULL;
-	shim.st.ConOut = NULL;
-	shim.st.StandardErrorHandle = NULL;
-	shim.st.StdErr = NULL;
-	shim.st.BootServices = NULL;
+	EFI_RUNTIME_SERVICES *rt = shim.st.RuntimeServices;
+	UINT32 revision = shim.st.Hdr.Revision;
+
+	shim.st = *shim.real_st;
+	shim.st.RuntimeServices = rt;
+	shim.st.Hdr.Revision = revision;
 	set_crc(&shim.st.Hdr);
 }
 
