@@ -34,8 +34,16 @@ static const struct personality_defaults defaults[PERS_COUNT] = {
 			 (1u << QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL) | (1u << QUIRK_POOL_IS_PAGES) },
 };
 
-/* Quirks that break the UEFI rules a loader may rely on. */
+/*
+ * Quirks that break what loaders may rely on.  A DescriptorSize withheld on
+ * BUFFER_TOO_SMALL is among them: the spec's "On success" covers only the
+ * MapKey, Linux, Xen and uefi-rs all size their buffer from it, and U-Boot
+ * (b484296f6fd) and rust-hypervisor-firmware (#108) fixed it as their bug.
+ * The hardened loader copes anyway; it is not a liveness failure not to.
+ * A MapKey withheld there is compliant (U-Boot today).
+ */
 static const char *const noncompliant_quirk[QUIRK_COUNT] = {
+	[QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL] = "BUFFER_TOO_SMALL without DescriptorSize",
 	[QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL] = "BUFFER_TOO_SMALL without the needed size",
 	[QUIRK_NO_KEY_CHECK] = "ExitBootServices does not check the map key",
 	[QUIRK_PERSISTENT_INVALID] = "ExitBootServices fails whatever the key",

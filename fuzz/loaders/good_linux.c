@@ -12,18 +12,15 @@
  * cannot be used, and we must reuse the buffer"), runs the callback again
  * and exits a second and last time.
  *
- * One deviation, for firmware that does not write DescriptorSize on
- * BUFFER_TOO_SMALL (U-Boot before 2020, fixed in b484296f6fd; F12): Linux
- * multiplies whatever its uninitialised tmp.desc_size holds.  With 0 it
- * gets no slack and fails to boot once the map grows (the fuzzer finds it
- * with corpus/ebs/scenarios/uboot-2019-no-dsize.scn); the model counts the
- * slack in the largest stride the answer allows instead (the needed size
- * is a whole number of descriptors), capped at 1024 bytes.
+ * On firmware that does not write DescriptorSize on BUFFER_TOO_SMALL (U-Boot
+ * before 2020, fixed there as a bug in b484296f6fd; F12) Linux multiplies
+ * whatever tmp.desc_size holds, 0 here, and gets no slack.  The fake
+ * firmware counts such firmware as non-compliant, so failing to boot there
+ * is not a liveness violation; the model keeps Linux's behaviour.
  */
 #include "../../core/efi.h"
 
 #define EFI_MMAP_NR_SLACK_SLOTS 32
-#define MAX_DESC_SIZE 1024u /* a bigger stride is garbage, not an extension */
 
 /**
  * struct efi_boot_memmap - the map and the sizes the stub keeps with it.
@@ -55,16 +52,13 @@ static EFI_STATUS efi_get_memory_map(EFI_BOOT_SERVICES *bs, struct efi_boot_memm
 {
 	struct efi_boot_memmap tmp = { 0 }, *m;
 	EFI_STATUS status;
-	UINTN size, unit;
+	UINTN size;
 
 	status = bs->GetMemoryMap(&tmp.map_size, NULL, &tmp.map_key, &tmp.desc_size,
 				  &tmp.desc_ver);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return EFI_LOAD_ERROR;
-	unit = tmp.desc_size;
-	if (unit == 0) /* F12, see the file comment */
-		unit = tmp.map_size < MAX_DESC_SIZE ? tmp.map_size : MAX_DESC_SIZE;
-	size = tmp.map_size + unit * EFI_MMAP_NR_SLACK_SLOTS;
+	size = tmp.map_size + tmp.desc_size * EFI_MMAP_NR_SLACK_SLOTS;
 	status = bs->AllocatePool(EfiLoaderData, sizeof(*m) + size, (VOID **)&m);
 	if (status != EFI_SUCCESS)
 		return status;

@@ -14,18 +14,14 @@
  *
  * A Rust panic (a failed assert, or expect() on a failed allocation) runs
  * the application's #[panic_handler]; the model's resets, as a boot
- * loader's should, rather than spin.  One deviation, for firmware that does
- * not write DescriptorSize on BUFFER_TOO_SMALL (U-Boot before 2020, F12):
- * `map_size % desc_size` panics there (a division by zero in Rust is a
- * panic) and the machine resets although a boot was possible (the fuzzer
- * finds it with corpus/ebs/scenarios/uboot-2019-no-dsize.scn); the model
- * counts the slack in the largest stride the answer allows, capped at 1024
- * bytes.
+ * loader's should, rather than spin.  On firmware that does not write
+ * DescriptorSize on BUFFER_TOO_SMALL (U-Boot before 2020, F12) the
+ * `map_size % desc_size` assertion panics; the fake firmware counts such
+ * firmware as non-compliant, so that reset is not a liveness violation.
  */
 #include "../../core/efi.h"
 
 #define EXTRA_ENTRIES 8
-#define MAX_DESC_SIZE 1024u
 
 /**
  * panic() - the model's panic handler: reset the machine.
@@ -72,7 +68,7 @@ static EFI_STATUS get_memory_map_and_exit_boot_services(EFI_SYSTEM_TABLE *systab
 EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	EFI_BOOT_SERVICES *bt = systab->BootServices;
-	UINTN map_size = 0, map_key = 0, desc_size = 0, unit, len, attempt;
+	UINTN map_size = 0, map_key = 0, desc_size = 0, len, attempt;
 	UINT32 desc_version = 0;
 	EFI_STATUS status = EFI_ABORTED;
 	VOID *buf;
@@ -81,17 +77,13 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	status = bt->GetMemoryMap(&map_size, NULL, &map_key, &desc_size, &desc_version);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		panic(systab, EFI_LOAD_ERROR); /* assert_eq!(status, BUFFER_TOO_SMALL) */
-	unit = desc_size;
-	if (unit == 0) { /* F12: neither size nor version written; see the file comment */
-		unit = map_size != 0 && map_size < MAX_DESC_SIZE ? map_size : MAX_DESC_SIZE;
-	} else {
-		if (map_size % desc_size != 0)
-			panic(systab, EFI_LOAD_ERROR); /* assert_eq!(map_size % desc_size, 0) */
-		if (desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
-			panic(systab, EFI_INCOMPATIBLE_VERSION); /* assert_eq!(desc_version, 1) */
-	}
+	/* assert_eq!(map_size % desc_size, 0): a remainder by zero panics in Rust */
+	if (desc_size == 0 || map_size % desc_size != 0)
+		panic(systab, EFI_LOAD_ERROR);
+	if (desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
+		panic(systab, EFI_INCOMPATIBLE_VERSION); /* assert_eq!(desc_version, 1) */
 	/* MemoryMapBackingMemory::new(LOADER_DATA) */
-	len = map_size + unit * EXTRA_ENTRIES;
+	len = map_size + desc_size * EXTRA_ENTRIES;
 	if (bt->AllocatePool(EfiLoaderData, len, &buf) != EFI_SUCCESS)
 		panic(systab, EFI_OUT_OF_RESOURCES); /* expect("Failed to allocate memory") */
 	__builtin_memset(buf, 0, len);

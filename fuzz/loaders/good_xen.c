@@ -15,13 +15,11 @@
  * after a failed exit is L5; the model returns the status.  And for
  * firmware that does not write DescriptorSize on BUFFER_TOO_SMALL (U-Boot
  * before 2020, F12) Xen's slack was 8 x 0 - the reason for U-Boot's fix
- * b484296f6fd; the fuzzer finds it with
- * corpus/ebs/scenarios/uboot-2019-no-dsize.scn.  The model counts the slack
- * in the largest stride the answer allows instead, capped at 1024 bytes.
+ * b484296f6fd.  The fake firmware counts such firmware as non-compliant, so
+ * the model keeps Xen's behaviour there.
  */
 #include "../../core/efi.h"
 
-#define MAX_DESC_SIZE 1024u
 
 /* ebmalloc()'s arena.  Xen's is 1 MiB (EBMALLOC_SIZE); the model's holds
  * the largest map the fake firmware still calls sane (4 MiB) plus slack. */
@@ -93,17 +91,14 @@ static EFI_STATUS efi_arch_process_memory_map(const UINT8 *map, UINTN map_size, 
 EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	EFI_BOOT_SERVICES *efi_bs = systab->BootServices;
-	UINTN info_size = 0, efi_memmap_size, map_key = 0, efi_mdesc_size = 0, unit, retry;
+	UINTN info_size = 0, efi_memmap_size, map_key = 0, efi_mdesc_size = 0, retry;
 	UINT32 efi_mdesc_ver = 0;
 	EFI_STATUS status;
 	UINT8 *efi_memmap;
 
 	ebmalloc_allocated = 0; /* one boot per run in the harness */
 	efi_bs->GetMemoryMap(&info_size, NULL, &map_key, &efi_mdesc_size, &efi_mdesc_ver);
-	unit = efi_mdesc_size;
-	if (unit == 0) /* F12, see the file comment */
-		unit = info_size != 0 && info_size < MAX_DESC_SIZE ? info_size : MAX_DESC_SIZE;
-	info_size += 8 * unit;
+	info_size += 8 * efi_mdesc_size;
 	efi_memmap = ebmalloc(info_size);
 	if (efi_memmap == NULL)
 		return EFI_OUT_OF_RESOURCES; /* "Out of static memory" */
