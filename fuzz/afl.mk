@@ -35,16 +35,7 @@ CC_cmplog := AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC)
 CFLAGS_cmplog := $(WARN) $(OPT)
 LDFLAGS_cmplog :=
 
-# afl_variant(variant): object rules, as the top Makefile has for its own.
-define afl_variant
-$(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CORE_FLAGS) -c $$< -o $$@
-$(BUILD)/$(1)/%.o: %.c $(HEADERS)
-	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
-endef
-$(foreach v,afl cmplog,$(eval $(call afl_variant,$(v))))
+$(foreach v,afl cmplog,$(eval $(call variant_rules,$(v))))
 
 # afl_target(name, loader sources): build/<name>.afl and build/<name>.cmplog.
 # The driver comes last so that its main() finds LLVMFuzzerTestOneInput.

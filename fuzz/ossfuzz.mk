@@ -42,12 +42,9 @@ $(foreach f,$(OSSFUZZ_LOADER_SRC),$(eval $(call ossfuzz_loader_obj,$(f))))
 endif
 
 # OSS-Fuzz's flags first, ours after: -Werror holds there too.
-$(BUILD)/ossfuzz/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/ossfuzz/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -c $< -o $@
+CC_ossfuzz = $(CC)
+CFLAGS_ossfuzz = $(CFLAGS) $(WARN)
+$(eval $(call variant_rules,ossfuzz))
 
 # OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
 # engine comes last: for AFL++ it is an archive whose main() needs the target.
@@ -85,12 +82,7 @@ check-all: test
 CC_msan := $(CLANG)
 CFLAGS_msan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins
 LDFLAGS_msan := -fsanitize=memory
-$(BUILD)/msan/core/%.o: core/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_msan) $(CFLAGS_msan) $(CORE_FLAGS) -c $< -o $@
-$(BUILD)/msan/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_msan) $(CFLAGS_msan) -c $< -o $@
+$(eval $(call variant_rules,msan))
 $(BUILD)/replay_ebs.msan: $(call HARNESS,msan) $(call objs,msan,$(HARDENED_SRC) fuzz/replay.c)
 	$(CC_msan) $(LDFLAGS_msan) $^ -o $@
 
