@@ -15,47 +15,83 @@
 
 #include "fw_internal.h"
 
-static uint64_t region_end(const struct fw_region *r)
+/*
+ * MODEL_ONLY functions touch nothing but the firmware's own region table,
+ * and they run for every map change: scans over hundreds of regions and
+ * shifts of the array when handlers split the map hundreds of times.  They
+ * are exempt from ASan, whose job is the loader's memory (everything that
+ * writes into loader buffers stays instrumented); UBSan still checks them.
+ * Under ASan a struct assignment is a call to __asan_memcpy and memmove a
+ * byte loop (compiler-rt 14), so regions move field by field, and clang
+ * must not fuse the fields back into a call.
+ */
+#if defined(__clang__)
+#define MODEL_ONLY                                                                             \
+	__attribute__((no_sanitize("address"), no_builtin("memcpy"), no_builtin("memmove")))
+#else
+#define MODEL_ONLY __attribute__((no_sanitize("address")))
+#endif
+
+static MODEL_ONLY uint64_t region_end(const struct fw_region *r)
 {
 	return r->start + r->pages * EFI_PAGE_SIZE;
 }
 
-static bool is_runtime(uint32_t type)
+static MODEL_ONLY bool is_runtime(uint32_t type)
 {
 	return type == EfiRuntimeServicesCode || type == EfiRuntimeServicesData;
 }
 
 /* A range keeps its caching attributes; EFI_MEMORY_RUNTIME follows the type. */
-static uint64_t attr_for(uint64_t attr, uint32_t type)
+static MODEL_ONLY uint64_t attr_for(uint64_t attr, uint32_t type)
 {
 	return (attr & ~EFI_MEMORY_RUNTIME) | (is_runtime(type) ? EFI_MEMORY_RUNTIME : 0);
 }
 
-static bool mergeable(const struct fw_region *a, const struct fw_region *b)
+static MODEL_ONLY bool mergeable(const struct fw_region *a, const struct fw_region *b)
 {
 	return !fw_quirk(QUIRK_NO_MERGE) && a->type == b->type && a->attr == b->attr &&
 	       region_end(a) == b->start;
 }
 
 /* Would region @r, converted to @type, merge with @neighbour? */
-static bool would_merge(const struct fw_region *r, const struct fw_region *neighbour,
+static MODEL_ONLY bool would_merge(const struct fw_region *r, const struct fw_region *neighbour,
 			uint32_t type, bool neighbour_is_below)
 {
-	struct fw_region converted = *r;
+	struct fw_region converted = { type, r->start, r->pages, attr_for(r->attr, type) };
 
-	converted.type = type;
-	converted.attr = attr_for(r->attr, type);
 	return neighbour_is_below ? mergeable(neighbour, &converted) : mergeable(&converted, neighbour);
 }
 
-static void remove_region(unsigned i)
+static inline MODEL_ONLY void copy_region(struct fw_region *dst, const struct fw_region *src)
 {
-	memmove(&fw.map[i], &fw.map[i + 1], (fw.n_regions - i - 1) * sizeof(fw.map[0]));
+	dst->type = src->type;
+	dst->start = src->start;
+	dst->pages = src->pages;
+	dst->attr = src->attr;
+}
+
+/* Make room for one region at index @i (the caller checked room). */
+static MODEL_ONLY void insert_gap(unsigned i)
+{
+	unsigned k;
+
+	for (k = fw.n_regions; k > i; k--)
+		copy_region(&fw.map[k], &fw.map[k - 1]);
+	fw.n_regions++;
+}
+
+static MODEL_ONLY void remove_region(unsigned i)
+{
+	unsigned k;
+
+	for (k = i; k + 1 < fw.n_regions; k++)
+		copy_region(&fw.map[k], &fw.map[k + 1]);
 	fw.n_regions--;
 }
 
 /* Merge the pairs (k, k + 1) for @first <= k <= @last, as indexed on entry. */
-static void merge_window(unsigned first, unsigned last)
+static MODEL_ONLY void merge_window(unsigned first, unsigned last)
 {
 	unsigned k = first, remaining = last - first + 1;
 
@@ -80,7 +116,7 @@ void fw_map_normalize(void)
 }
 
 /* Index of the first region ending above @addr (regions are sorted). */
-static unsigned first_ending_above(uint64_t addr)
+static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 {
 	unsigned lo = 0, hi = fw.n_regions;
 
@@ -96,15 +132,14 @@ static unsigned first_ending_above(uint64_t addr)
 }
 
 /* Split the region strictly containing @addr in two (the caller checked room). */
-static void split_at(uint64_t addr)
+static MODEL_ONLY void split_at(uint64_t addr)
 {
 	unsigned i = first_ending_above(addr);
 	struct fw_region *r = &fw.map[i];
 
 	if (i == fw.n_regions || addr <= r->start)
 		return;
-	memmove(&fw.map[i + 2], &fw.map[i + 1], (fw.n_regions - i - 1) * sizeof(fw.map[0]));
-	fw.n_regions++;
+	insert_gap(i + 1);
 	fw.map[i + 1] = *r;
 	fw.map[i + 1].start = addr;
 	fw.map[i + 1].pages = (region_end(r) - addr) / EFI_PAGE_SIZE;
@@ -119,7 +154,7 @@ static void split_at(uint64_t addr)
  *
  * Return: false if the map has no room for the split (nothing changed).
  */
-static bool convert(uint64_t start, uint64_t pages, uint32_t type)
+static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type)
 {
 	uint64_t end = start + pages * EFI_PAGE_SIZE;
 	unsigned i, first;
@@ -139,7 +174,7 @@ static bool convert(uint64_t start, uint64_t pages, uint32_t type)
 }
 
 /* Where, inside free region @i, to put @pages so the count changes by @delta. */
-static bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, uint64_t *start)
+static MODEL_ONLY bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, uint64_t *start)
 {
 	const struct fw_region *r = &fw.map[i];
 	bool below = i > 0 && would_merge(r, &fw.map[i - 1], type, true);
@@ -163,14 +198,14 @@ static bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, 
 
 static const int delta_value[DELTA_COUNT] = { 0, -2, -1, 0, 1, 2, 0 };
 
-static bool fits(const struct fw_region *r, uint64_t pages, uint64_t max_end)
+static MODEL_ONLY bool fits(const struct fw_region *r, uint64_t pages, uint64_t max_end)
 {
 	return r->type == EfiConventionalMemory && r->pages >= pages &&
 	       r->start + pages * EFI_PAGE_SIZE <= max_end;
 }
 
 /* The highest free range where @pages of @type change the count by @delta. */
-static bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t max_end,
+static MODEL_ONLY bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t max_end,
 			    uint64_t *start)
 {
 	unsigned i;
@@ -184,7 +219,7 @@ static bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t m
 }
 
 /* EDK2's CoreFindFreePagesI: the top of the highest free range that fits. */
-static bool find_top_down(uint64_t pages, uint64_t max_end, uint64_t *start)
+static MODEL_ONLY bool find_top_down(uint64_t pages, uint64_t max_end, uint64_t *start)
 {
 	unsigned i;
 

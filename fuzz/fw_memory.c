@@ -282,17 +282,17 @@ static void render_map(uint8_t *out)
 	}
 }
 
-/* The MemoryMapSize a success reports: the bytes written, unless the
- * scenario makes the firmware lie about it. */
-static size_t reported_size(size_t written)
+/* The MemoryMapSize an answer reports: @truth, unless the scenario makes
+ * the firmware lie about it (@target CORRUPT_SIZE or CORRUPT_NEEDED). */
+static size_t reported_size(enum scn_corrupt_target target, size_t truth)
 {
 	const struct scenario *scn = fw.scn;
 	unsigned i;
 
 	for (i = 0; i < scn->n_corruptions; i++)
-		if (scn->corruptions[i].target == CORRUPT_SIZE)
-			written = (size_t)scn->corruptions[i].value;
-	return written;
+		if (scn->corruptions[i].target == target)
+			truth = (size_t)scn->corruptions[i].value;
+	return truth;
 }
 
 /* A real firmware that reports more than it wrote leaves the rest of the
@@ -342,14 +342,14 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 		*key = (UINTN)fw.key;
 	if (too_small) {
 		if (!fw_quirk(QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL))
-			*size = required;
+			*size = reported_size(CORRUPT_NEEDED, required);
 		return EFI_BUFFER_TOO_SMALL;
 	}
 	if (map == NULL)
 		return EFI_INVALID_PARAMETER;
 	render_map((uint8_t *)map);
 	capacity = *size;
-	*size = reported_size(written);
+	*size = reported_size(CORRUPT_SIZE, written);
 	fill_unwritten((uint8_t *)map, written, *size, capacity);
 	oracle_note_map_read(map, written);
 	return EFI_SUCCESS;

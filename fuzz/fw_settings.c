@@ -8,7 +8,7 @@
 struct personality_defaults {
 	uint8_t revision;
 	uint16_t desc_size;
-	uint16_t over_report;
+	uint8_t over_report;
 	uint64_t key;
 	uint8_t map;
 	uint32_t quirks;

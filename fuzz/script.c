@@ -46,7 +46,7 @@ const char *const scn_trigger_names[TRIG_COUNT] = { "at-call", "after-map" };
 static const char *const on_off_names[2] = { "on", "off" };
 
 const char *const scn_corrupt_names[CORRUPT_COUNT] = {
-	"type", "start", "pages", "attribute", "size",
+	"type", "start", "pages", "attribute", "size", "needed",
 };
 
 const char *const scn_service_names[SVC_COUNT] = {
@@ -136,7 +136,7 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
 	[OP_QUIRK] = { "quirk", "turn a firmware quirk on or off", 2,
 		       { ENUM_FIELD("name", scn_quirk_names), ENUM_FIELD("state", on_off_names) } },
 	[OP_OVER_REPORT] = { "over-report", "extra descriptors BUFFER_TOO_SMALL asks for", 1,
-			     { UINT_FIELD("descriptors", 2, 0) } },
+			     { UINT_FIELD("descriptors", 1, 0) } },
 	[OP_MAP_KEY] = { "map-key", "first MapKey", 1, { HEX_FIELD("key", 8) } },
 	[OP_MAP] = { "map", "starting memory map", 1, { ENUM_FIELD("template", scn_map_names) } },
 	[OP_MAP_SYNTHETIC] = { "map-synthetic", "generated starting map", 2,
@@ -156,7 +156,7 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
 			  LABELLED_ENUM_FIELD("status", scn_status_names) } },
 	[OP_ALLOC] = { "alloc", "outcome of the loader's next allocation", 1,
 		       { ENUM_FIELD("delta", scn_delta_names) } },
-	[OP_CORRUPT] = { "corrupt", "nonsense in every successful GetMemoryMap answer", 3,
+	[OP_CORRUPT] = { "corrupt", "nonsense in GetMemoryMap's answers", 3,
 			 { ENUM_FIELD("target", scn_corrupt_names), UINT_FIELD("index", 2, 0),
 			   HEX_FIELD("value", 8) } },
 };
@@ -344,7 +344,7 @@ void scn_apply(struct scenario *scn, const struct scn_directive *dir)
 			scn->quirks &= ~(1u << v[0]);
 		break;
 	case OP_OVER_REPORT:
-		scn->over_report = (uint16_t)v[0];
+		scn->over_report = (uint8_t)v[0];
 		scn->set |= SET_OVER_REPORT;
 		break;
 	case OP_MAP_KEY:

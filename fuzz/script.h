@@ -163,13 +163,14 @@ enum scn_op {
 	OP_COUNT
 };
 
-/* What a corrupt directive overwrites in a successful GetMemoryMap answer. */
+/* What a corrupt directive overwrites in GetMemoryMap's answers. */
 enum scn_corrupt_target {
 	CORRUPT_TYPE,      /* Type of descriptor @index */
 	CORRUPT_START,     /* PhysicalStart of descriptor @index */
 	CORRUPT_PAGES,     /* NumberOfPages of descriptor @index */
 	CORRUPT_ATTRIBUTE, /* Attribute of descriptor @index */
 	CORRUPT_SIZE,      /* the MemoryMapSize reported (nothing more is written) */
+	CORRUPT_NEEDED,    /* the MemoryMapSize a BUFFER_TOO_SMALL answer asks for */
 	CORRUPT_COUNT
 };
 
@@ -296,7 +297,7 @@ struct scenario {
 	uint8_t revision;
 	uint16_t desc_size;
 	uint8_t desc_version;
-	uint16_t over_report;
+	uint8_t over_report;
 	uint64_t map_key;
 	uint8_t map_template;
 	uint16_t synthetic_count;
