@@ -73,6 +73,55 @@ static unsigned allowed(unsigned value, uint32_t mask, unsigned count)
 	return i;
 }
 
+/* Whether an action can change the map (a free-list pool cannot). */
+static bool changes_map(const struct scn_action *action)
+{
+	return !(action->kind == ACT_ALLOC_POOL && action->delta == DELTA_NONE);
+}
+
+/* Whether @group is signalled again, before the key check, on every exit
+ * attempt: EDK2 2023-2024 (9d70d8f20d) and the Snapdragon quirk (F7, F8). */
+static bool signalled_before_check_every_call(uint8_t group)
+{
+	bool every = fw_quirk(QUIRK_HANDLERS_EVERY_CALL);
+
+	if (fw.personality == PERS_UBOOT)
+		return false;
+	if (fw.personality == PERS_AMI)
+		return every && group != GROUP_EXIT_FAILED;
+	return group == GROUP_BEFORE_EXIT && (every || fw.personality == PERS_EDK2_2023);
+}
+
+/*
+ * Firmware that will change the map again after a failed exit, before the
+ * next key check, defeats every loader: a handler that runs on every
+ * attempt, or (on U-Boot, whose key check comes first and leaves timers on)
+ * a timer that may fire after it.  Decided from the scenario, not from how
+ * far a loader got: a loader that gives up before meeting the second change
+ * is no worse than a correct one.  After-map one-shot timers fire at the
+ * call after the first read, before any retry.
+ */
+static bool changes_map_after_failure(void)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_handlers; i++) {
+		const struct scn_handler *h = &scn->handlers[i];
+
+		if (h->lifetime == LIFE_EVERY && changes_map(&h->action) &&
+		    signalled_before_check_every_call(h->group))
+			return true;
+	}
+	for (i = 0; i < scn->n_timers && fw.personality == PERS_UBOOT; i++) {
+		const struct scn_timer *t = &scn->timers[i];
+
+		if (changes_map(&t->action) && (t->period != 0 || t->trigger == TRIG_AT_CALL))
+			return true;
+	}
+	return false;
+}
+
 static void check_static_compliance(void)
 {
 	unsigned q;
@@ -87,6 +136,8 @@ static void check_static_compliance(void)
 			fw_not_compliant(noncompliant_quirk[q]);
 	if (fw.scn->n_corruptions > 0)
 		fw_not_compliant("GetMemoryMap answers with corrupt fields");
+	if (changes_map_after_failure())
+		fw_not_compliant("the firmware changes the map again after a failed exit");
 }
 
 /**

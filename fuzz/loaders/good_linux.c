@@ -45,8 +45,14 @@ struct efi_boot_memmap {
  * @bs: boot services.
  * @map: out, the allocated map.
  *
+ * Linux adds the slack to whatever size the firmware asks for; the model
+ * refuses sizes the addition or the allocation header would wrap, so that
+ * firmware answering nonsense makes it fail rather than overflow a short
+ * buffer.
+ *
  * Return: EFI_SUCCESS with @map allocated; EFI_LOAD_ERROR if the size query
- * did not answer BUFFER_TOO_SMALL; or the failing status, nothing allocated.
+ * did not answer BUFFER_TOO_SMALL or asked for an impossible size; or the
+ * failing status, nothing allocated.
  */
 static EFI_STATUS efi_get_memory_map(EFI_BOOT_SERVICES *bs, struct efi_boot_memmap **map)
 {
@@ -58,7 +64,9 @@ static EFI_STATUS efi_get_memory_map(EFI_BOOT_SERVICES *bs, struct efi_boot_memm
 				  &tmp.desc_ver);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return EFI_LOAD_ERROR;
-	size = tmp.map_size + tmp.desc_size * EFI_MMAP_NR_SLACK_SLOTS;
+	if (__builtin_mul_overflow(tmp.desc_size, EFI_MMAP_NR_SLACK_SLOTS, &size) ||
+	    __builtin_add_overflow(tmp.map_size, size, &size) || size > SIZE_MAX - sizeof(*m))
+		return EFI_LOAD_ERROR;
 	status = bs->AllocatePool(EfiLoaderData, sizeof(*m) + size, (VOID **)&m);
 	if (status != EFI_SUCCESS)
 		return status;

@@ -393,6 +393,15 @@ static const struct {
 	{ "EDK2 exit handler allocating after the key check is the firmware's fault",
 	  "firmware edk2-2022\nhandler exit every alloc-pool LoaderData amount=4096 delta=+1 repeat=1\n",
 	  loader_exit_boot, true },
+	/* No loader exits here, whether it stops at the first failure or not. */
+	{ "EDK2 2023 changing the map on every attempt defeats any loader",
+	  "firmware edk2-2023\nhandler before-exit every alloc-pages BootServicesData amount=1 "
+	  "delta=+1 repeat=1\n",
+	  never_retries, false },
+	{ "U-Boot timers that outlive a failed exit defeat any loader",
+	  "firmware uboot\ntimer at-call at=4 period=2 alloc-pages BootServicesData amount=1 "
+	  "delta=+1 repeat=1\n",
+	  never_retries, false },
 	{ "a map changed without a key change is the firmware's fault",
 	  EDK2_QUIET "quirk no-key-check on\ntimer after-map at=1 period=0 alloc-pages LoaderData "
 		     "amount=1 delta=+1 repeat=1\n",
