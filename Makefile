@@ -107,7 +107,7 @@ check-boundaries: $(call objs,gcc,$(CORE_SRC) core/loader.c)
 	@echo "check-boundaries: core/ is freestanding"
 
 # Fuzz the hardened loader; a violation stops the run and names the crash file.
-fuzz: $(BUILD)/fuzz_ebs
+fuzz: $(BUILD)/fuzz_ebs seeds
 	@scripts/fuzz-run $(BUILD)/fuzz_ebs $(FUZZ_SECONDS) $(JOBS)
 
 clean:
