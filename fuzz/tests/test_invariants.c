@@ -17,23 +17,45 @@
 	"handler exit once alloc-pages BootServicesData amount=3 delta=+1 repeat=1\n"
 #define EDK2_QUIET "firmware edk2-2025\n"
 
+/* A map the fixtures hold: their buffer, its capacity, the last answer. */
+struct held_map {
+	EFI_BOOT_SERVICES *bs;
+	UINT8 *buf;
+	UINTN capacity, size, key, dsize;
+};
+
+/* Read into the held buffer at full capacity.  Correct. */
+static EFI_STATUS reread(struct held_map *m)
+{
+	UINT32 version;
+
+	m->size = m->capacity;
+	return m->bs->GetMemoryMap(&m->size, (EFI_MEMORY_DESCRIPTOR *)(void *)m->buf, &m->key,
+				   &m->dsize, &version);
+}
+
 /* Probe, allocate with 32 descriptors of headroom, read.  Correct. */
-static EFI_STATUS read_map(EFI_BOOT_SERVICES *bs, UINT8 **buf, UINTN *capacity, UINTN *size,
-			   UINTN *key, UINTN *dsize)
+static EFI_STATUS read_map(EFI_SYSTEM_TABLE *st, struct held_map *m)
 {
 	UINTN need = 0, k = 0, d = 0;
 	UINT32 version;
 	EFI_STATUS status;
 
-	status = bs->GetMemoryMap(&need, NULL, &k, &d, &version);
+	m->bs = st->BootServices;
+	status = m->bs->GetMemoryMap(&need, NULL, &k, &d, &version);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return EFI_LOAD_ERROR;
-	*capacity = need + 32 * d;
-	status = bs->AllocatePool(EfiLoaderData, *capacity, (VOID **)buf);
+	m->capacity = need + 32 * d;
+	status = m->bs->AllocatePool(EfiLoaderData, m->capacity, (VOID **)&m->buf);
 	if (status != EFI_SUCCESS)
 		return status;
-	*size = *capacity;
-	return bs->GetMemoryMap(size, (EFI_MEMORY_DESCRIPTOR *)*buf, key, dsize, &version);
+	return reread(m);
+}
+
+static EFI_STATUS reread_and_exit(EFI_HANDLE image, struct held_map *m)
+{
+	reread(m);
+	return m->bs->ExitBootServices(image, m->key);
 }
 
 /* ---- buffer-bounds ---- */
@@ -56,16 +78,11 @@ static EFI_STATUS claims_too_much(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 /* Frees its map, keeps the pointer and reads into it again (GRUB, L4). */
 static EFI_STATUS reads_into_freed(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT32 version;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	bs->FreePool(buf);
-	size = capacity;
-	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
-	return bs->ExitBootServices(image, key);
+	read_map(st, &m);
+	m.bs->FreePool(m.buf);
+	return reread_and_exit(image, &m);
 }
 
 /* ---- termination ---- */
@@ -73,16 +90,11 @@ static EFI_STATUS reads_into_freed(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 /* Retries for ever on EFI_INVALID_PARAMETER (GRUB's while (1), L6). */
 static EFI_STATUS retries_for_ever(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT32 version;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	while (bs->ExitBootServices(image, key) == EFI_INVALID_PARAMETER) {
-		size = capacity;
-		bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
-	}
+	read_map(st, &m);
+	while (m.bs->ExitBootServices(image, m.key) == EFI_INVALID_PARAMETER)
+		reread(&m);
 	return EFI_SUCCESS;
 }
 
@@ -107,65 +119,51 @@ static CHAR16 retry_message[] = u"Trying to terminate EFI services again\r\n";
 /* Prints after a failed exit, like GRUB's grub_printf (L5). */
 static EFI_STATUS prints_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT32 version;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+	read_map(st, &m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
 		return EFI_SUCCESS;
 	st->ConOut->OutputString(st->ConOut, retry_message);
-	size = capacity;
-	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
-	return bs->ExitBootServices(image, key);
+	return reread_and_exit(image, &m);
 }
 
 /* Frees and reallocates after a failed exit (Linux 3.13-4.8, L3): legal
  * from UEFI 2.9 on, forbidden before. */
 static EFI_STATUS reallocates_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT32 version;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+	read_map(st, &m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
 		return EFI_SUCCESS;
-	bs->FreePool(buf);
-	if (bs->AllocatePool(EfiLoaderData, capacity, (VOID **)&buf) != EFI_SUCCESS)
+	m.bs->FreePool(m.buf);
+	if (m.bs->AllocatePool(EfiLoaderData, m.capacity, (VOID **)&m.buf) != EFI_SUCCESS)
 		return EFI_OUT_OF_RESOURCES;
-	size = capacity;
-	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
-	return bs->ExitBootServices(image, key);
+	return reread_and_exit(image, &m);
 }
 
 /* Calls a boot service through a cached table pointer after exiting. */
 static EFI_STATUS calls_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
+	struct held_map m;
 	EFI_STATUS status;
-	UINT8 *buf;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	status = bs->ExitBootServices(image, key);
-	bs->Stall(10);
+	read_map(st, &m);
+	status = m.bs->ExitBootServices(image, m.key);
+	m.bs->Stall(10);
 	return status;
 }
 
 /* Frees its buffer twice before giving up. */
 static EFI_STATUS frees_twice(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
 	(void)image;
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	bs->FreePool(buf);
-	bs->FreePool(buf);
+	read_map(st, &m);
+	m.bs->FreePool(m.buf);
+	m.bs->FreePool(m.buf);
 	return EFI_ABORTED;
 }
 
@@ -209,16 +207,15 @@ static EFI_STATUS exits_with_probe_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
  * with whatever key came back (Limine, L8). */
 static EFI_STATUS ignores_retry_status(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
+	struct held_map m;
 	UINT32 version;
-	UINT8 *buf;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+	read_map(st, &m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
 		return EFI_SUCCESS;
-	bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &version);
-	return bs->ExitBootServices(image, key);
+	m.bs->GetMemoryMap(&m.size, (EFI_MEMORY_DESCRIPTOR *)(void *)m.buf, &m.key, &m.dsize,
+			   &version);
+	return m.bs->ExitBootServices(image, m.key);
 }
 
 /* ---- stale-map ---- */
@@ -226,36 +223,31 @@ static EFI_STATUS ignores_retry_status(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 /* Overwrites a descriptor of the map it is about to hand over. */
 static EFI_STATUS scribbles_on_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	((EFI_MEMORY_DESCRIPTOR *)(void *)buf)->NumberOfPages = 0;
-	return bs->ExitBootServices(image, key);
+	read_map(st, &m);
+	((EFI_MEMORY_DESCRIPTOR *)(void *)m.buf)->NumberOfPages = 0;
+	return m.bs->ExitBootServices(image, m.key);
 }
 
 /* Frees the buffer holding its map before exiting. */
 static EFI_STATUS frees_map_then_exits(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(bs, &buf, &capacity, &size, &key, &dsize);
-	bs->FreePool(buf);
-	return bs->ExitBootServices(image, key);
+	read_map(st, &m);
+	m.bs->FreePool(m.buf);
+	return m.bs->ExitBootServices(image, m.key);
 }
 
 /* ---- leak ---- */
 
 static EFI_STATUS leaks_on_error(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
 	(void)image;
-	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
+	read_map(st, &m);
 	return EFI_ABORTED;
 }
 
@@ -263,22 +255,20 @@ static EFI_STATUS leaks_on_error(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 static EFI_STATUS claims_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
 	(void)image;
-	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
-	st->BootServices->FreePool(buf);
+	read_map(st, &m);
+	m.bs->FreePool(m.buf);
 	return EFI_SUCCESS;
 }
 
 static EFI_STATUS hides_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
-	st->BootServices->ExitBootServices(image, key);
+	read_map(st, &m);
+	m.bs->ExitBootServices(image, m.key);
 	return EFI_LOAD_ERROR;
 }
 
@@ -287,11 +277,10 @@ static EFI_STATUS hides_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 /* Calls ExitBootServices once; any failure is fatal (Linux arm64 <= 4.8, L1). */
 static EFI_STATUS never_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	UINTN capacity, size, key, dsize;
-	UINT8 *buf;
+	struct held_map m;
 
-	read_map(st->BootServices, &buf, &capacity, &size, &key, &dsize);
-	return st->BootServices->ExitBootServices(image, key);
+	read_map(st, &m);
+	return m.bs->ExitBootServices(image, m.key);
 }
 
 /* ---- correct loaders doing unusual things ---- */
@@ -323,29 +312,28 @@ static EFI_STATUS uses_static_buffer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
  * efi_get_virtmap() does, before exiting: the map is still the map. */
 static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN capacity, size, key, dsize, i, n, attempt;
-	UINT32 version;
-	UINT8 *buf, tmp[1024];
+	struct held_map m;
+	UINTN i, n, d, attempt;
+	UINT8 tmp[1024];
 	EFI_STATUS status = EFI_LOAD_ERROR;
 
-	if (read_map(bs, &buf, &capacity, &size, &key, &dsize) != EFI_SUCCESS || dsize > sizeof(tmp))
+	if (read_map(st, &m) != EFI_SUCCESS || m.dsize > sizeof(tmp))
 		return EFI_LOAD_ERROR;
 	for (attempt = 0; attempt < 2; attempt++) {
-		n = size / dsize;
+		n = m.size / m.dsize;
+		d = m.dsize;
 		for (i = 0; i < n / 2; i++) {
-			memcpy(tmp, buf + i * dsize, dsize);
-			memcpy(buf + i * dsize, buf + (n - 1 - i) * dsize, dsize);
-			memcpy(buf + (n - 1 - i) * dsize, tmp, dsize);
+			memcpy(tmp, m.buf + i * d, d);
+			memcpy(m.buf + i * d, m.buf + (n - 1 - i) * d, d);
+			memcpy(m.buf + (n - 1 - i) * d, tmp, d);
 		}
 		for (i = 0; i < n; i++)
-			((EFI_MEMORY_DESCRIPTOR *)(void *)(buf + i * dsize))->VirtualStart = 0xffff800000000000ULL;
-		status = bs->ExitBootServices(image, key);
+			((EFI_MEMORY_DESCRIPTOR *)(void *)(m.buf + i * d))->VirtualStart =
+				0xffff800000000000ULL;
+		status = m.bs->ExitBootServices(image, m.key);
 		if (status != EFI_INVALID_PARAMETER)
 			break;
-		size = capacity;
-		if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &dsize,
-				     &version) != EFI_SUCCESS)
+		if (reread(&m) != EFI_SUCCESS)
 			return EFI_LOAD_ERROR;
 	}
 	return status;
