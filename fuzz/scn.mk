@@ -2,15 +2,6 @@
 # every regression with the loader it was found on.  Included by the top
 # Makefile.
 
-# Any loader source kept in the tree, linked with the harness and the replay
-# driver (ASan + UBSan): build/replay-loader/<path without .c>.
-$(BUILD)/asan/loader/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_asan) $(CFLAGS_asan) -c $< -o $@
-$(BUILD)/replay-loader/%: $(BUILD)/asan/loader/%.o $(call HARNESS,asan) $(call objs,asan,fuzz/replay.c)
-	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
-
 SCENARIO_FILES := $(wildcard corpus/*/scenarios/*.scn corpus/regressions/*.scn corpus/models/*.scn)
 REGRESSION_BINS := $(wildcard corpus/regressions/*.bin)
 
@@ -32,12 +23,3 @@ cmin: $(BUILD)/fuzz_ebs
 	@scripts/cmin $(BUILD)/fuzz_ebs $(BUILD)/fuzz-work/fuzz_ebs/corpus
 
 TEST_STEPS += test-scenarios test-regressions
-
-# The libFuzzer build of any loader source in the tree (for minimising its
-# crashes): build/fuzz-loader/<path without .c>.
-$(BUILD)/fuzz/loader/%.o: %.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(CFLAGS_fuzz) -c $< -o $@
-$(BUILD)/fuzz-loader/%: $(BUILD)/fuzz/loader/%.o $(call HARNESS,fuzz)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@

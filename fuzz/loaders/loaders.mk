@@ -49,6 +49,16 @@ $(BUILD)/models/fuzz_%: $(BUILD)/fuzz/fuzz/loaders/%.o $(LOADER_HARNESS_FUZZ)
 	@mkdir -p $(@D)
 	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
 
+# Any loader source kept in the tree, by its path without .c (for
+# scripts/add-regression and check-regressions): the replay driver as
+# build/loader/replay/<path>, the libFuzzer target as build/loader/fuzz/<path>.
+$(BUILD)/loader/replay/%: $(BUILD)/asan/%.o $(LOADER_HARNESS_REPLAY)
+	@mkdir -p $(@D)
+	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
+$(BUILD)/loader/fuzz/%: $(BUILD)/fuzz/%.o $(LOADER_HARNESS_FUZZ)
+	@mkdir -p $(@D)
+	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+
 MODEL_REPLAYS := $(foreach m,$(LOADERS_BAD),$(BUILD)/models/replay_$(m) \
 	$(BUILD)/models/replay_$(m).fixed) $(foreach m,$(LOADERS_GOOD),$(BUILD)/models/replay_$(m))
 
