@@ -85,8 +85,8 @@ TEST_STEPS :=
 # Replay every shipped input through the hardened loader, sanitized and not.
 .PHONY: test-replay
 test-replay: $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc seeds
-	$(BUILD)/replay_ebs $(BUILD)/seed/ebs $(wildcard corpus/regressions)
-	$(BUILD)/replay_ebs.gcc $(BUILD)/seed/ebs $(wildcard corpus/regressions)
+	$(BUILD)/replay_ebs $(BUILD)/seed/ebs $(BUILD)/seed/regressions
+	$(BUILD)/replay_ebs.gcc $(BUILD)/seed/ebs $(BUILD)/seed/regressions
 
 all: $(ALL_TARGETS) seeds
 
@@ -126,5 +126,15 @@ $(BUILD)/seed/ebs/%.bin: corpus/ebs/scenarios/%.scn $(BUILD)/scn
 	@mkdir -p $(@D)
 	$(BUILD)/scn encode $< -o $@
 
+# Regressions are committed bytes; their .scn beside them is for people.
+# Fuzzers and replays take them from build/seed/regressions/, .bin only.
+REGRESSIONS := $(wildcard corpus/regressions/*.bin)
+REGRESSION_SEEDS := $(patsubst corpus/regressions/%,$(BUILD)/seed/regressions/%,$(REGRESSIONS))
+
+$(BUILD)/seed/regressions/%.bin: corpus/regressions/%.bin
+	@mkdir -p $(@D)
+	cp $< $@
+
 .PHONY: seeds
-seeds: $(SEEDS)
+seeds: $(SEEDS) $(REGRESSION_SEEDS)
+	@mkdir -p $(BUILD)/seed/regressions

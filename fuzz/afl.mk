@@ -66,11 +66,11 @@ afl: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
 # of the seeds proves both builds start and pass them.  The short campaign
 # catches state leaking between runs (instability) as soon as it appears.
 afl-test: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
-	@$(BUILD)/fuzz_ebs.afl $(SEEDS) $(wildcard corpus/regressions/*) >$(BUILD)/afl-test.log 2>&1 || \
+	@$(BUILD)/fuzz_ebs.afl $(SEEDS) $(REGRESSIONS) >$(BUILD)/afl-test.log 2>&1 || \
 		{ cat $(BUILD)/afl-test.log; exit 1; }
-	@$(BUILD)/fuzz_ebs.cmplog $(SEEDS) $(wildcard corpus/regressions/*) >>$(BUILD)/afl-test.log 2>&1 || \
+	@$(BUILD)/fuzz_ebs.cmplog $(SEEDS) $(REGRESSIONS) >>$(BUILD)/afl-test.log 2>&1 || \
 		{ cat $(BUILD)/afl-test.log; exit 1; }
-	@echo "afl-test: fuzz_ebs.afl and fuzz_ebs.cmplog replay $(words $(SEEDS) $(wildcard corpus/regressions/*)) inputs"
+	@echo "afl-test: fuzz_ebs.afl and fuzz_ebs.cmplog replay $(words $(SEEDS) $(REGRESSIONS)) inputs"
 	@AFL_MIN_STABILITY=100 AFL_WORK=$(BUILD)/afl-work/afl-test scripts/afl-run $(BUILD)/fuzz_ebs.afl 10 1
 
 # Any loader: the caller's relative paths (sources, -I in LOADER_CFLAGS, the

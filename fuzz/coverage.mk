@@ -15,7 +15,7 @@ $(BUILD)/replay_ebs.cov: $(call HARNESS,cov) $(call objs,cov,$(HARDENED_SRC) fuz
 coverage: $(BUILD)/replay_ebs.cov seeds
 	@rm -rf $(BUILD)/coverage && mkdir -p $(BUILD)/coverage
 	LLVM_PROFILE_FILE=$(BUILD)/coverage/replay.profraw $(BUILD)/replay_ebs.cov -n 1 \
-		$(BUILD)/seed/ebs $(wildcard corpus/regressions)
+		$(BUILD)/seed/ebs $(BUILD)/seed/regressions
 	llvm-profdata merge -sparse $(BUILD)/coverage/replay.profraw -o $(BUILD)/coverage/corpus.profdata
 	llvm-cov show $(BUILD)/replay_ebs.cov -instr-profile=$(BUILD)/coverage/corpus.profdata \
 		-format=html -output-dir=$(BUILD)/coverage/html -show-branches=count core fuzz

@@ -92,33 +92,47 @@ unsigned fw_live_loader_allocations(void)
 }
 
 /**
- * place_pool() - put a pool allocation into the map.
+ * pool_pages() - the pages a pool allocation takes from the map.
  * @type: pool type.
  * @bytes: requested size.
  * @delta: enum scn_delta chosen by the input.
- * @rec: receives the model range (pages 0 if served from a free list).
  *
  * EDK2 serves small requests from per-type free lists, which changes
  * neither map nor key once the type has a pool page; larger ones take whole
  * pages (Pool.c, exit-boot.md 2.4; ovmf.md: a 16-byte BootServicesData pool
- * left the key alone).  U-Boot makes every pool call a page call (F18).
+ * left the key alone, and scripts/ovmf-check saw the same from handlers and
+ * timers on 2022.11 and 2025.02).  U-Boot makes every pool call a page
+ * call (F18).  DELTA_NONE serves a small request from a free list even
+ * before its type has a pool page.
  *
- * Return: false if the map has no room.
+ * Return: 0 if served from a free list, else the pages to convert.
  */
-static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_alloc *rec)
+static uint64_t pool_pages(uint32_t type, uint64_t bytes, uint8_t delta)
 {
-	bool pages_only = fw_quirk(QUIRK_POOL_IS_PAGES);
-	bool small = !pages_only && bytes + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
+	bool small = !fw_quirk(QUIRK_POOL_IS_PAGES) && bytes + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
 	bool has_page = type < 32 && ((fw.pool_page_types >> type) & 1);
 
-	rec->pages = 0;
 	if (small && (delta == DELTA_NONE || (delta == DELTA_AUTO && has_page)))
+		return 0;
+	return small ? 1 : pages_for(bytes + FW_POOL_OVERHEAD);
+}
+
+/* A small request just took a page: later ones of its type use its free list. */
+static void note_pool_page(uint32_t type, uint64_t pages)
+{
+	if (pages == 1 && type < 32 && !fw_quirk(QUIRK_POOL_IS_PAGES))
+		fw.pool_page_types |= 1u << type;
+}
+
+/* Put a loader's pool allocation into the map; false if there is no room. */
+static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_alloc *rec)
+{
+	rec->pages = pool_pages(type, bytes, delta);
+	if (rec->pages == 0)
 		return true;
-	rec->pages = small ? 1 : pages_for(bytes + FW_POOL_OVERHEAD);
 	if (!fw_map_alloc(type, rec->pages, delta, UINT64_MAX, false, &rec->start))
 		return false;
-	if (small && type < 32)
-		fw.pool_page_types |= 1u << type;
+	note_pool_page(type, rec->pages);
 	return true;
 }
 
@@ -369,36 +383,6 @@ static EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map
 	return fw_leave(SVC_GetMemoryMap, status);
 }
 
-/* A pool request EDK2 would carve from a pool page (place_pool()). */
-static bool firmware_pool_is_small(const struct scn_action *action)
-{
-	return !fw_quirk(QUIRK_POOL_IS_PAGES) && action->mem_type < 32 &&
-	       action->amount + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
-}
-
-/**
- * firmware_pool_from_free_list() - whether a handler's or timer's pool
- * allocation leaves the map and the key alone.
- * @action: an ACT_ALLOC_POOL action.
- *
- * Delta "none" says so explicitly.  Delta "auto" follows place_pool()'s
- * rule for the loader: a small request of a type that already has a pool
- * page comes from EDK2's free lists.  Observed on OVMF 2022.11 and 2025.02
- * (scripts/ovmf-check, before-small-pool and timer-small-pool): 16 bytes of
- * BootServicesData pool from a BEFORE_EXIT_BOOT_SERVICES handler or a timer
- * left the key unchanged and the first exit succeeded, where this firmware
- * used to take a page and fail it.
- *
- * Return: true if the allocation is invisible in the map.
- */
-static bool firmware_pool_from_free_list(const struct scn_action *action)
-{
-	if (action->delta == DELTA_NONE)
-		return true;
-	return action->delta == DELTA_AUTO && firmware_pool_is_small(action) &&
-	       ((fw.pool_page_types >> action->mem_type) & 1);
-}
-
 /**
  * fw_action_run() - what a handler or timer does, inside the firmware.
  * @action: allocate pool or pages, or free the latest firmware allocation.
@@ -428,18 +412,18 @@ bool fw_action_run(const struct scn_action *action)
 			changed = true;
 			continue;
 		}
-		if (action->kind == ACT_ALLOC_POOL && firmware_pool_from_free_list(action))
-			continue; /* served from a free list: invisible */
 		range.pages = action->kind == ACT_ALLOC_POOL
-				      ? pages_for((uint64_t)action->amount + FW_POOL_OVERHEAD)
+				      ? pool_pages(action->mem_type, action->amount, action->delta)
 				      : (action->amount ? action->amount : 1);
+		if (range.pages == 0)
+			continue; /* served from a free list: invisible */
 		if (!allocatable(action->mem_type) ||
 		    !fw_map_alloc(action->mem_type, range.pages, action->delta, UINT64_MAX, true,
 				  &range.start))
 			continue;
 		changed = true;
-		if (action->kind == ACT_ALLOC_POOL && firmware_pool_is_small(action))
-			fw.pool_page_types |= 1u << action->mem_type; /* its first pool page */
+		if (action->kind == ACT_ALLOC_POOL)
+			note_pool_page(action->mem_type, range.pages);
 		if (fw.n_fw_allocs < FW_MAX_FW_ALLOCS)
 			fw.fw_allocs[fw.n_fw_allocs++] = range;
 	}

@@ -19,7 +19,7 @@
 # its dictionary.
 OSSFUZZ_TARGETS := fuzz_ebs
 OSSFUZZ_SRC_fuzz_ebs := $(FW_SRC) $(TARGET_SRC) $(HARDENED_SRC)
-OSSFUZZ_SEEDS_fuzz_ebs = $(SEEDS) $(wildcard corpus/regressions/*)
+OSSFUZZ_SEEDS_fuzz_ebs = $(SEEDS) $(REGRESSIONS)
 OSSFUZZ_DICT_fuzz_ebs := corpus/ebs.dict
 
 # A loader project's own target (scripts/oss-fuzz/README.md): its
@@ -92,10 +92,10 @@ $(BUILD)/scn.msan: $(call objs,msan,fuzz/scn.c fuzz/script.c fuzz/script_text.c)
 # Every seed and regression through the loader (4 runs each) and through the
 # scenario tool's decoder.
 msan-test: $(BUILD)/replay_ebs.msan $(BUILD)/scn.msan seeds
-	$(BUILD)/replay_ebs.msan $(BUILD)/seed/ebs $(wildcard corpus/regressions)
-	@for f in $(SEEDS) $(wildcard corpus/regressions/*.bin); do \
+	$(BUILD)/replay_ebs.msan $(BUILD)/seed/ebs $(BUILD)/seed/regressions
+	@for f in $(SEEDS) $(REGRESSIONS); do \
 		$(BUILD)/scn.msan decode $$f >/dev/null || { echo "msan-test: scn decode $$f"; exit 1; }; \
 	done
-	@echo "msan-test: scn decodes $(words $(SEEDS) $(wildcard corpus/regressions/*.bin)) inputs"
+	@echo "msan-test: scn decodes $(words $(SEEDS) $(REGRESSIONS)) inputs"
 
 TEST_STEPS += msan-test oss-fuzz-check

@@ -3,13 +3,12 @@
 # Makefile.
 
 SCENARIO_FILES := $(wildcard corpus/*/scenarios/*.scn corpus/regressions/*.scn corpus/models/*.scn)
-REGRESSION_BINS := $(wildcard corpus/regressions/*.bin)
 
 # decode(encode(s)) is s for every scenario file; encode(decode(b)) replays
 # like b for every committed input; every file says what it is for.
 .PHONY: test-scenarios
 test-scenarios: $(BUILD)/scn $(BUILD)/replay_ebs
-	@scripts/check-scenarios $(BUILD)/scn $(BUILD)/replay_ebs $(SCENARIO_FILES) $(REGRESSION_BINS)
+	@scripts/check-scenarios $(BUILD)/scn $(BUILD)/replay_ebs $(SCENARIO_FILES) $(REGRESSIONS)
 
 # Each regression replays with its loader and ends as its header expects.
 .PHONY: test-regressions

@@ -72,7 +72,7 @@ enum scn_delta {
 	DELTA_ZERO,
 	DELTA_PLUS_1,
 	DELTA_PLUS_2,   /* carved from the middle of a free range */
-	DELTA_NONE,     /* pool from a free list: no map change, no key change */
+	DELTA_NONE,     /* small pool from a free list: no map change, no key change */
 	DELTA_COUNT
 };
 

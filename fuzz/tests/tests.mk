@@ -23,7 +23,7 @@ TEST_STEPS += test-unit
 .PHONY: test-valgrind
 test-valgrind: $(BUILD)/replay_ebs.gcc seeds
 	@valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
-		$(BUILD)/replay_ebs.gcc -n 2 $(BUILD)/seed/ebs $(wildcard corpus/regressions) \
+		$(BUILD)/replay_ebs.gcc -n 2 $(BUILD)/seed/ebs $(BUILD)/seed/regressions \
 		> $(BUILD)/valgrind.log 2>&1 || { cat $(BUILD)/valgrind.log; exit 1; }
 	@echo "valgrind: $$(tail -n 1 $(BUILD)/valgrind.log)"
 
