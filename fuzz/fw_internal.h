@@ -177,6 +177,10 @@ bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
+/* fw_getmap.c */
+EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
+				 UINTN *desc_size, UINT32 *desc_version);
+
 /* fw_memory.c */
 void fw_memory_install(EFI_BOOT_SERVICES *bs);
 void fw_memory_release(void);
@@ -191,6 +195,9 @@ void fw_timers_tick(void);
 
 /* fw_misc.c */
 void fw_tables_reset(void);
+
+/* fw_runtime.c */
+extern const EFI_RUNTIME_SERVICES fw_runtime_template;
 void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
 void fw_trace_scenario(const struct scenario *scn);
 uint32_t fw_crc32(const void *data, size_t size);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fw_memory.c - the memory allocation services (UEFI 2.10 section 7.2):
- * AllocatePages, FreePages, GetMemoryMap, AllocatePool, FreePool, and the
- * allocations that handlers and timers make inside the firmware.
+ * AllocatePages, FreePages, AllocatePool, FreePool (GetMemoryMap is in
+ * fw_getmap.c), and the allocations handlers and timers make inside the
+ * firmware.
  *
  * Loader allocations are real heap blocks of exactly the requested size, so
  * ASan sees every overrun; their place in the firmware's map is modelled
@@ -270,117 +271,6 @@ static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 	FW_TRACE("# call %u: FreePages(%zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
 	return fw_leave(SVC_FreePages, status);
-}
-
-/* Write the descriptors, zeroing whatever of each stride lies beyond the
- * 40-byte structure (EDK2 zeroes the buffer before filling it).  A stride
- * that is not a multiple of 8 (non-compliant firmware) would misalign the
- * structure, so those are copied byte-wise. */
-static void render_map(uint8_t *out)
-{
-	size_t stride = fw.desc_size;
-	size_t copy = stride < sizeof(EFI_MEMORY_DESCRIPTOR) ? stride : sizeof(EFI_MEMORY_DESCRIPTOR);
-	bool aligned = stride % 8 == 0 && (uintptr_t)out % 8 == 0 && copy == sizeof(EFI_MEMORY_DESCRIPTOR);
-	EFI_MEMORY_DESCRIPTOR d;
-	unsigned i;
-
-	for (i = 0; i < fw.n_regions; i++, out += stride) {
-		if (aligned) {
-			fw_map_render(i, (EFI_MEMORY_DESCRIPTOR *)(void *)out);
-		} else {
-			fw_map_render(i, &d);
-			memcpy(out, &d, copy);
-		}
-		if (stride > copy)
-			memset(out + copy, 0, stride - copy);
-	}
-}
-
-/* The MemoryMapSize an answer reports: @truth, unless the scenario makes
- * the firmware lie about it (@target CORRUPT_SIZE or CORRUPT_NEEDED). */
-static size_t reported_size(enum scn_corrupt_target target, size_t truth)
-{
-	const struct scenario *scn = fw.scn;
-	unsigned i;
-
-	for (i = 0; i < scn->n_corruptions; i++)
-		if (scn->corruptions[i].target == target)
-			truth = (size_t)scn->corruptions[i].value;
-	return truth;
-}
-
-/* A real firmware that reports more than it wrote leaves the rest of the
- * buffer as it was: stale memory.  Ours writes a fixed byte there, as far as
- * the caller's capacity (which the firmware may fill, UEFI 2.10 section
- * 7.2.3), so that what a loader reads does not depend on the heap left by
- * earlier runs in the same process (AFL++ saw 85% stability from it) and is
- * initialised for MSan.  0xAF is EDK2's PcdDebugClearMemoryValue. */
-#define FW_STALE_BYTE 0xafu
-
-static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t capacity)
-{
-	size_t end = reported < capacity ? reported : capacity;
-
-	if (end > written)
-		memset(map + written, FW_STALE_BYTE, end - written);
-}
-
-/*
- * UEFI 2.10 section 7.2.3, as EDK2's CoreGetMemoryMap (Page.c) and U-Boot's
- * efi_get_memory_map (efi_memory.c) implement it; exit-boot.md 2.3 and 2.6.
- */
-static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
-				 UINTN *desc_size, UINT32 *desc_version)
-{
-	size_t required = (size_t)fw_map_required_descs() * fw.desc_size;
-	size_t written = (size_t)fw.n_regions * fw.desc_size, capacity;
-	bool too_small;
-
-	if (size == NULL)
-		return EFI_INVALID_PARAMETER;
-	if (required > FW_MAX_SANE_MAP_BYTES)
-		fw_not_compliant("the firmware asks for an absurd amount of room for its map");
-	if (map != NULL)
-		oracle_check_map_buffer(map, *size);
-	oracle_note_size_query();
-	too_small = *size < required;
-	/* Both write DescriptorSize and Version before the size check. */
-	if (!(too_small && fw_quirk(QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL))) {
-		if (desc_size != NULL)
-			*desc_size = fw.desc_size;
-		if (desc_version != NULL)
-			*desc_version = fw.desc_version;
-	}
-	/* EDK2 writes the key on every path; U-Boot only on success. */
-	if (key != NULL && !(too_small && fw_quirk(QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL)))
-		*key = (UINTN)fw.key;
-	if (too_small) {
-		if (!fw_quirk(QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL))
-			*size = reported_size(CORRUPT_NEEDED, required);
-		return EFI_BUFFER_TOO_SMALL;
-	}
-	if (map == NULL)
-		return EFI_INVALID_PARAMETER;
-	render_map((uint8_t *)map);
-	capacity = *size;
-	*size = reported_size(CORRUPT_SIZE, written);
-	fill_unwritten((uint8_t *)map, written, *size, capacity);
-	oracle_note_map_read(map, written);
-	return EFI_SUCCESS;
-}
-
-static EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
-					 UINTN *desc_size, UINT32 *desc_version)
-{
-	EFI_STATUS status = fw_enter(SVC_GetMemoryMap);
-	UINTN asked = size != NULL ? *size : 0;
-
-	if (status == EFI_SUCCESS)
-		status = get_memory_map(size, map, key, desc_size, desc_version);
-	FW_TRACE("# call %u: GetMemoryMap(%zu, %s) -> %s, size %zu, key 0x%llx, descriptor size %u\n",
-		 fw.calls, (size_t)asked, map ? "buffer" : "NULL", fw_status_name(status),
-		 size != NULL ? (size_t)*size : 0, (unsigned long long)fw.key, fw.desc_size);
-	return fw_leave(SVC_GetMemoryMap, status);
 }
 
 /**

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_misc.c - the system table, the console, runtime services, and the
- * boot services loaders call on their way out that are not about memory.
+ * fw_misc.c - the system table, the console, and the boot services
+ * loaders call on their way out that are not about memory (runtime services
+ * are in fw_runtime.c).
  *
  * The benign services real loaders use before exiting work (OutputString,
  * Stall, SetWatchdogTimer, InstallConfigurationTable, GetNextMonotonicCount,
@@ -152,95 +153,6 @@ static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This 
 	return console_call(EFI_SUCCESS);
 }
 
-/* ---- Runtime services: legal at any time, not modelled ---- */
-
-static EFI_STATUS rt_unsupported(const char *what)
-{
-	fw_count_call(what);
-	return EFI_UNSUPPORTED;
-}
-
-static EFI_STATUS EFIAPI rt_GetTime(EFI_TIME *t UNUSED, EFI_TIME_CAPABILITIES *c UNUSED)
-{
-	return rt_unsupported("GetTime");
-}
-
-static EFI_STATUS EFIAPI rt_SetTime(EFI_TIME *t UNUSED)
-{
-	return rt_unsupported("SetTime");
-}
-
-static EFI_STATUS EFIAPI rt_GetWakeupTime(BOOLEAN *e UNUSED, BOOLEAN *p UNUSED, EFI_TIME *t UNUSED)
-{
-	return rt_unsupported("GetWakeupTime");
-}
-
-static EFI_STATUS EFIAPI rt_SetWakeupTime(BOOLEAN e UNUSED, EFI_TIME *t UNUSED)
-{
-	return rt_unsupported("SetWakeupTime");
-}
-
-static EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN s UNUSED, UINTN d UNUSED, UINT32 v UNUSED,
-						 EFI_MEMORY_DESCRIPTOR *m UNUSED)
-{
-	return rt_unsupported("SetVirtualAddressMap");
-}
-
-static EFI_STATUS EFIAPI rt_ConvertPointer(UINTN d UNUSED, VOID **a UNUSED)
-{
-	return rt_unsupported("ConvertPointer");
-}
-
-static EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 *a UNUSED,
-					UINTN *s UNUSED, VOID *d UNUSED)
-{
-	return rt_unsupported("GetVariable");
-}
-
-static EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *s UNUSED, CHAR16 *n UNUSED,
-						EFI_GUID *g UNUSED)
-{
-	return rt_unsupported("GetNextVariableName");
-}
-
-static EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 a UNUSED,
-					UINTN s UNUSED, VOID *d UNUSED)
-{
-	return rt_unsupported("SetVariable");
-}
-
-static EFI_STATUS EFIAPI rt_GetNextHighMonotonicCount(UINT32 *c UNUSED)
-{
-	return rt_unsupported("GetNextHighMonotonicCount");
-}
-
-/* A loader that gives up may reset (uefi-rs does after two failed exits). */
-static VOID EFIAPI rt_ResetSystem(EFI_RESET_TYPE type UNUSED, EFI_STATUS status UNUSED,
-				  UINTN size UNUSED, VOID *data UNUSED)
-{
-	fw_count_call("ResetSystem");
-	FW_TRACE("# call %u: ResetSystem: the run ends here\n", fw.calls);
-	longjmp(fw.reset_jump, 1);
-}
-
-static EFI_STATUS EFIAPI rt_UpdateCapsule(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
-					  EFI_PHYSICAL_ADDRESS s UNUSED)
-{
-	return rt_unsupported("UpdateCapsule");
-}
-
-static EFI_STATUS EFIAPI rt_QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
-						     UINT64 *m UNUSED, EFI_RESET_TYPE *r UNUSED)
-{
-	return rt_unsupported("QueryCapsuleCapabilities");
-}
-
-static EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 a UNUSED, UINT64 *m UNUSED, UINT64 *r UNUSED,
-					      UINT64 *s UNUSED)
-{
-	return rt_unsupported("QueryVariableInfo");
-}
-
 /* ---- Benign boot services ---- */
 
 static EFI_TPL EFIAPI bs_RaiseTPL(EFI_TPL tpl)
@@ -369,23 +281,6 @@ static const EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout_template = {
 	.Mode = &fw.conout_mode,
 };
 
-static const EFI_RUNTIME_SERVICES rt_template = {
-	.Hdr = { .Signature = EFI_RUNTIME_SERVICES_SIGNATURE },
-	.GetTime = rt_GetTime,
-	.SetTime = rt_SetTime,
-	.GetWakeupTime = rt_GetWakeupTime,
-	.SetWakeupTime = rt_SetWakeupTime,
-	.SetVirtualAddressMap = rt_SetVirtualAddressMap,
-	.ConvertPointer = rt_ConvertPointer,
-	.GetVariable = rt_GetVariable,
-	.GetNextVariableName = rt_GetNextVariableName,
-	.SetVariable = rt_SetVariable,
-	.GetNextHighMonotonicCount = rt_GetNextHighMonotonicCount,
-	.ResetSystem = rt_ResetSystem,
-	.UpdateCapsule = rt_UpdateCapsule,
-	.QueryCapsuleCapabilities = rt_QueryCapsuleCapabilities,
-	.QueryVariableInfo = rt_QueryVariableInfo,
-};
 
 static const EFI_SYSTEM_TABLE st_template = {
 	.Hdr = { .Signature = EFI_SYSTEM_TABLE_SIGNATURE },
@@ -486,7 +381,7 @@ void fw_tables_reset(void)
 	fw.tpl = TPL_APPLICATION;
 	fw.conout_mode = mode_template;
 	fw.conout = conout_template;
-	fw.rt = rt_template;
+	fw.rt = fw_runtime_template;
 	fw.bs = bs_template;
 	fw.st = st_template;
 	crc = crcs_for(fw.revision);

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_runtime.c - runtime services (UEFI 2.10 section 8): legal before and
+ * after ExitBootServices(), so never forbidden, but still counted against
+ * the termination budget.  None is modelled except ResetSystem(), which
+ * ends the run: a loader that gives up may reset (uefi-rs does after two
+ * failed exits).
+ */
+#include "fw_internal.h"
+
+#define UNUSED __attribute__((unused))
+
+static EFI_STATUS rt_unsupported(const char *what)
+{
+	fw_count_call(what);
+	return EFI_UNSUPPORTED;
+}
+
+static EFI_STATUS EFIAPI rt_GetTime(EFI_TIME *t UNUSED, EFI_TIME_CAPABILITIES *c UNUSED)
+{
+	return rt_unsupported("GetTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetTime(EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("SetTime");
+}
+
+static EFI_STATUS EFIAPI rt_GetWakeupTime(BOOLEAN *e UNUSED, BOOLEAN *p UNUSED, EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("GetWakeupTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetWakeupTime(BOOLEAN e UNUSED, EFI_TIME *t UNUSED)
+{
+	return rt_unsupported("SetWakeupTime");
+}
+
+static EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN s UNUSED, UINTN d UNUSED, UINT32 v UNUSED,
+						 EFI_MEMORY_DESCRIPTOR *m UNUSED)
+{
+	return rt_unsupported("SetVirtualAddressMap");
+}
+
+static EFI_STATUS EFIAPI rt_ConvertPointer(UINTN d UNUSED, VOID **a UNUSED)
+{
+	return rt_unsupported("ConvertPointer");
+}
+
+static EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 *a UNUSED,
+					UINTN *s UNUSED, VOID *d UNUSED)
+{
+	return rt_unsupported("GetVariable");
+}
+
+static EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *s UNUSED, CHAR16 *n UNUSED,
+						EFI_GUID *g UNUSED)
+{
+	return rt_unsupported("GetNextVariableName");
+}
+
+static EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *n UNUSED, EFI_GUID *g UNUSED, UINT32 a UNUSED,
+					UINTN s UNUSED, VOID *d UNUSED)
+{
+	return rt_unsupported("SetVariable");
+}
+
+static EFI_STATUS EFIAPI rt_GetNextHighMonotonicCount(UINT32 *c UNUSED)
+{
+	return rt_unsupported("GetNextHighMonotonicCount");
+}
+
+static VOID EFIAPI rt_ResetSystem(EFI_RESET_TYPE type UNUSED, EFI_STATUS status UNUSED,
+				  UINTN size UNUSED, VOID *data UNUSED)
+{
+	fw_count_call("ResetSystem");
+	FW_TRACE("# call %u: ResetSystem: the run ends here\n", fw.calls);
+	longjmp(fw.reset_jump, 1);
+}
+
+static EFI_STATUS EFIAPI rt_UpdateCapsule(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
+					  EFI_PHYSICAL_ADDRESS s UNUSED)
+{
+	return rt_unsupported("UpdateCapsule");
+}
+
+static EFI_STATUS EFIAPI rt_QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **h UNUSED, UINTN c UNUSED,
+						     UINT64 *m UNUSED, EFI_RESET_TYPE *r UNUSED)
+{
+	return rt_unsupported("QueryCapsuleCapabilities");
+}
+
+static EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 a UNUSED, UINT64 *m UNUSED, UINT64 *r UNUSED,
+					      UINT64 *s UNUSED)
+{
+	return rt_unsupported("QueryVariableInfo");
+}
+
+const EFI_RUNTIME_SERVICES fw_runtime_template = {
+	.Hdr = { .Signature = EFI_RUNTIME_SERVICES_SIGNATURE },
+	.GetTime = rt_GetTime,
+	.SetTime = rt_SetTime,
+	.GetWakeupTime = rt_GetWakeupTime,
+	.SetWakeupTime = rt_SetWakeupTime,
+	.SetVirtualAddressMap = rt_SetVirtualAddressMap,
+	.ConvertPointer = rt_ConvertPointer,
+	.GetVariable = rt_GetVariable,
+	.GetNextVariableName = rt_GetNextVariableName,
+	.SetVariable = rt_SetVariable,
+	.GetNextHighMonotonicCount = rt_GetNextHighMonotonicCount,
+	.ResetSystem = rt_ResetSystem,
+	.UpdateCapsule = rt_UpdateCapsule,
+	.QueryCapsuleCapabilities = rt_QueryCapsuleCapabilities,
+	.QueryVariableInfo = rt_QueryVariableInfo,
+};
