@@ -83,7 +83,11 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
 		panic(systab, EFI_INCOMPATIBLE_VERSION); /* assert_eq!(desc_version, 1) */
 	/* MemoryMapBackingMemory::new(LOADER_DATA) */
-	len = map_size + desc_size * EXTRA_ENTRIES;
+	/* A sum that wraps (corrupt firmware) panics, as Rust's checked
+	 * arithmetic does in debug builds. */
+	if (__builtin_mul_overflow(desc_size, (UINTN)EXTRA_ENTRIES, &len) ||
+	    __builtin_add_overflow(map_size, len, &len))
+		panic(systab, EFI_LOAD_ERROR);
 	if (bt->AllocatePool(EfiLoaderData, len, &buf) != EFI_SUCCESS)
 		panic(systab, EFI_OUT_OF_RESOURCES); /* expect("Failed to allocate memory") */
 	__builtin_memset(buf, 0, len);

@@ -36,6 +36,8 @@ static VOID *ebmalloc(UINTN size)
 {
 	VOID *ptr;
 
+	if (size > sizeof(ebmalloc_mem))
+		return NULL;
 	size = (size + 15) & ~(UINTN)15;
 	if (size > sizeof(ebmalloc_mem) - ebmalloc_allocated)
 		return NULL;
@@ -91,14 +93,18 @@ static EFI_STATUS efi_arch_process_memory_map(const UINT8 *map, UINTN map_size, 
 EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	EFI_BOOT_SERVICES *efi_bs = systab->BootServices;
-	UINTN info_size = 0, efi_memmap_size, map_key = 0, efi_mdesc_size = 0, retry;
+	UINTN info_size = 0, efi_memmap_size, map_key = 0, efi_mdesc_size = 0, retry, slack;
 	UINT32 efi_mdesc_ver = 0;
 	EFI_STATUS status;
 	UINT8 *efi_memmap;
 
 	ebmalloc_allocated = 0; /* one boot per run in the harness */
 	efi_bs->GetMemoryMap(&info_size, NULL, &map_key, &efi_mdesc_size, &efi_mdesc_ver);
-	info_size += 8 * efi_mdesc_size;
+	/* Xen adds the slack to whatever size the firmware asked for; the model
+	 * refuses a sum that wraps (corrupt firmware), rather than overflow. */
+	if (__builtin_mul_overflow(efi_mdesc_size, (UINTN)8, &slack) ||
+	    __builtin_add_overflow(info_size, slack, &info_size))
+		return EFI_LOAD_ERROR;
 	efi_memmap = ebmalloc(info_size);
 	if (efi_memmap == NULL)
 		return EFI_OUT_OF_RESOURCES; /* "Out of static memory" */
