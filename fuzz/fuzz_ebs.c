@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "fw.h"
+#include "fw/fw.h"
 
 static struct fw_options options;
 static int options_ready;

@@ -34,7 +34,7 @@ enum scn_personality {
 	PERS_COUNT
 };
 
-/* Deviations from a personality; some are its defaults (see fw_settings.c). */
+/* Deviations from a personality; some are its defaults (see fw/personality.c). */
 enum scn_quirk {
 	QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL,   /* U-Boot (spec says "On success") */
 	QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL, /* U-Boot < 2020, F12 */

@@ -14,7 +14,7 @@
  *
  * Timer directives become real timer events, armed where the fake firmware
  * fires them: at the entry of the loader's call N, or of the first call
- * after its Nth successful GetMemoryMap (fuzz/fw_exit.c fw_timers_tick()).
+ * after its Nth successful GetMemoryMap (fuzz/fw/exit.c fw_timers_tick()).
  * At that point the driver arms the timer to expire at the next tick and
  * waits, in Stall(), for the tick to run its notify function; a free-running
  * timer could land anywhere between two calls, and the differential needs
@@ -100,7 +100,7 @@ static void note_key(void)
 }
 
 /**
- * action_run() - what a handler or timer does, as fuzz/fw_memory.c
+ * action_run() - what a handler or timer does, as fuzz/fw/memory.c
  * fw_action_run() does it on the fake firmware.
  * @a: the action; failures are ignored, as a driver's would be.
  */
@@ -224,7 +224,7 @@ static void fire(struct timer *t)
 
 /**
  * actions_before_call() - fire the timers due at the entry of a call of
- * the loader, with the schedule of fuzz/fw_exit.c fw_timers_tick().
+ * the loader, with the schedule of fuzz/fw/exit.c fw_timers_tick().
  * @call: the call's number, from 1.
  * @map_reads: the loader's successful GetMemoryMap() calls so far.
  */

@@ -12,7 +12,7 @@
 
 #include "../../core/efi.h"
 
-/* As many calls as the fake firmware logs (FW_LOG_CALLS in fuzz/fw.h). */
+/* As many calls as the fake firmware logs (FW_LOG_CALLS in fuzz/fw/fw.h). */
 #define SEQ_MAX_CALLS 64u
 
 struct seq_call {

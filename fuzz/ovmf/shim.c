@@ -10,7 +10,7 @@
  * fake answers them EFI_UNSUPPORTED, so they cannot be compared anyway,
  * and fake_sequence fails loudly if a loader calls one.
  *
- * Calls are recorded when they return, as fuzz/fw_core.c fw_leave() logs
+ * Calls are recorded when they return, as fuzz/fw/run.c fw_leave() logs
  * them.  After a successful ExitBootServices() the firmware's table is
  * gone (EDK2 zeroes it, exit-boot.md 2.1 step 10): on real firmware a late
  * call is recorded as EFI_UNSUPPORTED and not forwarded; on the fake

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "../fw.h"
+#include "../fw/fw.h"
 
 /* Checks inside a test loader: record the failure, keep going. */
 extern bool test_check_failed;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_runtime.c - runtime services (UEFI 2.10 section 8): legal before and
+ * runtime.c - runtime services (UEFI 2.10 section 8): legal before and
  * after ExitBootServices(), so never forbidden, but still counted against
  * the termination budget.  None is modelled except ResetSystem(), which
  * ends the run: a loader that gives up may reset (uefi-rs does after two
  * failed exits).
  */
-#include "fw_internal.h"
+#include "internal.h"
 
 #define UNUSED __attribute__((unused))
 

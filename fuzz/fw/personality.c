@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_settings.c - what each firmware personality does by default, and the
+ * personality.c - what each firmware personality does by default, and the
  * scenario's settings laid over it.
  */
-#include "fw_internal.h"
+#include "internal.h"
 
 struct personality_defaults {
 	uint8_t revision;

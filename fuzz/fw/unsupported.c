@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_unsupported.c - the boot services the fake firmware does not model.
+ * unsupported.c - the boot services the fake firmware does not model.
  *
  * Each has the exact prototype of its slot (calling through a mismatched
  * function type is undefined behaviour) and goes through fw_enter(), so it
  * is counted, checked against the phase rules and traced like any other
  * call; then it answers EFI_UNSUPPORTED.
  */
-#include "fw_internal.h"
+#include "internal.h"
 
 #define UNUSED __attribute__((unused))
 

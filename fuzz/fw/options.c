@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_options.c - options that do not come from the fuzz input, read from
+ * options.c - options that do not come from the fuzz input, read from
  * the environment so that libFuzzer, AFL++ and the replay driver all honour
  * them without flags of their own.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 /* Parse a comma-separated list of NAMES into a bit mask. */
 static int parse_list(const char *list, const char *const *names, unsigned count, uint32_t *mask,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_maps_ovmf.c - the memory maps real OVMF handed to a UEFI application,
+ * maps_ovmf.c - the memory maps real OVMF handed to a UEFI application,
  * descriptor for descriptor, as starting maps for the fake firmware.
  *
  * Source: serial logs of EDK2 2022.11 (Debian 12 "ovmf" 2022.11-6+deb12u2)
@@ -11,7 +11,7 @@
  *
  * Data only; generated once from the logs with awk, kept as is.
  */
-#include "fw_internal.h"
+#include "internal.h"
 
 /* EDK2 2025.02: 110 descriptors, probe 5616 bytes (117 x 48), key 0x43a. */
 const struct fw_region fw_map_ovmf_2025[] = {

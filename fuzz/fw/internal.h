@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_internal.h - state and helpers shared by the modules of the fake
+ * internal.h - state and helpers shared by the modules of the fake
  * firmware.  Not for loaders: they see only the tables in core/efi.h.
  *
  * There is one firmware, a global reset at the start of every run, so that
@@ -159,13 +159,14 @@ struct fw {
 
 extern struct fw fw;
 
-/* fw_settings.c */
+/* personality.c */
 void fw_settings_resolve(const struct scenario *scn, const struct fw_options *opt);
 bool fw_quirk(enum scn_quirk quirk);
 uint8_t fw_default_map(void);
 bool fw_revision_at_least_2_9(void);
+void fw_trace_scenario(const struct scenario *scn);
 
-/* fw_map.c */
+/* map.c, map_start.c, maps_ovmf.c */
 void fw_map_reset(void);
 void fw_map_normalize(void);
 unsigned fw_map_required_descs(void);
@@ -177,33 +178,32 @@ bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
-/* fw_getmap.c */
+/* getmap.c */
 EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
 				 UINTN *desc_size, UINT32 *desc_version);
 
-/* fw_memory.c */
+/* memory.c */
 void fw_memory_install(EFI_BOOT_SERVICES *bs);
 void fw_memory_release(void);
 const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
 unsigned fw_live_loader_allocations(void);
 bool fw_action_run(const struct scn_action *action);
 
-/* fw_exit.c */
+/* exit.c */
 void fw_exit_install(EFI_BOOT_SERVICES *bs);
 void fw_exit_reset(void);
 void fw_timers_tick(void);
 
-/* fw_misc.c */
+/* misc.c */
 void fw_tables_reset(void);
-
-/* fw_runtime.c */
-extern const EFI_RUNTIME_SERVICES fw_runtime_template;
-void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
-void fw_trace_scenario(const struct scenario *scn);
 uint32_t fw_crc32(const void *data, size_t size);
 void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size);
 
-/* fw_core.c */
+/* runtime.c, unsupported.c */
+extern const EFI_RUNTIME_SERVICES fw_runtime_template;
+void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
+
+/* run.c */
 EFI_STATUS fw_enter(enum fw_service svc);
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
 void fw_count_call(const char *what);
@@ -217,7 +217,7 @@ void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	} while (0)
 const char *fw_status_name(EFI_STATUS status);
 
-/* oracle.c */
+/* invariants.c */
 _Noreturn void fw_violation(const char *invariant, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void oracle_check_call_allowed(enum fw_service svc);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * oracle.c - the invariants the fake firmware holds loaders to.
+ * invariants.c - the invariants the fake firmware holds loaders to.
  *
  * Each violation prints one line, "ebsfuzz: invariant <name> violated:
  * <what, which call>", and aborts, so that fuzzers record a crash and
@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 /**
  * fw_violation() - report a broken invariant and abort.

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_map_start.c - the memory map a run starts with: a real OVMF map, a
+ * map_start.c - the memory map a run starts with: a real OVMF map, a
  * small hand-made one, or one generated from a seed, plus any descriptors
  * the scenario appends.
  */
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 #define RUNTIME_WB (EFI_MEMORY_RUNTIME | 0xf)
 #define MIB_PAGES (1024u * 1024u / EFI_PAGE_SIZE)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_core.c - one run of a loader against the fake firmware: reset every
+ * run.c - one run of a loader against the fake firmware: reset every
  * piece of state, hand over the system table, account for each call, check
  * the end of the run, release everything.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 struct fw fw;
 

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../core/efi.h"
-#include "script.h"
+#include "../../core/efi.h"
+#include "../script.h"
 
 /* The loader contract of core/efi.h, as a function pointer. */
 typedef EFI_STATUS (*fw_loader_fn)(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);

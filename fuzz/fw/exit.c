@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_exit.c - ExitBootServices() in each personality, the event groups it
+ * exit.c - ExitBootServices() in each personality, the event groups it
  * signals, the drivers' handlers in them, timer events, and the events a
  * loader creates itself.
  *
@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 static const EFI_GUID guid_before_exit = EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES;
 static const EFI_GUID guid_exit = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_map.c - the firmware's memory map: page conversions the way EDK2's
+ * map.c - the firmware's memory map: page conversions the way EDK2's
  * CoreConvertPages() does them, placement chosen by the input, and the
  * descriptors GetMemoryMap() renders.
  *
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 /*
  * MODEL_ONLY functions touch nothing but the firmware's own region table,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_getmap.c - GetMemoryMap() (UEFI 2.10 section 7.2.3), as EDK2's
+ * getmap.c - GetMemoryMap() (UEFI 2.10 section 7.2.3), as EDK2's
  * CoreGetMemoryMap and U-Boot's efi_get_memory_map answer it, quirks and
  * lies included.  Every call goes past the oracle: the buffer's claimed
  * capacity, the size the firmware demands (for liveness), and the map the
@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 /* Write the descriptors, zeroing whatever of each stride lies beyond the
  * 40-byte structure (EDK2 zeroes the buffer before filling it).  A stride

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_memory.c - the memory allocation services (UEFI 2.10 section 7.2):
+ * memory.c - the memory allocation services (UEFI 2.10 section 7.2):
  * AllocatePages, FreePages, AllocatePool, FreePool (GetMemoryMap is in
- * fw_getmap.c), and the allocations handlers and timers make inside the
+ * getmap.c), and the allocations handlers and timers make inside the
  * firmware.
  *
  * Loader allocations are real heap blocks of exactly the requested size, so
  * ASan sees every overrun; their place in the firmware's map is modelled
- * separately (fw_map.c).  Host addresses never steer the firmware, so a run
+ * separately (map.c).  Host addresses never steer the firmware, so a run
  * is the same whatever malloc returns.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 static uint64_t pages_for(uint64_t bytes)
 {

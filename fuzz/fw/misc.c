@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fw_misc.c - the system table, the console, and the boot services
+ * misc.c - the system table, the console, and the boot services
  * loaders call on their way out that are not about memory (runtime services
- * are in fw_runtime.c).
+ * are in runtime.c).
  *
  * The benign services real loaders use before exiting work (OutputString,
  * Stall, SetWatchdogTimer, InstallConfigurationTable, GetNextMonotonicCount,
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_internal.h"
+#include "internal.h"
 
 #define UNUSED __attribute__((unused))
 
