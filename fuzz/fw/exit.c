@@ -4,13 +4,8 @@
  * signals, the drivers' handlers in them, timer events, and the events a
  * loader creates itself.
  *
- * Orders (exit-boot.md sections 2.1, 2.2, 2.6):
- *   EDK2 <= 2022.11   timer off, key check, FAILED group or EXIT group
- *   EDK2 2023-2024    BEFORE group (every call), then as above
- *   EDK2 >= 2025.02   BEFORE group (first call only), then as above
- *   AMI Aptio         timer off, BEFORE and EXIT groups (first call only),
- *                     key check
- *   U-Boot            key check; on success BEFORE, timer off, EXIT
+ * The order of the steps is each personality's, as data in personality.c
+ * (exit-boot.md sections 2.1, 2.2, 2.6).
  */
 #include <string.h>
 
@@ -78,55 +73,50 @@ static void timers_off(void)
  */
 static EFI_STATUS key_check(UINTN key, EFI_STATUS injected)
 {
+	EFI_STATUS status = EFI_SUCCESS;
+
 	if (injected != EFI_SUCCESS)
-		return injected;
-	if (fw_quirk(QUIRK_PERSISTENT_INVALID))
-		return EFI_INVALID_PARAMETER;
-	if (!fw_quirk(QUIRK_NO_KEY_CHECK) && key != (UINTN)fw.key)
-		return EFI_INVALID_PARAMETER;
+		status = injected;
+	else if (fw_quirk(QUIRK_PERSISTENT_INVALID))
+		status = EFI_INVALID_PARAMETER;
+	else if (!fw_quirk(QUIRK_NO_KEY_CHECK) && key != (UINTN)fw.key)
+		status = EFI_INVALID_PARAMETER;
+	FW_TRACE("#   key check: %s\n", status == EFI_SUCCESS ? "accepted" : "refused");
+	if (status != EFI_SUCCESS)
+		return status;
 	fw.past_key_check = true;
 	oracle_check_map_current();
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS exit_edk2(UINTN key, bool first, EFI_STATUS injected)
+/**
+ * run_exit_sequence() - the personality's ExitBootServices() steps, in order.
+ * @key: MapKey from the loader.
+ * @first: this is the first call of the run.
+ * @injected: a status the input injected for this call, or EFI_SUCCESS.
+ *
+ * Return: the key check's verdict.
+ */
+static EFI_STATUS run_exit_sequence(UINTN key, bool first, EFI_STATUS injected)
 {
-	bool every = fw_quirk(QUIRK_HANDLERS_EVERY_CALL);
-	EFI_STATUS status;
+	const struct fw_exit_step *step;
+	EFI_STATUS status = EFI_SUCCESS;
+	bool checked = false;
 
-	if (fw.personality == PERS_EDK2_2023 || (fw.personality == PERS_EDK2_2025 && first) ||
-	    every)
-		signal_group(GROUP_BEFORE_EXIT);
-	timers_off();
-	status = key_check(key, injected);
-	if (status != EFI_SUCCESS) {
-		signal_group(GROUP_EXIT_FAILED);
-		return status;
+	for (step = fw_exit_sequence(); step->action != STEP_END; step++) {
+		if (step->action == STEP_KEY_CHECK) {
+			status = key_check(key, injected);
+			checked = true;
+			continue;
+		}
+		if (!fw_exit_step_runs(step, first, checked && status == EFI_SUCCESS))
+			continue;
+		if (step->action == STEP_TIMERS_OFF)
+			timers_off();
+		else
+			signal_group(step->group);
 	}
-	signal_group(GROUP_EXIT); /* after the check: changes here are the firmware's fault */
-	return EFI_SUCCESS;
-}
-
-static EFI_STATUS exit_ami(UINTN key, bool first, EFI_STATUS injected)
-{
-	timers_off();
-	if (first || fw_quirk(QUIRK_HANDLERS_EVERY_CALL)) {
-		signal_group(GROUP_BEFORE_EXIT);
-		signal_group(GROUP_EXIT);
-	}
-	return key_check(key, injected);
-}
-
-static EFI_STATUS exit_uboot(UINTN key, EFI_STATUS injected)
-{
-	EFI_STATUS status = key_check(key, injected);
-
-	if (status != EFI_SUCCESS)
-		return status;
-	signal_group(GROUP_BEFORE_EXIT);
-	timers_off();
-	signal_group(GROUP_EXIT);
-	return EFI_SUCCESS;
+	return status;
 }
 
 /*
@@ -163,12 +153,7 @@ static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
 		 (unsigned long long)key, (unsigned long long)fw.key);
 	oracle_check_exit_key(key);
 	fw.past_key_check = false;
-	if (fw.personality == PERS_UBOOT)
-		status = exit_uboot(key, injected);
-	else if (fw.personality == PERS_AMI)
-		status = exit_ami(key, first, injected);
-	else
-		status = exit_edk2(key, first, injected);
+	status = run_exit_sequence(key, first, injected);
 	if (status == EFI_SUCCESS) {
 		finish_exit();
 	} else {

@@ -159,7 +159,34 @@ struct fw {
 
 extern struct fw fw;
 
+/*
+ * An ExitBootServices() sequence, as data: what each personality does, in
+ * order, read by the firmware (exit.c) and by the liveness predictor
+ * (personality.c).  Steps before STEP_KEY_CHECK run on every call (or on
+ * the first only); the ones after it on success or on failure only.
+ */
+enum fw_exit_action { STEP_TIMERS_OFF, STEP_SIGNAL, STEP_KEY_CHECK, STEP_END };
+
+enum fw_exit_when {
+	WHEN_EVERY_CALL,  /* before the check: on every call */
+	WHEN_FIRST_CALL,  /* before the check: first call only (every call with
+			   * the handlers-every-call quirk) */
+	WHEN_QUIRK_ONLY,  /* before the check: only with handlers-every-call */
+	WHEN_ON_SUCCESS,  /* after the check, if the key was accepted */
+	WHEN_ON_FAILURE,  /* after the check, if it was refused */
+};
+
+struct fw_exit_step {
+	uint8_t action; /* enum fw_exit_action */
+	uint8_t group;  /* enum scn_group, for STEP_SIGNAL */
+	uint8_t when;   /* enum fw_exit_when */
+};
+
+#define FW_EXIT_STEPS 8
+
 /* personality.c */
+const struct fw_exit_step *fw_exit_sequence(void);
+bool fw_exit_step_runs(const struct fw_exit_step *step, bool first_call, bool accepted);
 void fw_settings_resolve(const struct scenario *scn, const struct fw_options *opt);
 bool fw_quirk(enum scn_quirk quirk);
 uint8_t fw_default_map(void);

@@ -5,14 +5,25 @@
  */
 #include "internal.h"
 
-struct personality_defaults {
+/**
+ * struct personality - everything a firmware personality decides by
+ * default: the scenario's settings override the first six fields, never
+ * the exit sequence.
+ */
+struct personality {
 	uint8_t revision;
 	uint16_t desc_size;
 	uint8_t over_report;
 	uint64_t key;
 	uint8_t map;
 	uint32_t quirks;
+	struct fw_exit_step exit[FW_EXIT_STEPS];
 };
+
+#define SIGNAL(group, when) { STEP_SIGNAL, group, when }
+#define TIMERS_OFF(when) { STEP_TIMERS_OFF, 0, when }
+#define KEY_CHECK { STEP_KEY_CHECK, 0, WHEN_EVERY_CALL }
+#define END { STEP_END, 0, 0 }
 
 /*
  * EDK2: DescriptorSize 48 (Page.c rounds sizeof up and adds 8), probes
@@ -24,15 +35,78 @@ struct personality_defaults {
  * EDK2 starts from a compact OVMF-shaped map, so that a default run costs
  * little; the real 110- and 115-descriptor captures are "map ovmf-2025" and
  * "map ovmf-2022".
+ *
+ * Exit sequences (exit-boot.md sections 2.1, 2.2, 2.6):
+ *   EDK2 <= 2022.11   timer off, key check, FAILED group or EXIT group
+ *                     (DxeMain.c since 785b5f5a50 and 044824d960)
+ *   EDK2 2023-2024    BEFORE group on every call, then as above (9d70d8f20d)
+ *   EDK2 >= 2025.02   BEFORE group on the first call only, then as above
+ *                     (e8668d2dee)
+ *   AMI Aptio         timer off, BEFORE and EXIT groups on the first call
+ *                     only, key check (Bobroff, LKML 2013-06-18)
+ *   U-Boot            key check; on success BEFORE, timer off, EXIT
+ *                     (efi_boottime.c efi_exit_boot_services)
+ * The handlers-every-call quirk (Snapdragon X Elite, F7) turns every
+ * first-call signal before the check into an every-call one, and gives
+ * EDK2 2022 a BEFORE group too.
  */
-static const struct personality_defaults defaults[PERS_COUNT] = {
-	[PERS_EDK2_2025] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0 },
-	[PERS_EDK2_2022] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0 },
-	[PERS_EDK2_2023] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0 },
-	[PERS_AMI] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0 },
+static const struct personality personalities[PERS_COUNT] = {
+	[PERS_EDK2_2025] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0,
+			     { SIGNAL(GROUP_BEFORE_EXIT, WHEN_FIRST_CALL), TIMERS_OFF(WHEN_EVERY_CALL),
+			       KEY_CHECK, SIGNAL(GROUP_EXIT_FAILED, WHEN_ON_FAILURE),
+			       SIGNAL(GROUP_EXIT, WHEN_ON_SUCCESS), END } },
+	[PERS_EDK2_2022] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0,
+			     { SIGNAL(GROUP_BEFORE_EXIT, WHEN_QUIRK_ONLY), TIMERS_OFF(WHEN_EVERY_CALL),
+			       KEY_CHECK, SIGNAL(GROUP_EXIT_FAILED, WHEN_ON_FAILURE),
+			       SIGNAL(GROUP_EXIT, WHEN_ON_SUCCESS), END } },
+	[PERS_EDK2_2023] = { REV_2_70, 48, 7, 0x43a, MAP_SMALL, 0,
+			     { SIGNAL(GROUP_BEFORE_EXIT, WHEN_EVERY_CALL), TIMERS_OFF(WHEN_EVERY_CALL),
+			       KEY_CHECK, SIGNAL(GROUP_EXIT_FAILED, WHEN_ON_FAILURE),
+			       SIGNAL(GROUP_EXIT, WHEN_ON_SUCCESS), END } },
+	[PERS_AMI] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0,
+		       { TIMERS_OFF(WHEN_EVERY_CALL), SIGNAL(GROUP_BEFORE_EXIT, WHEN_FIRST_CALL),
+			 SIGNAL(GROUP_EXIT, WHEN_FIRST_CALL), KEY_CHECK, END } },
 	[PERS_UBOOT] = { REV_2_100, 40, 0, 1, MAP_UBOOT,
-			 (1u << QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL) | (1u << QUIRK_POOL_IS_PAGES) },
+			 (1u << QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL) | (1u << QUIRK_POOL_IS_PAGES),
+			 { KEY_CHECK, SIGNAL(GROUP_BEFORE_EXIT, WHEN_ON_SUCCESS),
+			   TIMERS_OFF(WHEN_ON_SUCCESS), SIGNAL(GROUP_EXIT, WHEN_ON_SUCCESS), END } },
 };
+
+/**
+ * fw_exit_sequence() - the ExitBootServices() steps of this run's personality.
+ *
+ * Return: steps in order, ending with STEP_END.
+ */
+const struct fw_exit_step *fw_exit_sequence(void)
+{
+	return personalities[fw.personality].exit;
+}
+
+/**
+ * fw_exit_step_runs() - whether a step runs in this call.
+ * @step: a step of fw_exit_sequence().
+ * @first_call: this is the first ExitBootServices() call of the run.
+ * @accepted: for steps after the key check, whether it accepted the key.
+ *
+ * Return: true if the firmware takes the step now.
+ */
+bool fw_exit_step_runs(const struct fw_exit_step *step, bool first_call, bool accepted)
+{
+	bool every = fw_quirk(QUIRK_HANDLERS_EVERY_CALL);
+
+	switch (step->when) {
+	case WHEN_EVERY_CALL:
+		return true;
+	case WHEN_FIRST_CALL:
+		return first_call || every;
+	case WHEN_QUIRK_ONLY:
+		return every;
+	case WHEN_ON_SUCCESS:
+		return accepted;
+	default: /* WHEN_ON_FAILURE */
+		return !accepted;
+	}
+}
 
 /*
  * Quirks that break what loaders may rely on.  A DescriptorSize withheld on
@@ -80,16 +154,28 @@ static bool changes_map(const struct scn_action *action)
 }
 
 /* Whether @group is signalled again, before the key check, on every exit
- * attempt: EDK2 2023-2024 (9d70d8f20d) and the Snapdragon quirk (F7, F8). */
+ * attempt: read from the personality's exit sequence. */
 static bool signalled_before_check_every_call(uint8_t group)
 {
-	bool every = fw_quirk(QUIRK_HANDLERS_EVERY_CALL);
+	const struct fw_exit_step *step;
 
-	if (fw.personality == PERS_UBOOT)
-		return false;
-	if (fw.personality == PERS_AMI)
-		return every && group != GROUP_EXIT_FAILED;
-	return group == GROUP_BEFORE_EXIT && (every || fw.personality == PERS_EDK2_2023);
+	for (step = fw_exit_sequence(); step->action != STEP_KEY_CHECK; step++)
+		if (step->action == STEP_SIGNAL && step->group == group &&
+		    fw_exit_step_runs(step, false, false))
+			return true;
+	return false;
+}
+
+/* Whether timers still tick after a failed exit: no timers-off step comes
+ * before the key check (U-Boot). */
+static bool timers_outlive_failure(void)
+{
+	const struct fw_exit_step *step;
+
+	for (step = fw_exit_sequence(); step->action != STEP_KEY_CHECK; step++)
+		if (step->action == STEP_TIMERS_OFF)
+			return false;
+	return true;
 }
 
 /*
@@ -113,7 +199,7 @@ static bool changes_map_after_failure(void)
 		    signalled_before_check_every_call(h->group))
 			return true;
 	}
-	for (i = 0; i < scn->n_timers && fw.personality == PERS_UBOOT; i++) {
+	for (i = 0; i < scn->n_timers && timers_outlive_failure(); i++) {
 		const struct scn_timer *t = &scn->timers[i];
 
 		if (changes_map(&t->action) && (t->period != 0 || t->trigger == TRIG_AT_CALL))
@@ -147,11 +233,11 @@ static void check_static_compliance(void)
  */
 void fw_settings_resolve(const struct scenario *scn, const struct fw_options *opt)
 {
-	const struct personality_defaults *d;
+	const struct personality *d;
 	unsigned revision;
 
 	fw.personality = (uint8_t)allowed(scn->personality, opt->personalities, PERS_COUNT);
-	d = &defaults[fw.personality];
+	d = &personalities[fw.personality];
 	revision = scn->set & SET_REVISION ? scn->revision : d->revision;
 	fw.revision = scn_revision_values[allowed(revision, opt->revisions, REV_COUNT)];
 	fw.desc_size = scn->set & SET_DESC_SIZE ? scn->desc_size : d->desc_size;
@@ -170,7 +256,7 @@ void fw_settings_resolve(const struct scenario *scn, const struct fw_options *op
  */
 uint8_t fw_default_map(void)
 {
-	return defaults[fw.personality].map;
+	return personalities[fw.personality].map;
 }
 
 bool fw_quirk(enum scn_quirk quirk)

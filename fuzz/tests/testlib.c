@@ -14,6 +14,7 @@
 #include "testlib.h"
 
 bool test_check_failed;
+bool testlib_trace;
 static unsigned passed, failed;
 
 /**
@@ -58,6 +59,8 @@ static void child(const char *scenario_text, fw_loader_fn loader, int fd)
 	char summary[64];
 
 	dup2(fd, 2);
+	if (testlib_trace)
+		opt.trace = stderr;
 	scenario_from_text(scenario_text, &scn);
 	test_check_failed = false;
 	fw_run(&scn, loader, &opt, &result);

@@ -11,6 +11,9 @@
 
 #include "../fw/fw.h"
 
+/* Run children with the call-by-call trace on their stderr (in @output). */
+extern bool testlib_trace;
+
 /* Checks inside a test loader: record the failure, keep going. */
 extern bool test_check_failed;
 #define CHECK(cond)                                                                            \
@@ -38,7 +41,7 @@ struct run_outcome {
 	bool checks_failed;
 	bool exited;
 	bool compliant;
-	char output[8192];
+	char output[32768];
 };
 
 void scenario_from_text(const char *text, struct scenario *scn);
