@@ -146,9 +146,7 @@ static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
 	EFI_STATUS status;
 
 	(void)image; /* neither EDK2 nor U-Boot looks at it */
-	if (++fw.exit_attempts > FW_MAX_EXIT_ATTEMPTS)
-		fw_violation("termination", "more than %u ExitBootServices calls (call %u)",
-			     FW_MAX_EXIT_ATTEMPTS, fw.calls);
+	oracle_check_exit_attempts();
 	FW_TRACE("# call %u: ExitBootServices(key 0x%llx), firmware key 0x%llx\n", fw.calls,
 		 (unsigned long long)key, (unsigned long long)fw.key);
 	oracle_check_exit_key(key);
@@ -291,13 +289,19 @@ static EFI_STATUS EFIAPI fw_CloseEvent(EFI_EVENT event)
 }
 
 /**
- * fw_exit_reset() - arm the scenario's timers for a new run.
+ * fw_exit_reset() - no events, handlers open, timers on and armed for a new
+ * run.
  */
 void fw_exit_reset(void)
 {
 	const struct scenario *scn = fw.scn;
 	unsigned i;
 
+	fw.n_events = 0;
+	memset(fw.handler_closed, 0, sizeof(fw.handler_closed));
+	memset(fw.timer_done, 0, sizeof(fw.timer_done));
+	fw.timers_enabled = true;
+	fw.notifying = FW_NO_GROUP;
 	for (i = 0; i < scn->n_timers; i++) {
 		fw.timer_next[i] = scn->timers[i].at;
 		fw.timer_armed[i] = false;

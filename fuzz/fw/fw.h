@@ -15,6 +15,25 @@
 /* The loader contract of core/efi.h, as a function pointer. */
 typedef EFI_STATUS (*fw_loader_fn)(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
+/*
+ * The invariants the firmware holds a loader to; names, citations and the
+ * rules themselves are in fw/invariants.c, the one module that raises them.
+ */
+enum fw_invariant {
+	INV_BUFFER_BOUNDS,
+	INV_TERMINATION,
+	INV_FORBIDDEN_CALL,
+	INV_STALE_KEY,
+	INV_STALE_MAP,
+	INV_LEAK,
+	INV_STATUS,
+	INV_LIVENESS,
+	INV_COUNT
+};
+
+/* The name a violation is reported under, "ebsfuzz: invariant NAME violated". */
+extern const char *const fw_invariant_names[INV_COUNT];
+
 /* Default N of the liveness invariant: growth the loader must absorb. */
 #define FW_DEFAULT_LIVENESS_DESCS 8u
 

@@ -210,6 +210,7 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 				 UINTN *desc_size, UINT32 *desc_version);
 
 /* memory.c */
+void fw_memory_reset(void);
 void fw_memory_install(EFI_BOOT_SERVICES *bs);
 void fw_memory_release(void);
 const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
@@ -233,7 +234,6 @@ void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
 /* run.c */
 EFI_STATUS fw_enter(enum fw_service svc);
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
-void fw_count_call(const char *what);
 void fw_map_changed(bool by_firmware);
 void fw_not_compliant(const char *why);
 void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -245,9 +245,11 @@ void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *fw_status_name(EFI_STATUS status);
 
 /* invariants.c */
-_Noreturn void fw_violation(const char *invariant, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void oracle_reset(void);
 void oracle_check_call_allowed(enum fw_service svc);
+void oracle_check_call_budget(const char *what);
+void oracle_check_exit_attempts(void);
+void oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
 void oracle_check_map_buffer(const void *buf, UINTN size);
 void oracle_note_size_query(void);
 void oracle_note_map_read(const void *buf, size_t size);

@@ -14,25 +14,90 @@
 
 #include "internal.h"
 
+/*
+ * The invariants, as the README's table lists them.  Each rule below cites
+ * what it rests on; this is the only module that raises them.
+ */
+const char *const fw_invariant_names[INV_COUNT] = {
+	[INV_BUFFER_BOUNDS] = "buffer-bounds",
+	[INV_TERMINATION] = "termination",
+	[INV_FORBIDDEN_CALL] = "forbidden-call",
+	[INV_STALE_KEY] = "stale-key",
+	[INV_STALE_MAP] = "stale-map",
+	[INV_LEAK] = "leak",
+	[INV_STATUS] = "status",
+	[INV_LIVENESS] = "liveness",
+};
+
 /**
- * fw_violation() - report a broken invariant and abort.
- * @invariant: its name (buffer-bounds, termination, forbidden-call,
- *	stale-key, stale-map, leak, status, liveness).
+ * violation() - report a broken invariant and abort.
+ * @inv: which one.
  * @fmt: what happened, and at which call.
  */
-_Noreturn void fw_violation(const char *invariant, const char *fmt, ...)
+static _Noreturn __attribute__((format(printf, 2, 3))) void violation(enum fw_invariant inv,
+								     const char *fmt, ...)
 {
 	va_list ap;
 
 	if (fw.opt != NULL && fw.opt->trace != NULL)
 		fflush(fw.opt->trace);
-	fprintf(stderr, "ebsfuzz: invariant %s violated: ", invariant);
+	fprintf(stderr, "ebsfuzz: invariant %s violated: ", fw_invariant_names[inv]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
 	abort();
+}
+
+/**
+ * oracle_reset() - forget what the last run's loader held and did.
+ */
+void oracle_reset(void)
+{
+	fw.why_not_compliant = NULL;
+	fw.last_read_valid = false;
+	fw.size_queried = false;
+	fw.first_required = fw.max_required = 0;
+}
+
+/**
+ * oracle_check_call_budget() - termination: count a call.
+ * @what: the service, for the message.
+ *
+ * A loader sizing, printing and exiting needs tens of calls, not thousands.
+ */
+void oracle_check_call_budget(const char *what)
+{
+	if (++fw.calls > FW_MAX_CALLS)
+		violation(INV_TERMINATION, "more than %u calls to boot services (the last: %s)",
+			  FW_MAX_CALLS, what);
+}
+
+/**
+ * oracle_check_exit_attempts() - termination: count an ExitBootServices() call.
+ */
+void oracle_check_exit_attempts(void)
+{
+	if (++fw.exit_attempts > FW_MAX_EXIT_ATTEMPTS)
+		violation(INV_TERMINATION, "more than %u ExitBootServices calls (call %u)",
+			  FW_MAX_EXIT_ATTEMPTS, fw.calls);
+}
+
+/**
+ * oracle_check_free_pages() - forbidden-call: FreePages() of a live page
+ * allocation only, whole pages inside it (UEFI 2.10 section 7.2.2).
+ * @rec: the live allocation @at lies in, or NULL.
+ * @at: the address passed.
+ * @pages: the count passed.
+ */
+void oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages)
+{
+	if (rec == NULL || !rec->is_pages || (at - (uintptr_t)rec->host) % EFI_PAGE_SIZE != 0 ||
+	    pages == 0 || pages > (rec->bytes - (at - (uintptr_t)rec->host)) / EFI_PAGE_SIZE)
+		violation(INV_FORBIDDEN_CALL,
+			  "FreePages(%zu pages) of memory that is not a live page allocation "
+			  "(call %u)", (size_t)pages, fw.calls);
 }
 
 static bool is_memory_service(enum fw_service svc)
@@ -58,10 +123,10 @@ void oracle_check_call_allowed(enum fw_service svc)
 	const char *name = scn_service_names[svc];
 
 	if (fw.phase == PHASE_EXITED)
-		fw_violation("forbidden-call", "%s called after ExitBootServices succeeded (call %u)",
+		violation(INV_FORBIDDEN_CALL, "%s called after ExitBootServices succeeded (call %u)",
 			     name, fw.calls + 1);
 	if (fw.notifying == GROUP_EXIT && is_memory_service(svc))
-		fw_violation("forbidden-call",
+		violation(INV_FORBIDDEN_CALL,
 			     "%s called from an EXIT_BOOT_SERVICES notify function (call %u)", name,
 			     fw.calls + 1);
 	if (fw.notifying != FW_NO_GROUP || fw.phase != PHASE_EXIT_FAILED)
@@ -70,7 +135,7 @@ void oracle_check_call_allowed(enum fw_service svc)
 		return;
 	if (is_memory_service(svc) && fw_revision_at_least_2_9())
 		return;
-	fw_violation("forbidden-call",
+	violation(INV_FORBIDDEN_CALL,
 		     "%s called after a failed ExitBootServices; UEFI %u.%u allows only "
 		     "GetMemoryMap%s and ExitBootServices then (call %u)",
 		     name, fw.revision >> 16, fw.revision & 0xffff,
@@ -98,7 +163,7 @@ void oracle_check_map_buffer(const void *buf, UINTN size)
 		size_t offset = (size_t)((const uint8_t *)buf - a->host);
 
 		if (size > a->bytes - offset)
-			fw_violation("buffer-bounds",
+			violation(INV_BUFFER_BOUNDS,
 				     "GetMemoryMap told %zu bytes at offset %zu of a %zu-byte %s "
 				     "allocation (call %u)",
 				     (size_t)size, offset, a->bytes, a->is_pages ? "page" : "pool",
@@ -106,7 +171,7 @@ void oracle_check_map_buffer(const void *buf, UINTN size)
 		return;
 	}
 	if (fw_alloc_containing(buf, false) != NULL)
-		fw_violation("buffer-bounds",
+		violation(INV_BUFFER_BOUNDS,
 			     "GetMemoryMap given a buffer in memory the loader already freed (call %u)",
 			     fw.calls);
 }
@@ -132,7 +197,7 @@ struct fw_alloc *oracle_check_free(const void *ptr, const char *service)
 					: "a pointer into the middle of a pool allocation";
 	else if (fw_alloc_containing(ptr, false) != NULL)
 		what = "memory already freed";
-	fw_violation("forbidden-call", "%s of %s (call %u)", service, what, fw.calls);
+	violation(INV_FORBIDDEN_CALL, "%s of %s (call %u)", service, what, fw.calls);
 }
 
 /**
@@ -181,11 +246,11 @@ void oracle_note_map_read(const void *buf, size_t size)
 void oracle_check_exit_key(UINTN key)
 {
 	if (!fw.last_read_valid)
-		fw_violation("stale-key",
+		violation(INV_STALE_KEY,
 			     "ExitBootServices(key 0x%llx) with no successful GetMemoryMap before it "
 			     "(call %u)", (unsigned long long)key, fw.calls);
 	if (key != (UINTN)fw.last_read_key)
-		fw_violation("stale-key",
+		violation(INV_STALE_KEY,
 			     "ExitBootServices(key 0x%llx) but the last successful GetMemoryMap "
 			     "returned key 0x%llx%s (call %u)",
 			     (unsigned long long)key, (unsigned long long)fw.last_read_key,
@@ -210,11 +275,11 @@ void oracle_check_map_current(void)
 	if (fw.generation != fw.last_read_generation)
 		return;
 	if (fw_alloc_containing(buf, true) == NULL && fw_alloc_containing(buf, false) != NULL)
-		fw_violation("stale-map",
+		violation(INV_STALE_MAP,
 			     "ExitBootServices succeeded but the loader freed the buffer holding its "
 			     "map (call %u)", fw.calls);
 	if (!fw_map_matches(buf, fw.last_read_size))
-		fw_violation("stale-map",
+		violation(INV_STALE_MAP,
 			     "ExitBootServices succeeded but the loader's map buffer was overwritten "
 			     "after GetMemoryMap (call %u)", fw.calls);
 }
@@ -237,18 +302,18 @@ void oracle_check_end(struct fw_result *result)
 	result->compliant = fw.why_not_compliant == NULL;
 	result->why_not_compliant = fw.why_not_compliant;
 	if (result->returned && result->status == EFI_SUCCESS && !result->exited)
-		fw_violation("status", "the loader returned EFI_SUCCESS but ExitBootServices never "
+		violation(INV_STATUS, "the loader returned EFI_SUCCESS but ExitBootServices never "
 			     "succeeded (%u exit attempts)", fw.exit_attempts);
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
-		fw_violation("status", "ExitBootServices succeeded but the loader returned %s",
+		violation(INV_STATUS, "ExitBootServices succeeded but the loader returned %s",
 			     fw_status_name(result->status));
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
 	    fw_live_loader_allocations() > 0)
-		fw_violation("leak", "the loader returned %s before any exit attempt still holding "
+		violation(INV_LEAK, "the loader returned %s before any exit attempt still holding "
 			     "%u allocation(s)", fw_status_name(result->status),
 			     fw_live_loader_allocations());
 	if (result->compliant && !result->exited)
-		fw_violation("liveness", "%s firmware, map growth %u of %u descriptors allowed, "
+		violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 			     "nothing injected, yet the loader %s %s after %u exit attempt(s)",
 			     scn_personality_names[fw.personality], growth, fw.opt->liveness_descs,
 			     result->returned ? "returned" : "reset the system",

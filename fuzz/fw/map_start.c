@@ -177,6 +177,4 @@ void fw_map_reset(void)
 		fw_not_compliant("an empty memory map");
 	fw_map_normalize();
 	fw.generation = 0;
-	fw.pool_page_types = 1u << EfiBootServicesData | 1u << EfiBootServicesCode |
-			     1u << EfiRuntimeServicesData | 1u << EfiACPIMemoryNVS;
 }

@@ -259,11 +259,7 @@ static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
 	uintptr_t at = (uintptr_t)memory;
 
-	if (rec == NULL || !rec->is_pages || (at - (uintptr_t)rec->host) % EFI_PAGE_SIZE != 0 ||
-	    pages == 0 || pages > (rec->bytes - (at - (uintptr_t)rec->host)) / EFI_PAGE_SIZE)
-		fw_violation("forbidden-call",
-			     "FreePages(%zu pages) of memory that is not a live page allocation "
-			     "(call %u)", (size_t)pages, fw.calls);
+	oracle_check_free_pages(rec, at, pages);
 	if (status != EFI_SUCCESS)
 		rec->free_refused = true;
 	else
@@ -318,6 +314,21 @@ bool fw_action_run(const struct scn_action *action)
 			fw.fw_allocs[fw.n_fw_allocs++] = range;
 	}
 	return changed;
+}
+
+/**
+ * fw_memory_reset() - nothing handed out yet; EDK2's pool free lists as at
+ * boot: the types the firmware itself has already pooled have a pool page
+ * (every later small pool of those types leaves the map alone).
+ */
+void fw_memory_reset(void)
+{
+	fw.n_allocs = 0;
+	fw.n_fw_allocs = 0;
+	fw.firmware_changes = 0;
+	fw.next_alloc_outcome = 0;
+	fw.pool_page_types = 1u << EfiBootServicesData | 1u << EfiBootServicesCode |
+			     1u << EfiRuntimeServicesData | 1u << EfiACPIMemoryNVS;
 }
 
 /**

@@ -379,6 +379,7 @@ void fw_tables_reset(void)
 		fw_exit_install(&bs_template);
 	}
 	fw.tpl = TPL_APPLICATION;
+	fw.monotonic = 0;
 	fw.conout_mode = mode_template;
 	fw.conout = conout_template;
 	fw.rt = fw_runtime_template;

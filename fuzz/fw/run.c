@@ -77,17 +77,6 @@ const char *fw_status_name(EFI_STATUS status)
 	return EFI_ERROR(status) ? "an unlisted error" : "a warning";
 }
 
-/**
- * fw_count_call() - count a call against the termination budget.
- * @what: the service, for the violation message.
- */
-void fw_count_call(const char *what)
-{
-	if (++fw.calls > FW_MAX_CALLS)
-		fw_violation("termination", "more than %u calls to boot services (the last: %s)",
-			     FW_MAX_CALLS, what);
-}
-
 /* Which injection, if any, makes this call fail. */
 static EFI_STATUS injected_status(enum fw_service svc)
 {
@@ -123,7 +112,7 @@ static EFI_STATUS injected_status(enum fw_service svc)
 EFI_STATUS fw_enter(enum fw_service svc)
 {
 	oracle_check_call_allowed(svc);
-	fw_count_call(scn_service_names[svc]);
+	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
 	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP)
 		fw_timers_tick();
@@ -173,22 +162,10 @@ void fw_map_changed(bool by_firmware)
 		 (unsigned long long)fw.key);
 }
 
-static void reset_state(const struct scenario *scn, const struct fw_options *opt)
+/* Call accounting and the phase of the run. */
+static void calls_reset(void)
 {
-	fw.scn = scn;
-	fw.opt = opt;
-	fw.why_not_compliant = NULL;
-	fw.n_allocs = 0;
-	fw.n_fw_allocs = 0;
-	fw.firmware_changes = 0;
-	fw.next_alloc_outcome = 0;
-	fw.n_events = 0;
-	memset(fw.handler_closed, 0, sizeof(fw.handler_closed));
-	memset(fw.timer_done, 0, sizeof(fw.timer_done));
 	memset(fw.svc_calls, 0, sizeof(fw.svc_calls));
-	fw.timers_enabled = true;
-	fw.notifying = FW_NO_GROUP;
-	fw.monotonic = 0;
 	fw.calls = 0;
 	fw.exit_attempts = 0;
 	fw.map_reads = 0;
@@ -196,13 +173,27 @@ static void reset_state(const struct scenario *scn, const struct fw_options *opt
 	fw.phase = PHASE_BOOT;
 	fw.first_exit_returned = false;
 	fw.past_key_check = false;
-	fw.last_read_valid = false;
-	fw.size_queried = false;
-	fw.first_required = fw.max_required = 0;
+}
+
+/*
+ * Every module resets the state it owns, in this order: the invariants
+ * first (the settings, the map and the loader's allocations may each take
+ * the run out of liveness as they are built), then the settings everything
+ * else reads (personality, revision, quirks), the starting map, the memory
+ * bookkeeping, the tables handed to the loader (they carry the revision),
+ * events and timers, and the call accounting.
+ */
+static void reset_state(const struct scenario *scn, const struct fw_options *opt)
+{
+	fw.scn = scn;
+	fw.opt = opt;
+	oracle_reset();
 	fw_settings_resolve(scn, opt);
 	fw_map_reset();
+	fw_memory_reset();
 	fw_tables_reset();
 	fw_exit_reset();
+	calls_reset();
 }
 
 /**

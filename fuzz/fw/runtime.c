@@ -12,7 +12,7 @@
 
 static EFI_STATUS rt_unsupported(const char *what)
 {
-	fw_count_call(what);
+	oracle_check_call_budget(what);
 	return EFI_UNSUPPORTED;
 }
 
@@ -73,7 +73,7 @@ static EFI_STATUS EFIAPI rt_GetNextHighMonotonicCount(UINT32 *c UNUSED)
 static VOID EFIAPI rt_ResetSystem(EFI_RESET_TYPE type UNUSED, EFI_STATUS status UNUSED,
 				  UINTN size UNUSED, VOID *data UNUSED)
 {
-	fw_count_call("ResetSystem");
+	oracle_check_call_budget("ResetSystem");
 	FW_TRACE("# call %u: ResetSystem: the run ends here\n", fw.calls);
 	longjmp(fw.reset_jump, 1);
 }
