@@ -141,7 +141,7 @@ static void finish_exit(void)
 
 static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
 {
-	EFI_STATUS injected = fw_enter(SVC_ExitBootServices);
+	EFI_STATUS injected = FW_ENTER(SVC_ExitBootServices);
 	bool first = fw.exit_attempts == 0;
 	EFI_STATUS status;
 
@@ -209,7 +209,7 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 	if (event == NULL || ((type & (EVT_NOTIFY_SIGNAL | EVT_NOTIFY_WAIT)) && notify == NULL))
 		return EFI_INVALID_PARAMETER;
 	if (fw.n_events >= FW_MAX_EVENTS) {
-		fw_not_compliant("the loader created more events than the fake firmware keeps");
+		fw_not_compliant(false, "the loader created more events than the fake firmware keeps");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	e = &fw.events[fw.n_events++];
@@ -225,7 +225,7 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 static EFI_STATUS EFIAPI fw_CreateEvent(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY notify,
 					VOID *context, EFI_EVENT *event)
 {
-	EFI_STATUS status = fw_enter(SVC_CreateEvent);
+	EFI_STATUS status = FW_ENTER(SVC_CreateEvent);
 
 	(void)tpl;
 	if (status == EFI_SUCCESS)
@@ -253,7 +253,7 @@ static EFI_STATUS EFIAPI fw_CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NO
 					  const VOID *context, const EFI_GUID *group,
 					  EFI_EVENT *event)
 {
-	EFI_STATUS status = fw_enter(SVC_CreateEventEx);
+	EFI_STATUS status = FW_ENTER(SVC_CreateEventEx);
 
 	(void)tpl;
 	/* UEFI 2.10 section 7.1.2: these two types are not valid with a group. */
@@ -272,7 +272,7 @@ static EFI_STATUS EFIAPI fw_CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NO
 
 static EFI_STATUS EFIAPI fw_CloseEvent(EFI_EVENT event)
 {
-	EFI_STATUS status = fw_enter(SVC_CloseEvent);
+	EFI_STATUS status = FW_ENTER(SVC_CloseEvent);
 	unsigned i;
 
 	if (status == EFI_SUCCESS) {

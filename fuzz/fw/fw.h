@@ -23,6 +23,7 @@ enum fw_invariant {
 	INV_BUFFER_BOUNDS,
 	INV_TERMINATION,
 	INV_FORBIDDEN_CALL,
+	INV_CALL_AFTER_GIVING_UP,
 	INV_STALE_KEY,
 	INV_STALE_MAP,
 	INV_LEAK,
@@ -34,8 +35,34 @@ enum fw_invariant {
 /* The name a violation is reported under, "ebsfuzz: invariant NAME violated". */
 extern const char *const fw_invariant_names[INV_COUNT];
 
+/*
+ * How much a violation matters, most severe first (the README's "Fuzzing
+ * your own loader" explains each):
+ *   compliant     the firmware kept the rules; the loader breaks a boot
+ *   noncompliant  only firmware outside the rules exposes it
+ *   giving-up     a forbidden call on the loader's way out, after its last
+ *                 exit attempt
+ *   loader-ub     undefined behaviour in the loader's C that is no exit-boot
+ *                 rule (UBSan; raised by the harness, never by the firmware)
+ */
+enum fw_class { CLASS_COMPLIANT, CLASS_NONCOMPLIANT, CLASS_GIVING_UP, CLASS_LOADER_UB, CLASS_COUNT };
+
+extern const char *const fw_class_names[CLASS_COUNT];
+
 /* Default N of the liveness invariant: growth the loader must absorb. */
 #define FW_DEFAULT_LIVENESS_DESCS 8u
+
+/* Which firmware the input may describe (EBSFUZZ_FIRMWARE). */
+enum fw_envelope {
+	ENVELOPE_ALL,       /* everything, non-compliant firmware included, classified */
+	ENVELOPE_COMPLIANT, /* every input mapped onto compliant firmware */
+};
+
+/* What "compliant" means (EBSFUZZ_RULES). */
+enum fw_rules {
+	RULES_DE_FACTO, /* the UEFI text plus what loaders may rely on in practice */
+	RULES_SPEC,     /* the UEFI text's letter only */
+};
 
 /**
  * struct fw_options - how the firmware runs, independent of the input.
@@ -44,12 +71,21 @@ extern const char *const fw_invariant_names[INV_COUNT];
  * @personalities: bit mask of enum scn_personality the input may choose;
  *	others are mapped onto allowed ones (EBSFUZZ_PERSONALITIES).
  * @revisions: bit mask of enum scn_revision likewise (EBSFUZZ_REVISIONS).
+ * @envelope: enum fw_envelope (EBSFUZZ_FIRMWARE).
+ * @rules: enum fw_rules (EBSFUZZ_RULES).
+ * @first: every violation ends the process at once (EBSFUZZ_FIRST=1).
+ * @keep_going: never end the process for a violation: fatal ones end the
+ *	run, all are returned in struct fw_result (the findings campaign).
  * @trace: stream to print the scenario and each call to, or NULL.
  */
 struct fw_options {
 	unsigned liveness_descs;
 	uint32_t personalities;
 	uint32_t revisions;
+	uint8_t envelope;
+	uint8_t rules;
+	bool first;
+	bool keep_going;
 	FILE *trace;
 };
 
@@ -61,15 +97,58 @@ struct fw_call {
 	EFI_STATUS status;
 };
 
+/* Violations and reasons kept per run; more of either are counted, not kept. */
+#define FW_MAX_VIOLATIONS 16u
+#define FW_MAX_REASONS 16u
+
 /**
- * struct fw_result - what happened in a run that violated nothing.
- * @status: what the loader returned (if @returned).
- * @returned: the loader returned (it did not reset the system).
+ * struct fw_violation - one broken invariant.
+ * @invariant: enum fw_invariant.
+ * @class: enum fw_class.
+ * @fatal: the run could not go on after it (the firmware ended it).
+ * @call: the call it happened at; 0 if at the end of the run.
+ * @caller: the return address, in the loader, of the call it happened at
+ *	(for the end of the run: of the loader's last call), or NULL.
+ * @message: what happened, and at which call (the report line's text).
+ */
+struct fw_violation {
+	uint8_t invariant;
+	uint8_t class;
+	bool fatal;
+	unsigned call;
+	const void *caller;
+	char message[200];
+};
+
+/**
+ * struct fw_reason - why liveness did not apply to a run.
+ * @why: what the firmware did or the fake machine could not do.
+ * @call: the call at which it happened; 0 for what the scenario says.
+ * @outside_rules: the firmware broke the rules (the run is non-compliant);
+ *	false: the rules were kept, but a boot is not owed (the map grew past
+ *	the bound, the machine ran out of memory).
+ */
+struct fw_reason {
+	const char *why;
+	unsigned call;
+	bool outside_rules;
+};
+
+/* How the loader's run ended. */
+enum fw_end { END_RETURNED, END_EXIT, END_RESET, END_FATAL };
+
+/**
+ * struct fw_result - what happened in a run.
+ * @status: what the loader returned, or passed to Exit().
+ * @returned: the loader returned or called Exit() (@status is meaningful).
+ * @ended: enum fw_end.
  * @exited: ExitBootServices() succeeded.
  * @calls: boot-service and protocol calls made by the loader.
  * @exit_attempts: ExitBootServices() calls.
  * @compliant: the liveness invariant applied to this run.
  * @why_not_compliant: if not, the first reason.
+ * @reasons: every reason liveness did not apply, in order; @n_reasons.
+ * @violations: every violation, in order; @n_violations.
  * @log: the first FW_LOG_CALLS calls the loader made, with their status.
  * @n_log: entries in @log.
  * @final_key: the firmware's map key when the loader finished.
@@ -79,11 +158,16 @@ struct fw_call {
 struct fw_result {
 	EFI_STATUS status;
 	bool returned;
+	uint8_t ended;
 	bool exited;
 	unsigned calls;
 	unsigned exit_attempts;
 	bool compliant;
 	const char *why_not_compliant;
+	struct fw_reason reasons[FW_MAX_REASONS];
+	unsigned n_reasons;
+	struct fw_violation violations[FW_MAX_VIOLATIONS];
+	unsigned n_violations;
 	struct fw_call log[FW_LOG_CALLS];
 	unsigned n_log;
 	uint64_t final_key;

@@ -77,7 +77,7 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 	if (size == NULL)
 		return EFI_INVALID_PARAMETER;
 	if (required > FW_MAX_SANE_MAP_BYTES)
-		fw_not_compliant("the firmware asks for an absurd amount of room for its map");
+		fw_not_compliant(true, "the firmware asks for an absurd amount of room for its map");
 	if (map != NULL)
 		oracle_check_map_buffer(map, *size);
 	oracle_note_size_query();
@@ -103,14 +103,17 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 	capacity = *size;
 	*size = reported_size(CORRUPT_SIZE, written);
 	fill_unwritten((uint8_t *)map, written, *size, capacity);
-	oracle_note_map_read(map, written);
+	/* The loader holds what was both written and reported: past a size
+	 * reported short, its buffer is its own again (an end tag there is no
+	 * overwrite); past what was written, nothing of the map lies. */
+	oracle_note_map_read(map, *size < written ? *size : written);
 	return EFI_SUCCESS;
 }
 
 EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
 					 UINTN *desc_size, UINT32 *desc_version)
 {
-	EFI_STATUS status = fw_enter(SVC_GetMemoryMap);
+	EFI_STATUS status = FW_ENTER(SVC_GetMemoryMap);
 	UINTN asked = size != NULL ? *size : 0;
 
 	if (status == EFI_SUCCESS)

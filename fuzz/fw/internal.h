@@ -16,12 +16,18 @@
 
 #include "fw.h"
 
-/* Budgets of the termination invariant.  No documented firmware needs
- * more than two exit attempts (exit-boot.md F1, F2, F23); a loader that
- * makes sixteen is retrying a failure that will not go away (F20).  A
- * loader sizing, printing and exiting needs tens of calls, not thousands. */
+/*
+ * Budgets of the termination invariant, which reports only loops that never
+ * end.  The UEFI text sets no retry limit, and bounded policies are legal:
+ * Limine and CSMWrap retry up to 128 times (exit-boot.md 3.8; one machine
+ * is known to need several calls).  256 exit attempts is twice the largest
+ * bounded policy known; 4096 calls leaves such a policy 16 calls per
+ * attempt (a read, a print, a free and an allocation need 4).  An endless
+ * loader reaches either bound in about a millisecond, so its inputs stay
+ * cheap to fuzz.
+ */
 #define FW_MAX_CALLS 4096u
-#define FW_MAX_EXIT_ATTEMPTS 16u
+#define FW_MAX_EXIT_ATTEMPTS 256u
 
 #define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
 #define FW_MAX_ALLOCS 256u     /* loader allocation records, live or freed */
@@ -76,6 +82,16 @@ struct fw_range {
 enum fw_phase { PHASE_BOOT, PHASE_EXIT_FAILED, PHASE_EXITED };
 
 #define FW_NO_GROUP 0xffu
+
+/* A call made after a failed exit, judged once the run shows whether the
+ * loader tried again (forbidden-call) or was on its way out. */
+struct fw_pending_call {
+	uint8_t service; /* enum fw_service */
+	unsigned call;
+	const void *caller;
+};
+
+#define FW_MAX_PENDING 16u
 
 /* An event created by the loader through CreateEvent(Ex). */
 struct fw_event {
@@ -144,16 +160,28 @@ struct fw {
 	bool first_exit_returned;
 	bool past_key_check; /* inside a successful ExitBootServices, key accepted */
 
-	/* Oracle state. */
+	/* Oracle state (invariants.c). */
 	bool last_read_valid;
 	const uint8_t *last_read_buf;
-	size_t last_read_size;
+	size_t last_read_size;     /* bytes of the map the loader was told it holds */
 	uint64_t last_read_key;
 	uint64_t last_read_generation;
 	bool size_queried;
 	unsigned first_required, max_required; /* descriptors, over-report included */
-	const char *why_not_compliant;
+	bool growth_noted;
+	bool run_started;          /* the scenario is built; the loader runs */
+	const void *caller;        /* return address in the loader of the current call */
+	struct fw_violation violations[FW_MAX_VIOLATIONS];
+	unsigned n_violations;
+	struct fw_reason reasons[FW_MAX_REASONS];
+	unsigned n_reasons;
+	unsigned outside_rules;    /* reasons that break the rules, among them */
+	struct fw_pending_call pending[FW_MAX_PENDING];
+	unsigned n_pending;
 
+	/* How the run ends (run.c). */
+	uint8_t ended;             /* enum fw_end */
+	EFI_STATUS exit_status;    /* passed to Exit() */
 	jmp_buf reset_jump;
 };
 
@@ -232,10 +260,13 @@ extern const EFI_RUNTIME_SERVICES fw_runtime_template;
 void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
 
 /* run.c */
-EFI_STATUS fw_enter(enum fw_service svc);
+EFI_STATUS fw_enter(enum fw_service svc, const void *caller);
+/* Every service starts with FW_ENTER: the loader's return address says where
+ * in the loader a violation happened. */
+#define FW_ENTER(svc) fw_enter((svc), __builtin_return_address(0))
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
 void fw_map_changed(bool by_firmware);
-void fw_not_compliant(const char *why);
+void fw_not_compliant(bool outside_rules, const char *why);
 void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define FW_TRACE(...)                                                                          \
 	do {                                                                                   \
@@ -246,16 +277,22 @@ const char *fw_status_name(EFI_STATUS status);
 
 /* invariants.c */
 void oracle_reset(void);
+void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void oracle_end_run(struct fw_result *result);
 void oracle_check_call_allowed(enum fw_service svc);
 void oracle_check_call_budget(const char *what);
 void oracle_check_exit_attempts(void);
-void oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
+bool oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
 void oracle_check_map_buffer(const void *buf, UINTN size);
 void oracle_note_size_query(void);
 void oracle_note_map_read(const void *buf, size_t size);
 void oracle_check_exit_key(UINTN key);
 void oracle_check_map_current(void);
 void oracle_check_end(struct fw_result *result);
+void oracle_note_growth(void);
 struct fw_alloc *oracle_check_free(const void *ptr, const char *service);
 
 #endif /* EBSFUZZ_FUZZ_FW_INTERNAL_H */

@@ -1,53 +1,186 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * invariants.c - the invariants the fake firmware holds loaders to.
+ * invariants.c - the invariants the fake firmware holds loaders to, and the
+ * one place that raises them.
  *
- * Each violation prints one line, "ebsfuzz: invariant <name> violated:
- * <what, which call>", and aborts, so that fuzzers record a crash and
- * crashes deduplicate by invariant.  None of them may ever fire for a
- * correct loader: every rule below cites the UEFI text or the firmware
- * behaviour it rests on, and staleness the firmware causes is never blamed
- * on the loader.
+ * Each violation is one line, "ebsfuzz: invariant <name> violated: <what,
+ * which call>".  None may ever fire for a correct loader: every rule below
+ * cites the UEFI text or the firmware behaviour it rests on, and what the
+ * firmware did is never blamed on the loader.
+ *
+ * Most violations are recorded and the run goes on, the firmware answering
+ * as the personality's real firmware does, so that one run shows what the
+ * loader does next (GRUB prints after a failed exit, then lets the firmware
+ * write into freed memory: two findings, one input).  A few are fatal: the
+ * run cannot meaningfully go on (a call through a table torn down by a
+ * successful exit, a map buffer in freed memory, a loop that never ends).
+ * Memory errors are ASan's, and fatal too.  At the end of a run with
+ * violations the process aborts, so fuzzers record a crash, unless the
+ * findings campaign asked to keep going (fw_options.keep_going); with
+ * EBSFUZZ_FIRST=1 the first violation aborts at once.
  */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
-/*
- * The invariants, as the README's table lists them.  Each rule below cites
- * what it rests on; this is the only module that raises them.
- */
+/* The names and what each rests on; README's Invariants table says the same. */
 const char *const fw_invariant_names[INV_COUNT] = {
-	[INV_BUFFER_BOUNDS] = "buffer-bounds",
-	[INV_TERMINATION] = "termination",
-	[INV_FORBIDDEN_CALL] = "forbidden-call",
-	[INV_STALE_KEY] = "stale-key",
-	[INV_STALE_MAP] = "stale-map",
-	[INV_LEAK] = "leak",
-	[INV_STATUS] = "status",
-	[INV_LIVENESS] = "liveness",
+	[INV_BUFFER_BOUNDS] = "buffer-bounds",	     /* UEFI 2.10 7.2.3; L4, L10 */
+	[INV_TERMINATION] = "termination",	     /* no end at all: L6, L13 */
+	[INV_FORBIDDEN_CALL] = "forbidden-call",     /* UEFI 2.10 7.4.6, 7.1; L3, L5 */
+	[INV_CALL_AFTER_GIVING_UP] = "call-after-giving-up", /* UEFI 2.10 7.4.6; L5 */
+	[INV_STALE_KEY] = "stale-key",		     /* UEFI 2.10 7.4.6; L8 */
+	[INV_STALE_MAP] = "stale-map",		     /* UEFI 2.10 7.4.6 */
+	[INV_LEAK] = "leak",			     /* hygiene, not a UEFI rule */
+	[INV_STATUS] = "status",		     /* the loader contract */
+	[INV_LIVENESS] = "liveness",		     /* see oracle_check_end() */
 };
 
-/**
- * violation() - report a broken invariant and abort.
- * @inv: which one.
- * @fmt: what happened, and at which call.
+const char *const fw_class_names[CLASS_COUNT] = {
+	[CLASS_COMPLIANT] = "compliant",
+	[CLASS_NONCOMPLIANT] = "noncompliant",
+	[CLASS_GIVING_UP] = "giving-up",
+	[CLASS_LOADER_UB] = "loader-ub",
+};
+
+/*
+ * One function per invariant ends the process, so that a crash's stack
+ * names the invariant and crash deduplication (ClusterFuzz keys on the top
+ * frames) tells them apart even when the run ended after recording.  The
+ * volatile store keeps the compiler from folding them into one.
  */
-static _Noreturn __attribute__((format(printf, 2, 3))) void violation(enum fw_invariant inv,
-								     const char *fmt, ...)
+static volatile int aborting_for;
+#define INVARIANT_ABORT(fn, inv)                                                               \
+	static __attribute__((noinline)) _Noreturn void fn(void)                               \
+	{                                                                                      \
+		aborting_for = inv;                                                            \
+		abort();                                                                       \
+	}
+INVARIANT_ABORT(ebsfuzz_invariant_buffer_bounds, INV_BUFFER_BOUNDS)
+INVARIANT_ABORT(ebsfuzz_invariant_termination, INV_TERMINATION)
+INVARIANT_ABORT(ebsfuzz_invariant_forbidden_call, INV_FORBIDDEN_CALL)
+INVARIANT_ABORT(ebsfuzz_invariant_call_after_giving_up, INV_CALL_AFTER_GIVING_UP)
+INVARIANT_ABORT(ebsfuzz_invariant_stale_key, INV_STALE_KEY)
+INVARIANT_ABORT(ebsfuzz_invariant_stale_map, INV_STALE_MAP)
+INVARIANT_ABORT(ebsfuzz_invariant_leak, INV_LEAK)
+INVARIANT_ABORT(ebsfuzz_invariant_status, INV_STATUS)
+INVARIANT_ABORT(ebsfuzz_invariant_liveness, INV_LIVENESS)
+
+static _Noreturn void abort_for(enum fw_invariant inv)
 {
-	va_list ap;
+	static void (*const abort_fn[INV_COUNT])(void) = {
+		ebsfuzz_invariant_buffer_bounds, ebsfuzz_invariant_termination,
+		ebsfuzz_invariant_forbidden_call, ebsfuzz_invariant_call_after_giving_up,
+		ebsfuzz_invariant_stale_key, ebsfuzz_invariant_stale_map, ebsfuzz_invariant_leak,
+		ebsfuzz_invariant_status, ebsfuzz_invariant_liveness,
+	};
 
 	if (fw.opt != NULL && fw.opt->trace != NULL)
 		fflush(fw.opt->trace);
-	fprintf(stderr, "ebsfuzz: invariant %s violated: ", fw_invariant_names[inv]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 	fflush(stderr);
-	abort();
+	abort_fn[inv]();
+	abort(); /* not reached: the table holds only _Noreturn functions */
+}
+
+/* The class a violation gets now: the firmware's conduct so far decides. */
+static enum fw_class class_now(enum fw_invariant inv)
+{
+	if (inv == INV_CALL_AFTER_GIVING_UP)
+		return CLASS_GIVING_UP;
+	return fw.outside_rules > 0 ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT;
+}
+
+/* Keep a violation; the same invariant at the same place in the loader
+ * once only (a loop prints after every failed exit). */
+static void record(enum fw_invariant inv, bool fatal, const void *caller, const char *fmt,
+		   va_list ap)
+{
+	struct fw_violation *v;
+	unsigned i;
+
+	for (i = 0; i < fw.n_violations; i++)
+		if (fw.violations[i].invariant == inv && fw.violations[i].caller == caller &&
+		    !fatal)
+			return;
+	if (fw.n_violations < FW_MAX_VIOLATIONS)
+		v = &fw.violations[fw.n_violations++];
+	else if (fatal)
+		v = &fw.violations[FW_MAX_VIOLATIONS - 1]; /* the one that ended the run */
+	else
+		return;
+	v->invariant = (uint8_t)inv;
+	v->class = (uint8_t)class_now(inv);
+	v->fatal = fatal;
+	v->call = fw.calls;
+	v->caller = caller;
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
+		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
+	if (fw.opt->keep_going)
+		return;
+	fprintf(stderr, "ebsfuzz: invariant %s violated: %s\n", fw_invariant_names[inv], v->message);
+	if (fatal || fw.opt->first)
+		abort_for(inv);
+}
+
+/**
+ * oracle_violation() - record a broken invariant; the run goes on.
+ * @inv: which one.
+ * @fmt: what happened, and at which call.
+ */
+void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(inv, false, fw.caller, fmt, ap);
+	va_end(ap);
+}
+
+static void resolve_pending(enum fw_invariant as);
+
+/**
+ * oracle_fatal() - record a broken invariant after which the run cannot go
+ * on, and end the run (or the process, unless keep_going).
+ * @inv: which one.
+ * @fmt: what happened, and at which call.
+ */
+_Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	resolve_pending(INV_CALL_AFTER_GIVING_UP);
+	va_start(ap, fmt);
+	record(inv, true, fw.caller, fmt, ap);
+	va_end(ap);
+	fw.ended = END_FATAL;
+	longjmp(fw.reset_jump, 1);
+}
+
+/**
+ * fw_not_compliant() - take this run out of the liveness invariant.
+ * @outside_rules: the firmware broke a rule, so violations from here on are
+ *	non-compliant findings; false: it kept the rules, but no boot is owed.
+ * @why: a static string; each reason is kept once, with the call it came at.
+ *
+ * The trace names every reason as it arises, so that a reader sees all of
+ * them (the scenario's own are listed after its header).
+ */
+void fw_not_compliant(bool outside_rules, const char *why)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_reasons; i++)
+		if (strcmp(fw.reasons[i].why, why) == 0)
+			return;
+	if (fw.n_reasons < FW_MAX_REASONS)
+		fw.reasons[fw.n_reasons++] = (struct fw_reason){ why, fw.calls, outside_rules };
+	fw.outside_rules += outside_rules;
+	if (fw.run_started)
+		FW_TRACE("# %s: %s\n",
+			 outside_rules ? "firmware outside the rules" : "liveness does not apply", why);
 }
 
 /**
@@ -55,23 +188,27 @@ static _Noreturn __attribute__((format(printf, 2, 3))) void violation(enum fw_in
  */
 void oracle_reset(void)
 {
-	fw.why_not_compliant = NULL;
 	fw.last_read_valid = false;
 	fw.size_queried = false;
 	fw.first_required = fw.max_required = 0;
+	fw.growth_noted = false;
+	fw.caller = NULL;
+	fw.n_violations = 0;
+	fw.n_reasons = 0;
+	fw.outside_rules = 0;
+	fw.n_pending = 0;
+	fw.run_started = false;
 }
 
 /**
  * oracle_check_call_budget() - termination: count a call.
  * @what: the service, for the message.
- *
- * A loader sizing, printing and exiting needs tens of calls, not thousands.
  */
 void oracle_check_call_budget(const char *what)
 {
 	if (++fw.calls > FW_MAX_CALLS)
-		violation(INV_TERMINATION, "more than %u calls to boot services (the last: %s)",
-			  FW_MAX_CALLS, what);
+		oracle_fatal(INV_TERMINATION, "more than %u calls to boot services (the last: %s)",
+			     FW_MAX_CALLS, what);
 }
 
 /**
@@ -80,8 +217,8 @@ void oracle_check_call_budget(const char *what)
 void oracle_check_exit_attempts(void)
 {
 	if (++fw.exit_attempts > FW_MAX_EXIT_ATTEMPTS)
-		violation(INV_TERMINATION, "more than %u ExitBootServices calls (call %u)",
-			  FW_MAX_EXIT_ATTEMPTS, fw.calls);
+		oracle_fatal(INV_TERMINATION, "more than %u ExitBootServices calls (call %u)",
+			     FW_MAX_EXIT_ATTEMPTS, fw.calls);
 }
 
 /**
@@ -90,14 +227,21 @@ void oracle_check_exit_attempts(void)
  * @rec: the live allocation @at lies in, or NULL.
  * @at: the address passed.
  * @pages: the count passed.
+ *
+ * Return: true if the free is legal; else it is recorded, and the firmware
+ * answers EFI_NOT_FOUND ("not allocated with AllocatePages()"), as EDK2's
+ * CoreFreePages does.
  */
-void oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages)
+bool oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages)
 {
 	if (rec == NULL || !rec->is_pages || (at - (uintptr_t)rec->host) % EFI_PAGE_SIZE != 0 ||
-	    pages == 0 || pages > (rec->bytes - (at - (uintptr_t)rec->host)) / EFI_PAGE_SIZE)
-		violation(INV_FORBIDDEN_CALL,
-			  "FreePages(%zu pages) of memory that is not a live page allocation "
-			  "(call %u)", (size_t)pages, fw.calls);
+	    pages == 0 || pages > (rec->bytes - (at - (uintptr_t)rec->host)) / EFI_PAGE_SIZE) {
+		oracle_violation(INV_FORBIDDEN_CALL,
+				 "FreePages(%zu pages) of memory that is not a live page allocation "
+				 "(call %u)", (size_t)pages, fw.calls);
+		return false;
+	}
+	return true;
 }
 
 static bool is_memory_service(enum fw_service svc)
@@ -106,41 +250,104 @@ static bool is_memory_service(enum fw_service svc)
 	       svc == SVC_FreePool;
 }
 
+static const char *allowed_after_failure(void)
+{
+	return fw_revision_at_least_2_9() ? "GetMemoryMap, the memory allocation services and "
+					    "ExitBootServices"
+					  : "GetMemoryMap and ExitBootServices";
+}
+
+/*
+ * A forbidden call after a failed exit is judged once the run shows what
+ * the loader did next: followed by another GetMemoryMap() or
+ * ExitBootServices(), the loader was still trying to boot and the call can
+ * break a boot that would otherwise succeed (GRUB's "Trying to terminate
+ * EFI services again" before its retry, L5): forbidden-call.  Followed by
+ * neither, the loader had given up and was on its way out (an error print
+ * or a free before halting, as Xen and FreeBSD do): call-after-giving-up.
+ * Both break UEFI <= 2.8's "should not" (section 7.4.6); only the first
+ * can cost a boot.
+ */
+static void resolve_pending(enum fw_invariant as)
+{
+	const void *caller = fw.caller;
+	unsigned i;
+
+	for (i = 0; i < fw.n_pending; i++) {
+		const struct fw_pending_call *p = &fw.pending[i];
+
+		fw.caller = p->caller;
+		if (as == INV_FORBIDDEN_CALL)
+			oracle_violation(as, "%s called after a failed ExitBootServices, before the "
+					 "next attempt; UEFI %u.%u allows only %s then (call %u)",
+					 scn_service_names[p->service], fw.revision >> 16,
+					 fw.revision & 0xffff, allowed_after_failure(), p->call);
+		else
+			oracle_violation(as, "%s called after the loader's last ExitBootServices "
+					 "failed, on its way out; UEFI %u.%u allows only %s then "
+					 "(call %u)",
+					 scn_service_names[p->service], fw.revision >> 16,
+					 fw.revision & 0xffff, allowed_after_failure(), p->call);
+	}
+	fw.caller = caller;
+	fw.n_pending = 0;
+}
+
+static void add_pending(enum fw_service svc)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_pending; i++)
+		if (fw.pending[i].caller == fw.caller && fw.pending[i].service == svc)
+			return;
+	if (fw.n_pending < FW_MAX_PENDING)
+		fw.pending[fw.n_pending++] = (struct fw_pending_call){ (uint8_t)svc, fw.calls + 1,
+								       fw.caller };
+}
+
 /**
  * oracle_check_call_allowed() - forbidden-call: is @svc allowed now?
  * @svc: the service being entered.
  *
  * UEFI 2.10 section 7.4.6: after a successful exit no boot service may be
- * called (EDK2 zeroes the whole table, so a cached pointer jumps to 0).
- * After a failed one, up to 2.8 only GetMemoryMap() and ExitBootServices();
- * from 2.9 also the memory allocation services.  Section 7.1: notify
- * functions of the EXIT_BOOT_SERVICES group may not use the memory
- * allocation services; firmware calls notify functions, so the failed-exit
- * rule (which binds the loader's own flow) does not apply inside them.
+ * called; EDK2 zeroes the whole table, so a cached pointer jumps to 0: the
+ * run ends there.  After a failed one, up to 2.8 only GetMemoryMap() and
+ * ExitBootServices(); from 2.9 also the memory allocation services.  Real
+ * firmware answers such a call normally (OVMF 2022.11 and 2025.02 return
+ * EFI_SUCCESS for OutputString, FreePool and AllocatePool after a failed
+ * exit, ovmf.md section 4; U-Boot's failed exit returns before any shutdown
+ * step, exit-boot.md 2.6), so every personality does too, and the run goes
+ * on.  Section 7.1: notify functions of the EXIT_BOOT_SERVICES group may
+ * not use the memory allocation services; firmware calls notify functions,
+ * so the failed-exit rule (which binds the loader's own flow) does not
+ * apply inside them.
  */
 void oracle_check_call_allowed(enum fw_service svc)
 {
 	const char *name = scn_service_names[svc];
 
 	if (fw.phase == PHASE_EXITED)
-		violation(INV_FORBIDDEN_CALL, "%s called after ExitBootServices succeeded (call %u)",
+		oracle_fatal(INV_FORBIDDEN_CALL, "%s called after ExitBootServices succeeded (call %u)",
 			     name, fw.calls + 1);
 	if (fw.notifying == GROUP_EXIT && is_memory_service(svc))
-		violation(INV_FORBIDDEN_CALL,
-			     "%s called from an EXIT_BOOT_SERVICES notify function (call %u)", name,
-			     fw.calls + 1);
+		oracle_violation(INV_FORBIDDEN_CALL,
+				 "%s called from an EXIT_BOOT_SERVICES notify function (call %u)",
+				 name, fw.calls + 1);
 	if (fw.notifying != FW_NO_GROUP || fw.phase != PHASE_EXIT_FAILED)
 		return;
-	if (svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices)
+	if (svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices) {
+		resolve_pending(INV_FORBIDDEN_CALL);
 		return;
+	}
 	if (is_memory_service(svc) && fw_revision_at_least_2_9())
 		return;
-	violation(INV_FORBIDDEN_CALL,
-		     "%s called after a failed ExitBootServices; UEFI %u.%u allows only "
-		     "GetMemoryMap%s and ExitBootServices then (call %u)",
-		     name, fw.revision >> 16, fw.revision & 0xffff,
-		     fw_revision_at_least_2_9() ? ", the memory allocation services" : "",
-		     fw.calls + 1);
+	if (fw.opt->first)
+		oracle_violation(INV_FORBIDDEN_CALL,
+				 "%s called after a failed ExitBootServices; UEFI %u.%u allows only "
+				 "%s then (call %u)",
+				 name, fw.revision >> 16, fw.revision & 0xffff,
+				 allowed_after_failure(), fw.calls + 1);
+	add_pending(svc);
 }
 
 /**
@@ -151,9 +358,12 @@ void oracle_check_call_allowed(enum fw_service svc)
  *
  * The firmware may fill every byte the caller claims (UEFI 2.10 section
  * 7.2.3), so claiming more than the allocation holds licenses an overflow
- * (U-Boot's EFI app since 2022 claims 1 KiB it never allocated, L10).
- * Checked here so it fires without ASan.  Buffers outside firmware
- * allocations (stack, static: Xen, Limine) are left to ASan.
+ * (U-Boot's EFI app since 2022 claims 1 KiB it never allocated, L10): the
+ * claim is recorded and the firmware writes what the map needs (ASan sees
+ * it if that is past the allocation).  A buffer in freed memory is fatal:
+ * the firmware would write over whatever reuses it.  Checked here so both
+ * fire without ASan.  Buffers outside firmware allocations (stack, static:
+ * Xen, Limine) are left to ASan.
  */
 void oracle_check_map_buffer(const void *buf, UINTN size)
 {
@@ -163,15 +373,15 @@ void oracle_check_map_buffer(const void *buf, UINTN size)
 		size_t offset = (size_t)((const uint8_t *)buf - a->host);
 
 		if (size > a->bytes - offset)
-			violation(INV_BUFFER_BOUNDS,
-				     "GetMemoryMap told %zu bytes at offset %zu of a %zu-byte %s "
-				     "allocation (call %u)",
-				     (size_t)size, offset, a->bytes, a->is_pages ? "page" : "pool",
-				     fw.calls);
+			oracle_violation(INV_BUFFER_BOUNDS,
+					 "GetMemoryMap told %zu bytes at offset %zu of a %zu-byte %s "
+					 "allocation (call %u)",
+					 (size_t)size, offset, a->bytes, a->is_pages ? "page" : "pool",
+					 fw.calls);
 		return;
 	}
 	if (fw_alloc_containing(buf, false) != NULL)
-		violation(INV_BUFFER_BOUNDS,
+		oracle_fatal(INV_BUFFER_BOUNDS,
 			     "GetMemoryMap given a buffer in memory the loader already freed (call %u)",
 			     fw.calls);
 }
@@ -181,7 +391,9 @@ void oracle_check_map_buffer(const void *buf, UINTN size)
  * @ptr: the pointer passed to FreePool().
  * @service: for the message.
  *
- * Return: the live pool allocation starting at @ptr.
+ * Return: the live pool allocation starting at @ptr, or NULL: the free is
+ * recorded and the firmware answers EFI_INVALID_PARAMETER, as EDK2's
+ * CoreFreePool does for a buffer without a valid pool header.
  */
 struct fw_alloc *oracle_check_free(const void *ptr, const char *service)
 {
@@ -197,7 +409,25 @@ struct fw_alloc *oracle_check_free(const void *ptr, const char *service)
 					: "a pointer into the middle of a pool allocation";
 	else if (fw_alloc_containing(ptr, false) != NULL)
 		what = "memory already freed";
-	violation(INV_FORBIDDEN_CALL, "%s of %s (call %u)", service, what, fw.calls);
+	oracle_violation(INV_FORBIDDEN_CALL, "%s of %s (call %u)", service, what, fw.calls);
+	return NULL;
+}
+
+/**
+ * oracle_note_growth() - take the run out of liveness the moment the map
+ * has grown past the bound, so that the trace says when.
+ */
+void oracle_note_growth(void)
+{
+	static char reason[80];
+
+	if (!fw.size_queried || fw.growth_noted ||
+	    fw.max_required - fw.first_required <= fw.opt->liveness_descs)
+		return;
+	fw.growth_noted = true;
+	snprintf(reason, sizeof(reason), "the map grew by more than %u descriptors",
+		 fw.opt->liveness_descs);
+	fw_not_compliant(false, reason);
 }
 
 /**
@@ -216,12 +446,14 @@ void oracle_note_size_query(void)
 	} else if (required > fw.max_required) {
 		fw.max_required = required;
 	}
+	oracle_note_growth();
 }
 
 /**
  * oracle_note_map_read() - remember the map the loader now holds.
  * @buf: where GetMemoryMap() wrote it.
- * @size: the size it returned.
+ * @size: the bytes the firmware both wrote and reported: a loader is never
+ *	held to bytes it was not told were the map.
  */
 void oracle_note_map_read(const void *buf, size_t size)
 {
@@ -241,21 +473,23 @@ void oracle_note_map_read(const void *buf, size_t size)
  * UEFI 2.10 section 7.4.6: the loader "must ensure that it has the system's
  * current memory map at the time it calls ExitBootServices()".  A key taken
  * from a BUFFER_TOO_SMALL answer passes on EDK2, which writes the key on
- * every path, while the buffer holds an older map (Limine, L8).
+ * every path, while the buffer holds an older map (Limine, L8).  The key
+ * check itself then goes on as the firmware's would.
  */
 void oracle_check_exit_key(UINTN key)
 {
 	if (!fw.last_read_valid)
-		violation(INV_STALE_KEY,
-			     "ExitBootServices(key 0x%llx) with no successful GetMemoryMap before it "
-			     "(call %u)", (unsigned long long)key, fw.calls);
-	if (key != (UINTN)fw.last_read_key)
-		violation(INV_STALE_KEY,
-			     "ExitBootServices(key 0x%llx) but the last successful GetMemoryMap "
-			     "returned key 0x%llx%s (call %u)",
-			     (unsigned long long)key, (unsigned long long)fw.last_read_key,
-			     key == (UINTN)fw.key ? "; the key is current, the map in hand is not" : "",
-			     fw.calls);
+		oracle_violation(INV_STALE_KEY,
+				 "ExitBootServices(key 0x%llx) with no successful GetMemoryMap "
+				 "before it (call %u)", (unsigned long long)key, fw.calls);
+	else if (key != (UINTN)fw.last_read_key)
+		oracle_violation(INV_STALE_KEY,
+				 "ExitBootServices(key 0x%llx) but the last successful GetMemoryMap "
+				 "returned key 0x%llx%s (call %u)",
+				 (unsigned long long)key, (unsigned long long)fw.last_read_key,
+				 key == (UINTN)fw.key ? "; the key is current, the map in hand is not"
+						      : "",
+				 fw.calls);
 }
 
 /**
@@ -266,57 +500,97 @@ void oracle_check_exit_key(UINTN key)
  * runs: EDK2 lets those handlers allocate, silently staling the map
  * (ovmf.md section 4), which is the firmware's fault.  So is a map changed
  * without a key change (the no-key-check quirk): the check only runs when
- * the firmware's map is exactly the one last read.
+ * the firmware's map is exactly the one last read.  Only the descriptors
+ * the firmware reported are compared (fw_map_matches()).
  */
 void oracle_check_map_current(void)
 {
 	const uint8_t *buf = fw.last_read_buf;
 
-	if (fw.generation != fw.last_read_generation)
+	if (!fw.last_read_valid || fw.generation != fw.last_read_generation)
 		return;
 	if (fw_alloc_containing(buf, true) == NULL && fw_alloc_containing(buf, false) != NULL)
-		violation(INV_STALE_MAP,
-			     "ExitBootServices succeeded but the loader freed the buffer holding its "
-			     "map (call %u)", fw.calls);
-	if (!fw_map_matches(buf, fw.last_read_size))
-		violation(INV_STALE_MAP,
-			     "ExitBootServices succeeded but the loader's map buffer was overwritten "
-			     "after GetMemoryMap (call %u)", fw.calls);
+		oracle_violation(INV_STALE_MAP,
+				 "ExitBootServices succeeded but the loader freed the buffer holding "
+				 "its map (call %u)", fw.calls);
+	else if (!fw_map_matches(buf, fw.last_read_size))
+		oracle_violation(INV_STALE_MAP,
+				 "ExitBootServices succeeded but the loader's map buffer was "
+				 "overwritten after GetMemoryMap (call %u)", fw.calls);
+}
+
+static const char *how_it_ended(const struct fw_result *result, char *buf, size_t size)
+{
+	switch (result->ended) {
+	case END_EXIT:
+		snprintf(buf, size, "called Exit(%s)", fw_status_name(result->status));
+		break;
+	case END_RESET:
+		snprintf(buf, size, "reset the system");
+		break;
+	default:
+		snprintf(buf, size, "returned %s", fw_status_name(result->status));
+		break;
+	}
+	return buf;
 }
 
 /**
  * oracle_check_end() - status, leak and liveness, once the loader is done.
  * @result: what happened; @result->compliant is filled in here.
+ *
+ * Liveness: in a run where the firmware kept the rules, the map grew by at
+ * most N descriptors (EBSFUZZ_LIVENESS) from the loader's first
+ * GetMemoryMap(), and the fake machine could honour every request, one
+ * retry into a buffer with N descriptors of headroom always succeeds, so a
+ * loader that does not exit is wrong.  A run that ended on a fatal
+ * violation is judged by that violation alone.
  */
 void oracle_check_end(struct fw_result *result)
 {
-	static char growth_reason[96];
 	unsigned growth = fw.max_required - fw.first_required;
+	char how[64];
 
-	if (fw.why_not_compliant == NULL && growth > fw.opt->liveness_descs) {
-		snprintf(growth_reason, sizeof(growth_reason),
-			 "the map grew by %u descriptors, more than %u", growth,
-			 fw.opt->liveness_descs);
-		fw_not_compliant(growth_reason);
-	}
-	result->compliant = fw.why_not_compliant == NULL;
-	result->why_not_compliant = fw.why_not_compliant;
+	resolve_pending(INV_CALL_AFTER_GIVING_UP);
+	result->compliant = fw.n_reasons == 0;
+	result->why_not_compliant = fw.n_reasons > 0 ? fw.reasons[0].why : NULL;
+	if (result->ended == END_FATAL)
+		return;
 	if (result->returned && result->status == EFI_SUCCESS && !result->exited)
-		violation(INV_STATUS, "the loader returned EFI_SUCCESS but ExitBootServices never "
-			     "succeeded (%u exit attempts)", fw.exit_attempts);
+		oracle_violation(INV_STATUS, "the loader %s but ExitBootServices never succeeded "
+				 "(%u exit attempts)", how_it_ended(result, how, sizeof(how)),
+				 fw.exit_attempts);
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
-		violation(INV_STATUS, "ExitBootServices succeeded but the loader returned %s",
-			     fw_status_name(result->status));
+		oracle_violation(INV_STATUS, "ExitBootServices succeeded but the loader %s",
+				 how_it_ended(result, how, sizeof(how)));
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
 	    fw_live_loader_allocations() > 0)
-		violation(INV_LEAK, "the loader returned %s before any exit attempt still holding "
-			     "%u allocation(s)", fw_status_name(result->status),
-			     fw_live_loader_allocations());
+		oracle_violation(INV_LEAK, "the loader %s before any exit attempt still holding "
+				 "%u allocation(s)", how_it_ended(result, how, sizeof(how)),
+				 fw_live_loader_allocations());
 	if (result->compliant && !result->exited)
-		violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
-			     "nothing injected, yet the loader %s %s after %u exit attempt(s)",
-			     scn_personality_names[fw.personality], growth, fw.opt->liveness_descs,
-			     result->returned ? "returned" : "reset the system",
-			     result->returned ? fw_status_name(result->status) : "",
-			     fw.exit_attempts);
+		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
+				 "nothing injected, yet the loader %s after %u exit attempt(s)",
+				 scn_personality_names[fw.personality], growth,
+				 fw.opt->liveness_descs, how_it_ended(result, how, sizeof(how)),
+				 fw.exit_attempts);
+}
+
+/**
+ * oracle_end_run() - hand the run's violations and reasons over, and end
+ * the process if any violation was recorded (unless keep_going).
+ * @result: filled in.
+ */
+void oracle_end_run(struct fw_result *result)
+{
+	memcpy(result->violations, fw.violations, fw.n_violations * sizeof(fw.violations[0]));
+	result->n_violations = fw.n_violations;
+	memcpy(result->reasons, fw.reasons, fw.n_reasons * sizeof(fw.reasons[0]));
+	result->n_reasons = fw.n_reasons;
+	if (fw.n_violations == 0 || fw.opt->keep_going)
+		return;
+	fprintf(stderr, "ebsfuzz: the run ended with %u violation%s (the first: %s)\n",
+		fw.n_violations, fw.n_violations > 1 ? "s" : "",
+		fw_invariant_names[fw.violations[0].invariant]);
+	abort_for((enum fw_invariant)fw.violations[0].invariant);
 }

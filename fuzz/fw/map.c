@@ -277,7 +277,7 @@ void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware)
 	if (convert(start, pages, EfiConventionalMemory))
 		fw_map_changed(by_firmware);
 	else
-		fw_not_compliant("the firmware's map is full");
+		fw_not_compliant(false, "the fake firmware's map is full");
 }
 
 /**
@@ -376,22 +376,24 @@ static bool same_as_region(const struct desc_key *key, const struct fw_region *r
 /**
  * fw_map_matches() - whether a buffer still describes the current map.
  * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
- * @size: the size it returned.
+ * @size: the bytes of it the loader was told were the map.
  *
- * Compares type, start, pages and attributes, in order, or as a set if the
- * loader sorted the buffer in place.  Only meaningful for a stride that
- * holds whole descriptors.
+ * Compares type, start, pages and attributes of the first @size bytes'
+ * descriptors with the map's, in order, or as a set if the loader sorted
+ * the buffer in place.  Only meaningful for a stride that holds whole
+ * descriptors.
  *
  * Return: true if every descriptor matches.
  */
 bool fw_map_matches(const uint8_t *buf, size_t size)
 {
-	unsigned i, n = fw.n_regions;
+	unsigned i, n;
 	EFI_MEMORY_DESCRIPTOR d;
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
 		return true;
-	if (size != (size_t)n * fw.desc_size)
+	n = (unsigned)(size / fw.desc_size);
+	if (n > fw.n_regions)
 		return false;
 	for (i = 0; i < n; i++) {
 		key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);

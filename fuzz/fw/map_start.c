@@ -135,6 +135,28 @@ static void synthesize(unsigned count, uint8_t seed)
 	append(EfiConventionalMemory, 64 * MIB_PAGES, 0);
 }
 
+/*
+ * Liveness owes a boot only to a machine with the memory any correct loader
+ * needs: a free range holding four times a map buffer with room for the
+ * liveness bound and a 32-descriptor headroom (the loader's own processing,
+ * an e820 table, pool overhead), plus 16 pages.  Real machines have
+ * megabytes free; a map whose only free memory is a page has no boot to
+ * owe.  Allocations that fail later still take the run out of liveness as
+ * they happen (memory.c).
+ */
+static bool room_to_boot(void)
+{
+	uint64_t stride = fw.desc_size > 48 ? fw.desc_size : 48;
+	uint64_t descs = (uint64_t)fw.n_regions + fw.over_report + fw.opt->liveness_descs + 32;
+	uint64_t need = (4 * descs * stride + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE + 16;
+	unsigned i;
+
+	for (i = 0; i < fw.n_regions; i++)
+		if (fw.map[i].type == EfiConventionalMemory && fw.map[i].pages >= need)
+			return true;
+	return false;
+}
+
 static void copy_template(const struct fw_region *regions, unsigned count)
 {
 	memcpy(fw.map, regions, count * sizeof(*regions));
@@ -170,11 +192,13 @@ void fw_map_reset(void)
 		const struct scn_map_entry *e = &scn->entries[i];
 
 		if (e->pages == 0)
-			fw_not_compliant("a descriptor of zero pages");
+			fw_not_compliant(true, "a descriptor of zero pages");
 		append(e->type, e->pages, e->gap_pages);
 	}
 	if (fw.n_regions == 0)
-		fw_not_compliant("an empty memory map");
+		fw_not_compliant(true, "an empty memory map");
 	fw_map_normalize();
 	fw.generation = 0;
+	if (!room_to_boot())
+		fw_not_compliant(false, "no free range holds a map buffer with room to grow");
 }

@@ -139,17 +139,17 @@ static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_all
 
 static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buffer)
 {
-	EFI_STATUS status = fw_enter(SVC_AllocatePool);
+	EFI_STATUS status = FW_ENTER(SVC_AllocatePool);
 	struct fw_alloc rec = { 0 };
 
 	if (status == EFI_SUCCESS && (buffer == NULL || !allocatable(type)))
 		status = EFI_INVALID_PARAMETER;
 	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
-		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS && !place_pool(type, size, next_outcome(), &rec)) {
-		fw_not_compliant("the firmware's map ran out of free memory");
+		fw_not_compliant(false, "the firmware's map ran out of free memory");
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS) {
@@ -170,14 +170,16 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 
 static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 {
-	EFI_STATUS status = fw_enter(SVC_FreePool);
+	EFI_STATUS status = FW_ENTER(SVC_FreePool);
 	struct fw_alloc *rec;
 
 	if (buffer == NULL) {
 		status = EFI_INVALID_PARAMETER; /* UEFI 2.10 section 7.2.5 */
 	} else {
 		rec = oracle_check_free(buffer, "FreePool");
-		if (status != EFI_SUCCESS) {
+		if (rec == NULL) {
+			status = EFI_INVALID_PARAMETER;
+		} else if (status != EFI_SUCCESS) {
 			rec->free_refused = true;
 		} else {
 			free(rec->host);
@@ -200,18 +202,18 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 	if (memory == NULL || (unsigned)how >= MaxAllocateType || !allocatable(type) || pages == 0)
 		return EFI_INVALID_PARAMETER;
 	if (how == AllocateAddress) {
-		fw_not_compliant("AllocateAddress cannot be honoured with host memory");
+		fw_not_compliant(false, "AllocateAddress cannot be honoured with host memory");
 		return EFI_NOT_FOUND;
 	}
 	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
-		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	/* The map honours the limit; the host address returned cannot. */
 	if (how == AllocateMaxAddress && *memory < UINT64_MAX)
 		max_end = *memory + 1;
 	if (!fw_map_alloc(type, pages, next_outcome(), max_end, false, &rec.start)) {
-		fw_not_compliant("the firmware's map ran out of free memory");
+		fw_not_compliant(false, "the firmware's map ran out of free memory");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	rec.pages = pages;
@@ -230,7 +232,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
 					  EFI_PHYSICAL_ADDRESS *memory)
 {
-	EFI_STATUS status = fw_enter(SVC_AllocatePages);
+	EFI_STATUS status = FW_ENTER(SVC_AllocatePages);
 
 	if (status == EFI_SUCCESS)
 		status = allocate_pages(how, type, pages, memory);
@@ -255,12 +257,13 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 
 static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 {
-	EFI_STATUS status = fw_enter(SVC_FreePages);
+	EFI_STATUS status = FW_ENTER(SVC_FreePages);
 	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
 	uintptr_t at = (uintptr_t)memory;
 
-	oracle_check_free_pages(rec, at, pages);
-	if (status != EFI_SUCCESS)
+	if (!oracle_check_free_pages(rec, at, pages))
+		status = EFI_NOT_FOUND;
+	else if (status != EFI_SUCCESS)
 		rec->free_refused = true;
 	else
 		free_pages(rec, at, pages);

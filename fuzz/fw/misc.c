@@ -6,8 +6,9 @@
  *
  * The benign services real loaders use before exiting work (OutputString,
  * Stall, SetWatchdogTimer, InstallConfigurationTable, GetNextMonotonicCount,
- * CopyMem, SetMem, CalculateCrc32, RaiseTPL/RestoreTPL); every other slot
- * answers EFI_UNSUPPORTED, after the same call accounting.
+ * CopyMem, SetMem, CalculateCrc32, RaiseTPL/RestoreTPL), and Exit() ends
+ * the run; every other slot answers EFI_UNSUPPORTED (unsupported.c), after
+ * the same call accounting.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,17 +85,18 @@ static EFI_STATUS output_string(const CHAR16 *string)
 static EFI_STATUS EFIAPI con_OutputString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  CHAR16 *string)
 {
-	EFI_STATUS status = fw_enter(SVC_ConOut);
+	EFI_STATUS status = FW_ENTER(SVC_ConOut);
 
 	if (status == EFI_SUCCESS)
 		status = output_string(string);
 	return fw_leave(SVC_ConOut, status);
 }
 
-/* The other console functions: accepted and ignored, or refused (modes). */
-static EFI_STATUS console_call(EFI_STATUS status_if_allowed)
+/* The other console functions: accepted and ignored, or refused (modes).
+ * @caller: the loader's return address, taken by each of them. */
+static EFI_STATUS console_call_from(EFI_STATUS status_if_allowed, const void *caller)
 {
-	EFI_STATUS status = fw_enter(SVC_ConOut);
+	EFI_STATUS status = fw_enter(SVC_ConOut, caller);
 
 	return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : status_if_allowed);
 }
@@ -102,55 +104,56 @@ static EFI_STATUS console_call(EFI_STATUS status_if_allowed)
 static EFI_STATUS EFIAPI con_Reset(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 				   BOOLEAN extended UNUSED)
 {
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					CHAR16 *string UNUSED)
 {
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode,
 				       UINTN *columns, UINTN *rows)
 {
 	if (mode != 0)
-		return console_call(EFI_UNSUPPORTED);
+		return console_call_from(EFI_UNSUPPORTED, __builtin_return_address(0));
 	if (columns == NULL || rows == NULL)
-		return console_call(EFI_INVALID_PARAMETER);
+		return console_call_from(EFI_INVALID_PARAMETER, __builtin_return_address(0));
 	*columns = 80;
 	*rows = 25;
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_SetMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode)
 {
-	return console_call(mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED);
+	return console_call_from(mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED,
+				 __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_SetAttribute(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  UINTN attribute)
 {
 	fw.conout_mode.Attribute = (INT32)(attribute & 0x7f);
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_ClearScreen(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED)
 {
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_SetCursorPosition(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					       UINTN column UNUSED, UINTN row UNUSED)
 {
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  BOOLEAN visible)
 {
 	fw.conout_mode.CursorVisible = visible;
-	return console_call(EFI_SUCCESS);
+	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
 /* ---- Benign boot services ---- */
@@ -159,7 +162,7 @@ static EFI_TPL EFIAPI bs_RaiseTPL(EFI_TPL tpl)
 {
 	EFI_TPL old = fw.tpl;
 
-	fw_enter(SVC_RaiseTPL);
+	FW_ENTER(SVC_RaiseTPL);
 	fw.tpl = tpl;
 	fw_leave(SVC_RaiseTPL, EFI_SUCCESS);
 	return old;
@@ -167,25 +170,46 @@ static EFI_TPL EFIAPI bs_RaiseTPL(EFI_TPL tpl)
 
 static VOID EFIAPI bs_RestoreTPL(EFI_TPL tpl)
 {
-	fw_enter(SVC_RestoreTPL);
+	FW_ENTER(SVC_RestoreTPL);
 	fw.tpl = tpl;
 	fw_leave(SVC_RestoreTPL, EFI_SUCCESS);
 }
 
 static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds UNUSED)
 {
-	return fw_leave(SVC_Stall, fw_enter(SVC_Stall));
+	return fw_leave(SVC_Stall, FW_ENTER(SVC_Stall));
 }
 
 static EFI_STATUS EFIAPI bs_SetWatchdogTimer(UINTN timeout UNUSED, UINT64 code UNUSED,
 					     UINTN size UNUSED, CHAR16 *data UNUSED)
 {
-	return fw_leave(SVC_SetWatchdogTimer, fw_enter(SVC_SetWatchdogTimer));
+	return fw_leave(SVC_SetWatchdogTimer, FW_ENTER(SVC_SetWatchdogTimer));
+}
+
+/*
+ * UEFI 2.10 section 7.4.5: Exit() ends the image with ExitStatus.  Loaders
+ * halt through it on fatal errors (GRUB's and Linux's error paths), so the
+ * run ends as if the loader had returned that status; the status invariant
+ * judges it the same way.  After a failed exit it is a call like any other
+ * (call-after-giving-up, normally); after a successful one, forbidden.
+ */
+static EFI_STATUS EFIAPI bs_Exit(EFI_HANDLE image UNUSED, EFI_STATUS exit_status,
+				 UINTN size UNUSED, CHAR16 *data UNUSED)
+{
+	EFI_STATUS status = FW_ENTER(SVC_Exit);
+
+	if (status != EFI_SUCCESS)
+		return fw_leave(SVC_Exit, status);
+	fw_leave(SVC_Exit, EFI_SUCCESS);
+	FW_TRACE("# call %u: Exit(%s): the run ends here\n", fw.calls, fw_status_name(exit_status));
+	fw.ended = END_EXIT;
+	fw.exit_status = exit_status;
+	longjmp(fw.reset_jump, 1);
 }
 
 static EFI_STATUS EFIAPI bs_GetNextMonotonicCount(UINT64 *count)
 {
-	EFI_STATUS status = fw_enter(SVC_GetNextMonotonicCount);
+	EFI_STATUS status = FW_ENTER(SVC_GetNextMonotonicCount);
 
 	if (status == EFI_SUCCESS && count == NULL)
 		status = EFI_INVALID_PARAMETER;
@@ -196,7 +220,7 @@ static EFI_STATUS EFIAPI bs_GetNextMonotonicCount(UINT64 *count)
 
 static EFI_STATUS EFIAPI bs_CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
 {
-	EFI_STATUS status = fw_enter(SVC_CalculateCrc32);
+	EFI_STATUS status = FW_ENTER(SVC_CalculateCrc32);
 
 	if (status == EFI_SUCCESS && (data == NULL || size == 0 || crc == NULL))
 		status = EFI_INVALID_PARAMETER;
@@ -207,14 +231,14 @@ static EFI_STATUS EFIAPI bs_CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
 
 static VOID EFIAPI bs_CopyMem(VOID *dst, VOID *src, UINTN length)
 {
-	fw_enter(SVC_CopyMem);
+	FW_ENTER(SVC_CopyMem);
 	memmove(dst, src, length);
 	fw_leave(SVC_CopyMem, EFI_SUCCESS);
 }
 
 static VOID EFIAPI bs_SetMem(VOID *buffer, UINTN size, UINT8 value)
 {
-	fw_enter(SVC_SetMem);
+	FW_ENTER(SVC_SetMem);
 	memset(buffer, value, size);
 	fw_leave(SVC_SetMem, EFI_SUCCESS);
 }
@@ -241,7 +265,7 @@ static EFI_STATUS install_configuration_table(EFI_GUID *guid, VOID *table)
 	} else if (i < n) {
 		fw.config[i].VendorTable = table;
 	} else if (n == FW_MAX_CONFIG_TABLES) {
-		fw_not_compliant("more configuration tables than the fake firmware keeps");
+		fw_not_compliant(false, "more configuration tables than the fake firmware keeps");
 		return EFI_OUT_OF_RESOURCES;
 	} else {
 		if (n % 16 == 0)
@@ -256,7 +280,7 @@ static EFI_STATUS install_configuration_table(EFI_GUID *guid, VOID *table)
 
 static EFI_STATUS EFIAPI bs_InstallConfigurationTable(EFI_GUID *guid, VOID *table)
 {
-	EFI_STATUS status = fw_enter(SVC_InstallConfigurationTable);
+	EFI_STATUS status = FW_ENTER(SVC_InstallConfigurationTable);
 
 	if (status == EFI_SUCCESS)
 		status = install_configuration_table(guid, table);
@@ -303,6 +327,7 @@ static EFI_BOOT_SERVICES bs_template = {
 	.RestoreTPL = bs_RestoreTPL,
 	.InstallConfigurationTable = bs_InstallConfigurationTable,
 	.GetNextMonotonicCount = bs_GetNextMonotonicCount,
+	.Exit = bs_Exit,
 	.Stall = bs_Stall,
 	.SetWatchdogTimer = bs_SetWatchdogTimer,
 	.CalculateCrc32 = bs_CalculateCrc32,

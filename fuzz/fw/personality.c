@@ -214,16 +214,16 @@ static void check_static_compliance(void)
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || fw.desc_size % 8 != 0 ||
 	    fw.desc_size > 1024)
-		fw_not_compliant("DescriptorSize is not a usable stride");
+		fw_not_compliant(true, "DescriptorSize is not a usable stride");
 	if (fw.desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
-		fw_not_compliant("DescriptorVersion is not 1");
+		fw_not_compliant(true, "DescriptorVersion is not 1");
 	for (q = 0; q < QUIRK_COUNT; q++)
 		if (noncompliant_quirk[q] != NULL && fw_quirk(q))
-			fw_not_compliant(noncompliant_quirk[q]);
+			fw_not_compliant(true, noncompliant_quirk[q]);
 	if (fw.scn->n_corruptions > 0)
-		fw_not_compliant("GetMemoryMap answers with corrupt fields");
+		fw_not_compliant(true, "GetMemoryMap answers with corrupt fields");
 	if (changes_map_after_failure())
-		fw_not_compliant("the firmware changes the map again after a failed exit");
+		fw_not_compliant(true, "the firmware changes the map again after a failed exit");
 }
 
 /**
@@ -287,4 +287,9 @@ void fw_trace_scenario(const struct scenario *scn)
 	for (q = 0; q < QUIRK_COUNT; q++)
 		if (fw_quirk(q))
 			fw_trace("# quirk %s\n", scn_quirk_names[q]);
+	for (q = 0; q < fw.n_reasons; q++)
+		fw_trace("# %s: %s\n",
+			 fw.reasons[q].outside_rules ? "firmware outside the rules"
+						     : "liveness does not apply",
+			 fw.reasons[q].why);
 }

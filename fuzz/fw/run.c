@@ -16,18 +16,6 @@ struct fw fw;
 static uint8_t image_handle_object;
 
 /**
- * fw_not_compliant() - take this run out of the liveness invariant.
- * @why: the first reason is kept for the result and the trace.
- */
-void fw_not_compliant(const char *why)
-{
-	if (fw.why_not_compliant == NULL) {
-		fw.why_not_compliant = why;
-		FW_TRACE("# not compliant: %s\n", why);
-	}
-}
-
-/**
  * fw_trace() - print one trace line (see FW_TRACE).
  * @fmt: printf format.
  */
@@ -93,7 +81,7 @@ static EFI_STATUS injected_status(enum fw_service svc)
 		const struct scn_inject *inj = &scn->injects[i];
 
 		if (inj->service == svc && (inj->nth == 0 || inj->nth == fw.svc_calls[svc])) {
-			fw_not_compliant("a boot service was made to fail");
+			fw_not_compliant(true, "a boot service was made to fail");
 			return statuses[inj->status];
 		}
 	}
@@ -101,16 +89,18 @@ static EFI_STATUS injected_status(enum fw_service svc)
 }
 
 /**
- * fw_enter() - the start of every boot-service and ConOut call.
+ * fw_enter() - the start of every boot-service and ConOut call (FW_ENTER).
  * @svc: which one.
+ * @caller: the return address in the loader, where a violation happens.
  *
  * Checks the call is allowed now, counts it, lets timers fire (a tick
  * arrives between two calls, never inside one), and looks up injections.
  *
  * Return: EFI_SUCCESS to carry on, or the status an injection demands.
  */
-EFI_STATUS fw_enter(enum fw_service svc)
+EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 {
+	fw.caller = caller;
 	oracle_check_call_allowed(svc);
 	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
@@ -151,12 +141,15 @@ void fw_map_changed(bool by_firmware)
 
 	fw.key++;
 	fw.generation++;
-	if (fw.size_queried && required > fw.max_required)
+	if (fw.size_queried && required > fw.max_required) {
 		fw.max_required = required;
+		oracle_note_growth();
+	}
 	/* Only the first failure may change the map under a loader's feet: after
-	 * it returns, compliant firmware is quiet until the key is accepted. */
+	 * it returns, compliant firmware is quiet until the key is accepted
+	 * (UEFI 2.10 section 7.4.6: exit events "are only signaled once"). */
 	if (by_firmware && fw.first_exit_returned && !fw.past_key_check)
-		fw_not_compliant("the firmware changed the map after a failed exit");
+		fw_not_compliant(true, "the firmware changed the map after a failed exit");
 	FW_TRACE("#   map changed by %s: %u descriptors, key 0x%llx\n",
 		 by_firmware ? "firmware" : "the loader's call", fw.n_regions,
 		 (unsigned long long)fw.key);
@@ -173,6 +166,7 @@ static void calls_reset(void)
 	fw.phase = PHASE_BOOT;
 	fw.first_exit_returned = false;
 	fw.past_key_check = false;
+	fw.ended = END_RETURNED;
 }
 
 /*
@@ -201,8 +195,12 @@ static void reset_state(const struct scenario *scn, const struct fw_options *opt
  * @scn: the decoded input.
  * @loader: the loader contract.
  * @opt: options that do not come from the input.
- * @result: out, what happened, if no invariant was violated (violations
- *	abort the process with one line on stderr).
+ * @result: out, what happened.  Unless @opt->keep_going, a run with a
+ *	violation ends the process (one report line per violation on stderr,
+ *	then abort); with it, the violations are in @result.
+ *
+ * The loader's run ends when it returns, calls Exit() or ResetSystem(), or
+ * the firmware ends it on a fatal violation.
  */
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result)
@@ -213,13 +211,18 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 	reset_state(scn, opt);
 	if (opt->trace != NULL)
 		fw_trace_scenario(scn);
+	fw.run_started = true;
 	if (setjmp(fw.reset_jump) == 0) {
 		status = loader(&image_handle_object, &fw.st);
 		returned = true;
 		FW_TRACE("# loader returned %s\n", fw_status_name(status));
+	} else if (fw.ended == END_EXIT) {
+		status = fw.exit_status;
+		returned = true;
 	}
 	result->status = status;
 	result->returned = returned;
+	result->ended = fw.ended;
 	result->exited = fw.phase == PHASE_EXITED;
 	result->calls = fw.calls;
 	result->exit_attempts = fw.exit_attempts;
@@ -229,5 +232,6 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 	result->final_descriptors = fw.n_regions;
 	result->desc_size = fw.desc_size;
 	oracle_check_end(result);
+	oracle_end_run(result);
 	fw_memory_release();
 }

@@ -75,6 +75,7 @@ static VOID EFIAPI rt_ResetSystem(EFI_RESET_TYPE type UNUSED, EFI_STATUS status 
 {
 	oracle_check_call_budget("ResetSystem");
 	FW_TRACE("# call %u: ResetSystem: the run ends here\n", fw.calls);
+	fw.ended = END_RESET;
 	longjmp(fw.reset_jump, 1);
 }
 

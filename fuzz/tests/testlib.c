@@ -162,6 +162,53 @@ bool expect_violation(const char *name, const char *scenario, fw_loader_fn loade
 }
 
 /**
+ * expect_reports() - the run must fail, and its output hold every line of
+ * @reports (substrings), in that order.
+ * @name: test name.
+ * @scenario: scn text.
+ * @loader: a deliberately broken loader.
+ * @reports: NULL-terminated.
+ *
+ * Return: whether the test passed.
+ */
+bool expect_reports(const char *name, const char *scenario, fw_loader_fn loader,
+		    const char *const *reports)
+{
+	struct run_outcome out;
+	const char *at;
+	bool ok;
+
+	run_forked(scenario, loader, &out);
+	ok = out.signal != 0 || out.checks_failed; /* ASan exits with 1 */
+	for (at = out.output; ok && *reports != NULL; reports++) {
+		at = strstr(at, *reports);
+		ok = at != NULL;
+	}
+	test_result(name, ok, &out);
+	return ok;
+}
+
+/**
+ * expect_absent() - the run's output must not hold @text.
+ * @name: test name.
+ * @scenario: scn text.
+ * @loader: the loader.
+ * @text: what must not be reported.
+ *
+ * Return: whether the test passed.
+ */
+bool expect_absent(const char *name, const char *scenario, fw_loader_fn loader, const char *text)
+{
+	struct run_outcome out;
+	bool ok;
+
+	run_forked(scenario, loader, &out);
+	ok = strstr(out.output, text) == NULL;
+	test_result(name, ok, &out);
+	return ok;
+}
+
+/**
  * expect_clean() - the run must end without violation or failed check.
  * @name: test name.
  * @scenario: scn text.

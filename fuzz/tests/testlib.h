@@ -51,6 +51,9 @@ void run_forked(const char *scenario_text, fw_loader_fn loader, struct run_outco
 bool expect_violation(const char *name, const char *scenario, fw_loader_fn loader,
 		      const char *invariant);
 bool expect_clean(const char *name, const char *scenario, fw_loader_fn loader, bool must_exit);
+bool expect_absent(const char *name, const char *scenario, fw_loader_fn loader, const char *text);
+bool expect_reports(const char *name, const char *scenario, fw_loader_fn loader,
+		    const char *const *reports);
 int test_summary(const char *suite);
 void test_result(const char *name, bool passed, const struct run_outcome *out);
 
