@@ -78,7 +78,7 @@ TEST_STEPS :=
 .PHONY: all test fuzz check-boundaries clean
 .DEFAULT_GOAL := all
 
--include $(wildcard fuzz/*.mk fuzz/*/*.mk)
+-include $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk)
 
 # Replay every shipped input through the hardened loader, sanitized and not.
 .PHONY: test-replay
