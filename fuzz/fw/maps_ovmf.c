@@ -5,7 +5,7 @@
  *
  * Source: serial logs of EDK2 2022.11 (Debian 12 "ovmf" 2022.11-6+deb12u2)
  * and EDK2 2025.02 (Debian 13) booted headless under QEMU 7.2, q35,
- * -nodefaults -m 256 (shared/reference/ovmf-maps, the two facts logs).  Each probe
+ * -nodefaults -m 256 (docs/ovmf.md section 3).  Each probe
  * of those runs asked for 7 descriptors more than it returned (EDK2 counts
  * unmerged entries), which is the personalities' default over-report.
  *
