@@ -27,7 +27,7 @@ CORE_FLAGS := -ffreestanding
 CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
-TARGET_SRC := fuzz/fuzz_ebs.c
+TARGET_SRC := fuzz/fuzz_ebs.c fuzz/statics.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
 
 CC_gcc := $(GCC)
@@ -44,11 +44,17 @@ LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 # variant_rules(variant): compile rules into $(BUILD)/<variant>/ with
-# CC_<variant> and CFLAGS_<variant>; core/ gets CORE_FLAGS on top.
+# CC_<variant> and CFLAGS_<variant>; core/ gets CORE_FLAGS on top; the
+# loader models' writable statics are gathered for restoring before every
+# run (scripts/loader-statics, fuzz/statics.c).
 define variant_rules
 $(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(CORE_FLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
+	@scripts/loader-statics $$@
 $(BUILD)/$(1)/%.o: %.c $(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@

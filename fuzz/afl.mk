@@ -82,9 +82,17 @@ afl-loader: $(call HARNESS,afl) $(call HARNESS,cmplog)
 	@if [ -z "$(AFL_LOADER_SRC)" ] || [ -z "$(AFL_LOADER_OUT)" ]; then \
 		echo "usage: make afl-loader AFL_LOADER_SRC='a.c ...' AFL_LOADER_OUT=x.afl [LOADER_CFLAGS=...]"; \
 		exit 2; fi
-	cd '$(AFL_LOADER_CWD)' && $(CC_afl) $(OPT) $(SAN) $(LOADER_CFLAGS) $(AFL_LOADER_SRC) \
-		$(abspath $(call HARNESS,afl)) $(AFL_DRIVER) -o '$(AFL_LOADER_OUT)'
-	cd '$(AFL_LOADER_CWD)' && $(CC_cmplog) $(OPT) $(LOADER_CFLAGS) $(AFL_LOADER_SRC) \
-		$(abspath $(call HARNESS,cmplog)) $(AFL_DRIVER) -o '$(basename $(AFL_LOADER_OUT)).cmplog'
+	@cd '$(AFL_LOADER_CWD)' && objs='$(basename $(AFL_LOADER_OUT)).objs' && \
+		rm -rf "$$objs" && mkdir -p "$$objs/afl" "$$objs/cmplog" && \
+		for src in $(AFL_LOADER_SRC); do \
+			o=$$(basename "$$src" .c).o; \
+			$(CC_afl) $(OPT) $(SAN) $(LOADER_CFLAGS) -c "$$src" -o "$$objs/afl/$$o" && \
+			$(CC_cmplog) $(OPT) $(LOADER_CFLAGS) -c "$$src" -o "$$objs/cmplog/$$o" || exit 1; \
+		done && \
+		'$(CURDIR)/scripts/loader-statics' "$$objs"/afl/*.o "$$objs"/cmplog/*.o && \
+		$(CC_afl) $(SAN) "$$objs"/afl/*.o $(abspath $(call HARNESS,afl)) $(AFL_DRIVER) \
+			-o '$(AFL_LOADER_OUT)' && \
+		$(CC_cmplog) "$$objs"/cmplog/*.o $(abspath $(call HARNESS,cmplog)) $(AFL_DRIVER) \
+			-o '$(basename $(AFL_LOADER_OUT)).cmplog'
 
 TEST_STEPS += afl-test

@@ -11,6 +11,7 @@
 
 #include "fuzz.h"
 #include "fw/fw.h"
+#include "statics.h"
 
 static struct fw_options options;
 static int options_ready;
@@ -65,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (options.trace != NULL)
 		trace_input(data, size);
 	scn_decode(data, size, &scn);
+	loader_statics_restore();
 	fw_run(&scn, loader_exit_boot, &options, &result);
 	return 0;
 }

@@ -37,6 +37,7 @@ define ossfuzz_loader_obj
 $(BUILD)/ossfuzz-loader/$(basename $(notdir $(1))).o: $(1)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(LOADER_CFLAGS) -c $$< -o $$@
+	scripts/loader-statics $$@
 endef
 $(foreach f,$(OSSFUZZ_LOADER_SRC),$(eval $(call ossfuzz_loader_obj,$(f))))
 endif

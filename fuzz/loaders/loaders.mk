@@ -39,6 +39,7 @@ model-seeds: $(MODEL_SEEDS)
 $(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_asan) $(CFLAGS_asan) -DEBSFUZZ_FIXED -c $< -o $@
+	@scripts/loader-statics $@
 
 # build/models/replay_<model>[.fixed]: the replay driver, ASan + UBSan.
 $(BUILD)/models/replay_%: $(BUILD)/asan/fuzz/loaders/%.o $(LOADER_HARNESS_REPLAY)
