@@ -62,13 +62,15 @@ struct fw_region {
 
 /* A loader allocation, kept after it is freed to recognise stale pointers. */
 struct fw_alloc {
-	uint8_t *host;  /* real heap memory of exactly @bytes, so ASan sees overruns */
+	uint8_t *host;  /* heap memory of exactly @bytes, so ASan sees overruns,
+			 * or the pages at their model address (@in_ram) */
 	size_t bytes;
 	uint64_t start; /* model range in the map; @pages == 0 if from a pool free list */
 	uint64_t pages;
 	uint64_t pages_freed; /* FreePages of part of a page allocation */
 	uint32_t type;
 	bool is_pages;
+	bool in_ram;       /* @host is the model address itself (ram.c) */
 	bool live;
 	bool free_refused; /* an injected failure refused to free it */
 };
@@ -227,11 +229,18 @@ void fw_map_normalize(void);
 unsigned fw_map_required_descs(void);
 bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end, bool by_firmware,
 		  uint64_t *start);
+bool fw_map_range_free(uint64_t start, uint64_t pages);
+bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
 bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
+
+/* ram.c */
+bool fw_ram_covers(uint64_t start, uint64_t pages);
+void *fw_ram_map(uint64_t start, uint64_t pages);
+void fw_ram_unmap(uint64_t start, uint64_t pages);
 
 /* getmap.c */
 EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,

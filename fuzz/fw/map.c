@@ -265,6 +265,49 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 }
 
 /**
+ * fw_map_range_free() - whether every page of a range is free memory.
+ * @start: page-aligned model address.
+ * @pages: number of pages, at least 1.
+ *
+ * Return: true if [@start, @start + @pages pages) lies wholly in
+ * EfiConventionalMemory, as AllocateAddress needs (EDK2's
+ * CoreConvertPages refuses any other range with EFI_NOT_FOUND).
+ */
+bool fw_map_range_free(uint64_t start, uint64_t pages)
+{
+	uint64_t end, at = start;
+	unsigned i;
+
+	if (pages > (UINT64_MAX - start) / EFI_PAGE_SIZE)
+		return false;
+	end = start + pages * EFI_PAGE_SIZE;
+	for (i = first_ending_above(start); i < fw.n_regions && at < end; i++) {
+		const struct fw_region *r = &fw.map[i];
+
+		if (r->start > at || r->type != EfiConventionalMemory)
+			return false;
+		at = region_end(r);
+	}
+	return at >= end;
+}
+
+/**
+ * fw_map_alloc_at() - turn a free range the loader chose into @type.
+ * @type: memory type of the allocation.
+ * @start: page-aligned model address, fw_map_range_free() true.
+ * @pages: number of pages.
+ *
+ * Return: false if the map has no room for the split (nothing changed).
+ */
+bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages)
+{
+	if (!convert(start, pages, type))
+		return false;
+	fw_map_changed(false);
+	return true;
+}
+
+/**
  * fw_map_free() - return [@start, @start + @pages) to free memory.
  * @start: a range an earlier fw_map_alloc() handed out.
  * @pages: its length.

@@ -5,10 +5,12 @@
  * getmap.c), and the allocations handlers and timers make inside the
  * firmware.
  *
- * Loader allocations are real heap blocks of exactly the requested size, so
+ * Pool allocations are real heap blocks of exactly the requested size, so
  * ASan sees every overrun; their place in the firmware's map is modelled
- * separately (map.c).  Host addresses never steer the firmware, so a run
- * is the same whatever malloc returns.
+ * separately (map.c).  Page allocations are the pages themselves, at their
+ * address in the map (ram.c), wherever the fake machine can back them.
+ * Heap addresses never steer the firmware, so a run is the same whatever
+ * malloc returns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -193,40 +195,97 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 	return fw_leave(SVC_FreePool, status);
 }
 
+/* Host memory for a page allocation at model address @start: the pages
+ * themselves where ram.c can back them, else a heap block. */
+static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages)
+{
+	rec->start = start;
+	rec->pages = pages;
+	rec->bytes = pages * EFI_PAGE_SIZE;
+	rec->in_ram = fw_ram_covers(start, pages);
+	rec->host = rec->in_ram ? fw_ram_map(start, pages) : aligned_alloc(EFI_PAGE_SIZE, rec->bytes);
+	if (rec->host == NULL)
+		abort();
+	rec->is_pages = true;
+	rec->live = true;
+}
+
+/*
+ * AllocateAddress (UEFI 2.10 section 7.2.1): the pages the loader chose,
+ * if every one of them is free (else EFI_NOT_FOUND, as EDK2 answers; a
+ * misaligned address too).  The loader will use that memory at that
+ * address, so only ram.c's range can honour it: elsewhere the fake machine
+ * refuses, and a boot is no longer owed.  The input's allocation outcomes
+ * do not apply: the address fixes the placement.
+ */
+static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
+			      struct fw_alloc *rec)
+{
+	uint64_t start = *memory;
+
+	if (start % EFI_PAGE_SIZE != 0 || !fw_map_range_free(start, pages))
+		return EFI_NOT_FOUND;
+	if (!fw_ram_covers(start, pages)) {
+		fw_not_compliant(false, "AllocateAddress outside the memory the fake machine can back");
+		return EFI_NOT_FOUND;
+	}
+	if (!fw_map_alloc_at(type, start, pages)) {
+		fw_not_compliant(false, "the fake firmware's map is full");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	back_pages(rec, start, pages);
+	return EFI_SUCCESS;
+}
+
 static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
 				 EFI_PHYSICAL_ADDRESS *memory)
 {
-	uint64_t max_end = UINT64_MAX;
+	uint64_t max_end = UINT64_MAX, start;
 	struct fw_alloc rec = { 0 };
+	EFI_STATUS status;
 
 	if (memory == NULL || (unsigned)how >= MaxAllocateType || !allocatable(type) || pages == 0)
 		return EFI_INVALID_PARAMETER;
-	if (how == AllocateAddress) {
-		fw_not_compliant(false, "AllocateAddress cannot be honoured with host memory");
-		return EFI_NOT_FOUND;
-	}
 	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
 		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
 		return EFI_OUT_OF_RESOURCES;
 	}
-	/* The map honours the limit; the host address returned cannot. */
-	if (how == AllocateMaxAddress && *memory < UINT64_MAX)
-		max_end = *memory + 1;
-	if (!fw_map_alloc(type, pages, next_outcome(), max_end, false, &rec.start)) {
-		fw_not_compliant(false, "the firmware's map ran out of free memory");
-		return EFI_OUT_OF_RESOURCES;
+	if (how == AllocateAddress) {
+		status = allocate_at(type, pages, memory, &rec);
+		if (status != EFI_SUCCESS)
+			return status;
+	} else {
+		if (how == AllocateMaxAddress && *memory < UINT64_MAX)
+			max_end = *memory + 1;
+		if (!fw_map_alloc(type, pages, next_outcome(), max_end, false, &start)) {
+			fw_not_compliant(false, "the firmware's map ran out of free memory");
+			return EFI_OUT_OF_RESOURCES;
+		}
+		back_pages(&rec, start, pages);
+		/* A heap block cannot honour the limit the map honoured. */
+		if (!rec.in_ram && how == AllocateMaxAddress &&
+		    (uintptr_t)rec.host + rec.bytes > max_end)
+			fw_not_compliant(false, "AllocateMaxAddress below the memory the fake machine "
+						"can back");
 	}
-	rec.pages = pages;
-	rec.bytes = pages * EFI_PAGE_SIZE;
-	rec.host = aligned_alloc(EFI_PAGE_SIZE, rec.bytes);
-	if (rec.host == NULL)
-		abort();
 	rec.type = type;
-	rec.is_pages = true;
-	rec.live = true;
 	fw.allocs[fw.n_allocs++] = rec;
 	*memory = (uintptr_t)rec.host;
 	return EFI_SUCCESS;
+}
+
+static const char *allocate_type_name(EFI_ALLOCATE_TYPE how)
+{
+	switch (how) {
+	case AllocateAnyPages:
+		return "AnyPages";
+	case AllocateMaxAddress:
+		return "MaxAddress";
+	case AllocateAddress:
+		return "Address";
+	default:
+		return "invalid type";
+	}
 }
 
 static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
@@ -236,9 +295,12 @@ static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE
 
 	if (status == EFI_SUCCESS)
 		status = allocate_pages(how, type, pages, memory);
-	FW_TRACE("# call %u: AllocatePages(%u, %s, %zu) -> %s, %u descriptors, key 0x%llx\n",
-		 fw.calls, (unsigned)how, (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type",
-		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s at 0x%llx, %u descriptors, "
+		 "key 0x%llx\n", fw.calls, allocate_type_name(how),
+		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
+		 fw_status_name(status),
+		 status == EFI_SUCCESS ? (unsigned long long)fw.allocs[fw.n_allocs - 1].start : 0ull,
+		 fw.n_regions, (unsigned long long)fw.key);
 	return fw_leave(SVC_AllocatePages, status);
 }
 
@@ -248,9 +310,12 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 	uint64_t first_page = (at - (uintptr_t)rec->host) / EFI_PAGE_SIZE;
 
 	fw_map_free(rec->start + first_page * EFI_PAGE_SIZE, pages, false);
+	if (rec->in_ram)
+		fw_ram_unmap(at, pages);
 	rec->pages_freed += pages;
 	if (rec->pages_freed >= rec->pages) {
-		free(rec->host);
+		if (!rec->in_ram)
+			free(rec->host);
 		rec->live = false;
 	}
 }
@@ -355,8 +420,13 @@ void fw_memory_release(void)
 {
 	unsigned i;
 
-	for (i = 0; i < fw.n_allocs; i++)
-		if (fw.allocs[i].live)
-			free(fw.allocs[i].host);
+	for (i = 0; i < fw.n_allocs; i++) {
+		const struct fw_alloc *a = &fw.allocs[i];
+
+		if (a->live && a->in_ram)
+			fw_ram_unmap(a->start, a->pages);
+		else if (a->live)
+			free(a->host);
+	}
 	fw.n_allocs = 0;
 }

@@ -206,9 +206,56 @@ static EFI_STATUS deltas_as_chosen(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	}
 	for (i = 1; i < 5; i++)
 		bs->FreePages(pages[i], expected_deltas[i] < 0 ? 5 : 1);
-	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &pages[0]) == EFI_NOT_FOUND);
 	CHECK(bs->AllocatePages(AllocateAnyPages, EfiConventionalMemory, 1, &pages[0]) ==
 	      EFI_INVALID_PARAMETER);
+	return loader_exit_boot(image, st);
+}
+
+/* The type of the descriptor holding @addr in a fresh map read. */
+static UINT32 type_at(EFI_BOOT_SERVICES *bs, EFI_PHYSICAL_ADDRESS addr)
+{
+	static UINT8 buf[1 << 15] __attribute__((aligned(8)));
+	UINTN size = sizeof(buf), key, dsize, i;
+	UINT32 version;
+
+	if (bs->GetMemoryMap(&size, (VOID *)buf, &key, &dsize, &version) != EFI_SUCCESS)
+		return 0xffffffffu;
+	for (i = 0; i + dsize <= size; i += dsize) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(buf + i);
+
+		if (addr >= d->PhysicalStart && addr - d->PhysicalStart < d->NumberOfPages * EFI_PAGE_SIZE)
+			return d->Type;
+	}
+	return 0xffffffffu;
+}
+
+/* UEFI 2.10 7.2.1: AllocateAddress gets exactly the pages asked for, if
+ * free, usable at that address (Linux <= 3.12's low_alloc picks them from
+ * the map); a taken or misaligned address is EFI_NOT_FOUND, as in EDK2.
+ * AllocateMaxAddress stays below its limit, and AnyPages memory is where
+ * the map says it is. */
+static EFI_STATUS allocate_address(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS at = 0x1600000, got = at, max = 0x2000000 - 1, any;
+
+	CHECK(type_at(bs, at) == EfiConventionalMemory);
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 3, &got) == EFI_SUCCESS);
+	CHECK(got == at && type_at(bs, at) == EfiLoaderData);
+	((volatile UINT8 *)(UINTN)at)[3 * EFI_PAGE_SIZE - 1] = 0x5a; /* usable, all of it */
+	got = at + EFI_PAGE_SIZE;
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
+	got = at + 3 * EFI_PAGE_SIZE + 1;
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
+	got = 0x900000; /* BootServicesData in the small map */
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
+	CHECK(bs->FreePages(at, 3) == EFI_SUCCESS && type_at(bs, at) == EfiConventionalMemory);
+	got = max;
+	CHECK(bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 2, &got) == EFI_SUCCESS);
+	CHECK(got + 2 * EFI_PAGE_SIZE - 1 <= max && type_at(bs, got) == EfiLoaderData);
+	CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderCode, 1, &any) == EFI_SUCCESS);
+	CHECK(type_at(bs, any) == EfiLoaderCode);
+	CHECK(bs->FreePages(got, 2) == EFI_SUCCESS && bs->FreePages(any, 1) == EFI_SUCCESS);
 	return loader_exit_boot(image, st);
 }
 
@@ -367,6 +414,8 @@ int main(void)
 	expect_clean("allocation deltas as chosen",
 		     DELTA_MAP "alloc -2\nalloc -1\nalloc +2\nalloc +1\nalloc 0\n", deltas_as_chosen,
 		     true);
+	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
+		     "firmware edk2-2025\n", allocate_address, true);
 	expect_clean("EDK2 2025: BEFORE group on the first call only",
 		     "firmware edk2-2025\nhandler before-exit every alloc-pages LoaderData amount=1 "
 		     "delta=+1 repeat=1\n",

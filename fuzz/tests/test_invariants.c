@@ -308,6 +308,47 @@ static EFI_STATUS uses_static_buffer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* Picks its buffer's pages from the map and allocates exactly there, as
+ * Linux <= 3.12's low_alloc() does (a free range at or above 1 MiB, below
+ * 4 GiB), then uses them as its map buffer. */
+static EFI_STATUS low_alloc_buffer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = sizeof(static_buffer), key = 0, dsize = 0, i, pages, attempt;
+	EFI_PHYSICAL_ADDRESS at = 0;
+	UINT32 version;
+	EFI_STATUS status;
+	UINT8 *buf;
+
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key, &dsize,
+			     &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	pages = (size + 32 * dsize + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE;
+	for (i = 0; i + dsize <= size && at == 0; i += dsize) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(static_buffer + i);
+		EFI_PHYSICAL_ADDRESS start = d->PhysicalStart < 0x100000 ? 0x100000 : d->PhysicalStart;
+
+		if (d->Type == EfiConventionalMemory &&
+		    start + pages * EFI_PAGE_SIZE <= d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE &&
+		    start + pages * EFI_PAGE_SIZE <= 0x100000000ull)
+			at = start;
+	}
+	if (at == 0 || bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &at) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	buf = (UINT8 *)(UINTN)at;
+	for (attempt = 0; attempt < 2; attempt++) {
+		size = pages * EFI_PAGE_SIZE;
+		status = bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &dsize,
+					  &version);
+		if (status != EFI_SUCCESS)
+			return status;
+		status = bs->ExitBootServices(image, key);
+		if (status != EFI_INVALID_PARAMETER)
+			break;
+	}
+	return status;
+}
+
 /* Sorts its map in place, descending, and sets VirtualStart, as Linux's
  * efi_get_virtmap() does, before exiting: the map is still the map. */
 static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -532,6 +573,8 @@ static const struct {
 	{ "2.90 allows allocation after a failed exit", AMI_OPTION_ROM "revision 2.90\n",
 	  reallocates_after_failure, true },
 	{ "static map buffer", AMI_OPTION_ROM, uses_static_buffer, true },
+	{ "a buffer at an address picked from the map (AllocateAddress)", AMI_OPTION_ROM,
+	  low_alloc_buffer, true },
 	{ "map sorted in place, VirtualStart set", AMI_OPTION_ROM, rearranges_map, true },
 	{ "EDK2 exit handler allocating after the key check is the firmware's fault",
 	  "firmware edk2-2022\nhandler exit every alloc-pool LoaderData amount=4096 delta=+1 repeat=1\n",

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ram.c - the fake machine's physical memory: a host address range
+ * reserved at the addresses the starting maps use, so that a page
+ * allocation's address is its place in the map.
+ *
+ * Real loaders pick addresses from the map: Linux <= 3.12's low_alloc and
+ * GRUB's relocator scan it for a free range and AllocatePages() exactly
+ * there (AllocateAddress), or below a limit (AllocateMaxAddress), and then
+ * use that memory (docs/real-loaders.md).  So the range [1 MiB, 1.375 GiB)
+ * of the process is reserved, inaccessible, once; a page allocation inside
+ * it becomes readable and writable at its own address, and inaccessible
+ * again when freed, so that a stray access faults (ASan reports the SEGV
+ * with its stack).  All the shipped starting maps keep their free memory
+ * in that range (OVMF's captures below 256 MiB, U-Boot's at 1 GiB).  The
+ * range ends where Valgrind loads itself (0x58000000); under Valgrind,
+ * which puts its client at 0x108000, or wherever the range is taken, page
+ * allocations come from the heap as before and AllocateAddress is refused.
+ *
+ * Freed pages are handed back to the kernel, so every run starts from zero
+ * pages whatever the last one wrote.  Under MemorySanitizer fresh pages are
+ * marked uninitialized, as the garbage real firmware hands out is.
+ */
+#define _DEFAULT_SOURCE
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#define FW_RAM_BASE 0x100000ull
+#define FW_RAM_END 0x58000000ull
+
+/* MemorySanitizer's interface, present only in MSan builds. */
+void __msan_poison(const volatile void *addr, size_t size) __attribute__((weak));
+
+static enum { RAM_UNTRIED, RAM_RESERVED, RAM_UNAVAILABLE } ram_state;
+
+static bool reserve(void)
+{
+	void *want = (void *)(uintptr_t)FW_RAM_BASE;
+	void *got;
+
+	if (ram_state != RAM_UNTRIED)
+		return ram_state == RAM_RESERVED;
+	got = mmap(want, FW_RAM_END - FW_RAM_BASE, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (got == want) {
+		ram_state = RAM_RESERVED;
+		return true;
+	}
+	if (got != MAP_FAILED) /* an old kernel took the flag for a hint */
+		munmap(got, FW_RAM_END - FW_RAM_BASE);
+	ram_state = RAM_UNAVAILABLE;
+	return false;
+}
+
+/**
+ * fw_ram_covers() - whether model pages can be backed at their own address.
+ * @start: page-aligned model address.
+ * @pages: number of pages.
+ *
+ * Return: true if [@start, @start + @pages pages) lies in the reserved range.
+ */
+bool fw_ram_covers(uint64_t start, uint64_t pages)
+{
+	return start >= FW_RAM_BASE && start < FW_RAM_END &&
+	       pages <= (FW_RAM_END - start) / EFI_PAGE_SIZE && reserve();
+}
+
+/**
+ * fw_ram_map() - make model pages usable at their own address.
+ * @start: page-aligned model address, fw_ram_covers() true.
+ * @pages: number of pages.
+ *
+ * Return: the host pointer, equal to @start.
+ */
+void *fw_ram_map(uint64_t start, uint64_t pages)
+{
+	void *at = (void *)(uintptr_t)start;
+
+	if (mprotect(at, pages * EFI_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
+		abort();
+	if (__msan_poison != NULL)
+		__msan_poison(at, pages * EFI_PAGE_SIZE);
+	return at;
+}
+
+/**
+ * fw_ram_unmap() - make model pages inaccessible again, and zero.
+ * @start: as passed to fw_ram_map(), or inside it, page-aligned.
+ * @pages: number of pages.
+ */
+void fw_ram_unmap(uint64_t start, uint64_t pages)
+{
+	void *at = (void *)(uintptr_t)start;
+
+	if (madvise(at, pages * EFI_PAGE_SIZE, MADV_DONTNEED) != 0 ||
+	    mprotect(at, pages * EFI_PAGE_SIZE, PROT_NONE) != 0)
+		abort();
+}
