@@ -137,7 +137,8 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
 		       { ENUM_FIELD("name", scn_quirk_names), ENUM_FIELD("state", on_off_names) } },
 	[OP_OVER_REPORT] = { "over-report", "extra descriptors BUFFER_TOO_SMALL asks for", 1,
 			     { UINT_FIELD("descriptors", 1, 0) } },
-	[OP_MAP_KEY] = { "map-key", "first MapKey", 1, { HEX_FIELD("key", 8) } },
+	[OP_MAP_KEY] = { "map-key", "first MapKey, and how it changes (step 0: a new value each time)",
+			 2, { HEX_FIELD("key", 8), HEX_FIELD("step", 4) } },
 	[OP_MAP] = { "map", "starting memory map", 1, { ENUM_FIELD("template", scn_map_names) } },
 	[OP_MAP_SYNTHETIC] = { "map-synthetic", "generated starting map", 2,
 			       { COUNT_FIELD("descriptors", 2, SCN_MAX_ENTRIES),
@@ -349,6 +350,7 @@ void scn_apply(struct scenario *scn, const struct scn_directive *dir)
 		break;
 	case OP_MAP_KEY:
 		scn->map_key = v[0];
+		scn->map_key_step = (uint32_t)v[1];
 		scn->set |= SET_MAP_KEY;
 		break;
 	case OP_MAP:

@@ -299,6 +299,7 @@ struct scenario {
 	uint8_t desc_version;
 	uint8_t over_report;
 	uint64_t map_key;
+	uint32_t map_key_step; /* 0: a new pseudo-random key per change */
 	uint8_t map_template;
 	uint16_t synthetic_count;
 	uint8_t synthetic_seed;

@@ -128,6 +128,7 @@ struct fw {
 	struct fw_region map[FW_MAX_REGIONS];
 	unsigned n_regions;
 	uint64_t key;
+	uint32_t key_step;        /* added per change; 0: a new pseudo-random key */
 	uint64_t generation;      /* bumped with the key; never seen by loaders */
 	uint32_t pool_page_types; /* memory types with a pool page (EDK2 free lists) */
 
@@ -221,6 +222,13 @@ void fw_settings_resolve(const struct scenario *scn, const struct fw_options *op
 bool fw_quirk(enum scn_quirk quirk);
 uint8_t fw_default_map(void);
 bool fw_revision_at_least_2_9(void);
+bool fw_quirk_outside_rules(unsigned q);
+bool fw_handler_defeats_retry(const struct scn_handler *h);
+bool fw_timer_defeats_retry(const struct scn_timer *t);
+
+/* envelope.c */
+void fw_envelope_apply(void);
+bool fw_envelope_allows_change(void);
 void fw_trace_scenario(const struct scenario *scn);
 
 /* map.c, map_start.c, maps_ovmf.c */

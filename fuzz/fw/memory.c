@@ -356,6 +356,9 @@ bool fw_action_run(const struct scn_action *action)
 	for (r = 0; r < action->repeat && fw.firmware_changes < FW_MAX_FIRMWARE_CHANGES; r++) {
 		struct fw_range range;
 
+		if (!fw_envelope_allows_change())
+			break;
+
 		fw.firmware_changes++;
 
 		if (action->kind == ACT_FREE) {

@@ -33,6 +33,29 @@ static int parse_list(const char *list, const char *const *names, unsigned count
 	return 0;
 }
 
+static const char *const envelope_names[2] = { [ENVELOPE_ALL] = "all",
+					      [ENVELOPE_COMPLIANT] = "compliant" };
+static const char *const rules_names[2] = { [RULES_DE_FACTO] = "de-facto", [RULES_SPEC] = "spec" };
+
+/* One of @names from the variable @var (unset or empty: the first). */
+static int parse_choice(const char *var, const char *const *names, unsigned count, uint8_t *out,
+			char *error, size_t error_size)
+{
+	const char *v = getenv(var);
+	unsigned i;
+
+	*out = 0;
+	if (v == NULL || *v == 0)
+		return 0;
+	for (i = 0; i < count; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	snprintf(error, error_size, "%s: expected %s or %s, got '%s'", var, names[0], names[1], v);
+	return -1;
+}
+
 /**
  * fw_options_from_env() - defaults, overridden by the environment.
  * @opt: filled in.
@@ -42,6 +65,12 @@ static int parse_list(const char *list, const char *const *names, unsigned count
  * EBSFUZZ_LIVENESS=N          growth bound of the liveness invariant (default 8)
  * EBSFUZZ_PERSONALITIES=a,b   restrict the firmware (edk2-2025 edk2-2022 edk2-2023 ami uboot)
  * EBSFUZZ_REVISIONS=2.70,2.90 restrict the revision the firmware reports
+ * EBSFUZZ_FIRMWARE=all|compliant   every firmware, classified (default), or
+ *                             every input mapped onto compliant firmware
+ * EBSFUZZ_RULES=de-facto|spec what compliant means: the UEFI text and what
+ *                             loaders may rely on in practice (default), or
+ *                             the text's letter only
+ * EBSFUZZ_FIRST=1             the first violation ends the process at once
  * EBSFUZZ_TRACE=1             print the run, call by call, on stderr
  *
  * Return: 0, or -1 with @error set.
@@ -73,6 +102,13 @@ int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size)
 	if (v != NULL && parse_list(v, scn_revision_names, REV_COUNT, &opt->revisions, error,
 				    error_size, "EBSFUZZ_REVISIONS") != 0)
 		return -1;
+	if (parse_choice("EBSFUZZ_FIRMWARE", envelope_names, 2, &opt->envelope, error,
+			 error_size) != 0 ||
+	    parse_choice("EBSFUZZ_RULES", rules_names, 2, &opt->rules, error, error_size) != 0)
+		return -1;
+	v = getenv("EBSFUZZ_FIRST");
+	opt->first = v != NULL && *v != 0 && strcmp(v, "0") != 0;
+	opt->keep_going = false;
 	v = getenv("EBSFUZZ_TRACE");
 	if (v != NULL && *v != 0 && strcmp(v, "0") != 0)
 		opt->trace = stderr;

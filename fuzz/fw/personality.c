@@ -114,7 +114,8 @@ bool fw_exit_step_runs(const struct fw_exit_step *step, bool first_call, bool ac
  * MapKey, Linux, Xen and uefi-rs all size their buffer from it, and U-Boot
  * (b484296f6fd) and rust-hypervisor-firmware (#108) fixed it as their bug.
  * The hardened loader copes anyway; it is not a liveness failure not to.
- * A MapKey withheld there is compliant (U-Boot today).
+ * A MapKey withheld there is compliant (U-Boot today).  EBSFUZZ_RULES=spec
+ * holds firmware to the UEFI text's letter instead (fw_quirk_outside_rules).
  */
 static const char *const noncompliant_quirk[QUIRK_COUNT] = {
 	[QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL] = "BUFFER_TOO_SMALL without DescriptorSize",
@@ -178,34 +179,65 @@ static bool timers_outlive_failure(void)
 	return true;
 }
 
+/**
+ * fw_handler_defeats_retry() - whether a handler changes the map again
+ * after a failed exit, before the next key check: one that runs on every
+ * attempt in a group signalled before the check on every call (EDK2
+ * 2023-2024, 9d70d8f20d; the Snapdragon quirk, F7, F8).
+ * @h: a handler of the scenario.
+ */
+bool fw_handler_defeats_retry(const struct scn_handler *h)
+{
+	return h->lifetime == LIFE_EVERY && changes_map(&h->action) &&
+	       signalled_before_check_every_call(h->group);
+}
+
+/**
+ * fw_timer_defeats_retry() - whether a timer may change the map after a
+ * failed exit: timers that outlive it (U-Boot, whose key check comes first
+ * and leaves timers on) firing periodically or at a call number.  After-map
+ * one-shot timers fire at the call after the first read, before any retry.
+ * @t: a timer of the scenario.
+ */
+bool fw_timer_defeats_retry(const struct scn_timer *t)
+{
+	return timers_outlive_failure() && changes_map(&t->action) &&
+	       (t->period != 0 || t->trigger == TRIG_AT_CALL);
+}
+
 /*
  * Firmware that will change the map again after a failed exit, before the
- * next key check, defeats every loader: a handler that runs on every
- * attempt, or (on U-Boot, whose key check comes first and leaves timers on)
- * a timer that may fire after it.  Decided from the scenario, not from how
- * far a loader got: a loader that gives up before meeting the second change
- * is no worse than a correct one.  After-map one-shot timers fire at the
- * call after the first read, before any retry.
+ * next key check, defeats every loader.  Decided from the scenario, not
+ * from how far a loader got: a loader that gives up before meeting the
+ * second change is no worse than a correct one.
  */
 static bool changes_map_after_failure(void)
 {
 	const struct scenario *scn = fw.scn;
 	unsigned i;
 
-	for (i = 0; i < scn->n_handlers; i++) {
-		const struct scn_handler *h = &scn->handlers[i];
-
-		if (h->lifetime == LIFE_EVERY && changes_map(&h->action) &&
-		    signalled_before_check_every_call(h->group))
+	for (i = 0; i < scn->n_handlers; i++)
+		if (fw_handler_defeats_retry(&scn->handlers[i]))
 			return true;
-	}
-	for (i = 0; i < scn->n_timers && timers_outlive_failure(); i++) {
-		const struct scn_timer *t = &scn->timers[i];
-
-		if (changes_map(&t->action) && (t->period != 0 || t->trigger == TRIG_AT_CALL))
+	for (i = 0; i < scn->n_timers; i++)
+		if (fw_timer_defeats_retry(&scn->timers[i]))
 			return true;
-	}
 	return false;
+}
+
+/**
+ * fw_quirk_outside_rules() - whether a quirk breaks what loaders may rely on.
+ * @q: enum scn_quirk.
+ *
+ * Under EBSFUZZ_RULES=spec only the UEFI text's letter counts: section
+ * 7.2.3 promises MemoryMapSize on BUFFER_TOO_SMALL and nothing else, so a
+ * DescriptorSize withheld there is within the rules.
+ */
+bool fw_quirk_outside_rules(unsigned q)
+{
+	if (q == QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL && fw.opt->rules == RULES_SPEC)
+		return false;
+	return noncompliant_quirk[q] != NULL;
 }
 
 static void check_static_compliance(void)
@@ -218,7 +250,7 @@ static void check_static_compliance(void)
 	if (fw.desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
 		fw_not_compliant(true, "DescriptorVersion is not 1");
 	for (q = 0; q < QUIRK_COUNT; q++)
-		if (noncompliant_quirk[q] != NULL && fw_quirk(q))
+		if (fw_quirk_outside_rules(q) && fw_quirk(q))
 			fw_not_compliant(true, noncompliant_quirk[q]);
 	if (fw.scn->n_corruptions > 0)
 		fw_not_compliant(true, "GetMemoryMap answers with corrupt fields");
@@ -245,7 +277,9 @@ void fw_settings_resolve(const struct scenario *scn, const struct fw_options *op
 						      : EFI_MEMORY_DESCRIPTOR_VERSION;
 	fw.over_report = scn->set & SET_OVER_REPORT ? scn->over_report : d->over_report;
 	fw.key = scn->set & SET_MAP_KEY ? scn->map_key : d->key;
+	fw.key_step = scn->set & SET_MAP_KEY ? scn->map_key_step : 1;
 	fw.quirks = (d->quirks & ~scn->quirks_set) | (scn->quirks & scn->quirks_set);
+	fw_envelope_apply();
 	check_static_compliance();
 }
 
@@ -284,6 +318,11 @@ void fw_trace_scenario(const struct scenario *scn)
 		 scn_personality_names[fw.personality], fw.revision >> 16, fw.revision & 0xffff,
 		 fw.desc_size, fw.desc_version, fw.over_report, (unsigned long long)fw.key,
 		 fw.n_regions, scn->n_handlers, scn->n_timers, scn->n_injects);
+	if (fw.opt->envelope == ENVELOPE_COMPLIANT)
+		fw_trace("# EBSFUZZ_FIRMWARE=compliant: what breaks the rules is left out of this "
+			 "firmware (envelope.c)\n");
+	if (fw.opt->rules == RULES_SPEC)
+		fw_trace("# EBSFUZZ_RULES=spec: the UEFI text's letter is the bar\n");
 	for (q = 0; q < QUIRK_COUNT; q++)
 		if (fw_quirk(q))
 			fw_trace("# quirk %s\n", scn_quirk_names[q]);

@@ -127,6 +127,28 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 	return status;
 }
 
+/*
+ * UEFI 2.10 section 7.2.3 makes MapKey opaque: it only has to change with
+ * the map.  Every personality counts up by one (EDK2's mMemoryMapKey++,
+ * U-Boot's efi_memory_map_key++); the input may choose any other step of up
+ * to 32 bits (never back to an earlier key within a run: the smallest
+ * period is 2^33 changes) or, with step 0, a new value each time:
+ * splitmix64 of a counter, a bijection, so no key ever comes back.  Loaders
+ * that do arithmetic on keys (keep 32 bits, take 0 for "no key") meet keys
+ * a counter never reaches.
+ */
+static uint64_t next_key(void)
+{
+	uint64_t z;
+
+	if (fw.key_step != 0)
+		return fw.key + fw.key_step;
+	z = fw.scn->map_key + (fw.generation + 1) * 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /**
  * fw_map_changed() - bump the key after any change of the map.
  * @by_firmware: a handler or timer changed it, not a call of the loader.
@@ -139,7 +161,7 @@ void fw_map_changed(bool by_firmware)
 {
 	unsigned required = fw_map_required_descs();
 
-	fw.key++;
+	fw.key = next_key();
 	fw.generation++;
 	if (fw.size_queried && required > fw.max_required) {
 		fw.max_required = required;

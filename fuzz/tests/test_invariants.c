@@ -220,6 +220,17 @@ static EFI_STATUS ignores_retry_status(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return m.bs->ExitBootServices(image, m.key);
 }
 
+/* Keeps 32 bits of the key, as a loader storing it in a UINT32 would. */
+static EFI_STATUS truncates_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	UINT32 key32;
+
+	read_map(st, &m);
+	key32 = (UINT32)m.key;
+	return m.bs->ExitBootServices(image, key32);
+}
+
 /* ---- stale-map ---- */
 
 /* Overwrites a descriptor of the map it is about to hand over. */
@@ -283,6 +294,102 @@ static EFI_STATUS never_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	read_map(st, &m);
 	return m.bs->ExitBootServices(image, m.key);
+}
+
+/* ---- the firmware envelope and the rules ---- */
+
+/* Divides by DescriptorSize without a check (Linux v5.8's helper, L12). */
+static EFI_STATUS divides_by_dsize(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+	volatile UINTN descriptors;
+
+	bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
+	descriptors = size / dsize;
+	(void)descriptors;
+	return loader_exit_boot(image, st);
+}
+
+/* Sizes its buffer from the DescriptorSize of a BUFFER_TOO_SMALL answer,
+ * 8 of them, as Linux, Xen and uefi-rs do, and retries once. */
+static EFI_STATUS sizes_from_dsize(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	UINTN need = 0, k = 0, d = 0, attempt;
+	UINT32 version;
+	EFI_STATUS status;
+
+	m.bs = st->BootServices;
+	if (m.bs->GetMemoryMap(&need, NULL, &k, &d, &version) != EFI_BUFFER_TOO_SMALL)
+		return EFI_LOAD_ERROR;
+	m.capacity = need + 8 * d;
+	if (m.bs->AllocatePool(EfiLoaderData, m.capacity, (VOID **)&m.buf) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (reread(&m) != EFI_SUCCESS) {
+			if (attempt == 0)
+				m.bs->FreePool(m.buf); /* no exit attempted yet */
+			return EFI_LOAD_ERROR;
+		}
+		status = m.bs->ExitBootServices(image, m.key);
+		if (status != EFI_INVALID_PARAMETER)
+			return status;
+	}
+	return EFI_INVALID_PARAMETER;
+}
+
+/* Runs @loader on @scenario with @opt; passes if it ends without violation
+ * (@clean) or with one (!@clean), and, if @compliant >= 0, liveness applied
+ * (1) or not (0). */
+static void expect_with(const char *name, const struct fw_options *opt, const char *scenario,
+			fw_loader_fn loader, bool clean, int compliant)
+{
+	struct run_outcome out;
+	bool ok;
+
+	testlib_options = *opt;
+	run_forked(scenario, loader, &out);
+	testlib_options = (struct fw_options){ .liveness_descs = FW_DEFAULT_LIVENESS_DESCS };
+	ok = clean ? out.signal == 0 && !out.checks_failed && out.violation[0] == 0
+		   : out.signal != 0 || out.checks_failed;
+	if (compliant >= 0)
+		ok = ok && out.compliant == (compliant == 1);
+	if (getenv("TESTLIB_VERBOSE") != NULL)
+		printf("     %.*s\n", (int)strcspn(out.output, "\n"), out.output);
+	test_result(name, ok, &out);
+}
+
+static void envelope_and_rules_tests(void)
+{
+	static const struct fw_options all = { .liveness_descs = 8 };
+	static const struct fw_options compliant = { .liveness_descs = 8,
+						     .envelope = ENVELOPE_COMPLIANT };
+	static const struct fw_options spec = { .liveness_descs = 8, .rules = RULES_SPEC };
+	static const char nonsense[] =
+		"firmware uboot\ndescriptor-size bytes=0\ninject AllocatePool nth=1 "
+		"status=EFI_DEVICE_ERROR\ncorrupt pages index=0 value=0x0\n"
+		"quirk persistent-invalid-parameter on\n";
+	static const char withheld[] = "firmware uboot\nquirk dsize-unwritten-on-too-small on\n";
+	static const char growing[] =
+		"firmware ami\nhandler exit once alloc-pages BootServicesData amount=1 delta=+1 "
+		"repeat=16\n";
+
+	expect_with("all firmware: DescriptorSize 0 crashes a loader dividing by it", &all,
+		    nonsense, divides_by_dsize, false, -1);
+	expect_with("EBSFUZZ_FIRMWARE=compliant: the same input is compliant firmware", &compliant,
+		    nonsense, divides_by_dsize, true, 1);
+	expect_with("all firmware: growth by 16 takes the run out of liveness", &all, growing,
+		    loader_exit_boot, true, 0);
+	expect_with("EBSFUZZ_FIRMWARE=compliant: growth stops at the bound, a boot is owed",
+		    &compliant, growing, loader_exit_boot, true, 1);
+	expect_with("de-facto rules: DescriptorSize withheld on BUFFER_TOO_SMALL is outside them",
+		    &all, withheld, sizes_from_dsize, true, 0);
+	expect_with("EBSFUZZ_RULES=spec: within the letter, so a loader relying on it fails",
+		    &spec, withheld, sizes_from_dsize, false, -1);
+	expect_with("EBSFUZZ_RULES=spec: the hardened loader copes", &spec, withheld,
+		    loader_exit_boot, true, 1);
 }
 
 /* ---- correct loaders doing unusual things ---- */
@@ -549,6 +656,10 @@ static const struct {
 	{ "forbidden-call", EDK2_QUIET, exit_notify_allocates, "allocation in an exit notify" },
 	{ "stale-key", EDK2_QUIET, exits_with_probe_key, "key from BUFFER_TOO_SMALL" },
 	{ "stale-key", AMI_OPTION_ROM, ignores_retry_status, "retry status ignored" },
+	{ "stale-key", EDK2_QUIET "map-key key=0x1fffffff0 step=0x1\n", truncates_key,
+	  "32 bits of a key above 2^32" },
+	{ "stale-key", EDK2_QUIET "map-key key=0x1 step=0x0\n", truncates_key,
+	  "32 bits of a key that is a new value each time" },
 	{ "stale-map", EDK2_QUIET, scribbles_on_map, "map overwritten" },
 	/* A small map, so the buffer is a small pool block from a free list whose
 	 * free changes neither map nor key: only the oracle can notice. */
@@ -649,6 +760,7 @@ int main(void)
 		      prints_when_giving_up, "invariant forbidden-call");
 	expect_absent("nothing runs after Exit()", AMI_OPTION_ROM, halts_with_exit,
 		      "invariant status");
+	envelope_and_rules_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
 			     clean_cases[i].must_exit);

@@ -73,7 +73,7 @@ static bool text_round_trip(void)
 		"revision 2.90",
 		"descriptor-size bytes=64",
 		"quirk dsize-unwritten-on-too-small on",
-		"map-key key=0xffffffffffffffff",
+		"map-key key=0xffffffffffffffff step=0x1",
 		"map-synthetic descriptors=300 seed=17",
 		"map-entry LoaderData pages=16 gap=3",
 		"handler exit once alloc-pages BootServicesData amount=3 delta=+1 repeat=2",

@@ -15,6 +15,7 @@
 
 bool test_check_failed;
 bool testlib_trace;
+struct fw_options testlib_options = { .liveness_descs = FW_DEFAULT_LIVENESS_DESCS };
 static unsigned passed, failed;
 
 /**
@@ -54,7 +55,7 @@ enum { CHILD_OK = 0, CHILD_CHECKS_FAILED = 1 };
 static void child(const char *scenario_text, fw_loader_fn loader, int fd)
 {
 	static struct scenario scn;
-	struct fw_options opt = { .liveness_descs = FW_DEFAULT_LIVENESS_DESCS };
+	struct fw_options opt = testlib_options;
 	struct fw_result result;
 	char summary[64];
 

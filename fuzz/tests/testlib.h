@@ -13,6 +13,8 @@
 
 /* Run children with the call-by-call trace on their stderr (in @output). */
 extern bool testlib_trace;
+/* The options children run with (liveness 8, everything else off). */
+extern struct fw_options testlib_options;
 
 /* Checks inside a test loader: record the failure, keep going. */
 extern bool test_check_failed;
