@@ -3,7 +3,7 @@
 #   make             build the hardened loader's fuzz target and replay drivers
 #   make test        unit tests, invariant tests, corpus replay (ASan+UBSan, gcc)
 #   make fuzz        fuzz the hardened loader for FUZZ_SECONDS (default 60) with
-#                    JOBS workers (libFuzzer fork mode when JOBS > 1)
+#                    JOBS libFuzzer fork-mode workers: every finding, classified
 #   make check-boundaries   core/ stays freestanding and never reaches into fuzz/
 #
 # Objects are built once per variant, each in its own directory under build/:
@@ -27,7 +27,7 @@ CORE_FLAGS := -ffreestanding
 CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
-TARGET_SRC := fuzz/fuzz_ebs.c fuzz/statics.c
+TARGET_SRC := fuzz/fuzz_ebs.c fuzz/statics.c fuzz/findings.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
 
 CC_gcc := $(GCC)
@@ -110,9 +110,15 @@ check-boundaries: $(call objs,gcc,$(CORE_SRC) core/loader.c)
 	if [ -n "$$undef" ]; then echo "core/ objects need symbols from outside:"; echo "$$undef"; exit 1; fi
 	@echo "check-boundaries: core/ is freestanding"
 
-# Fuzz the hardened loader; a violation stops the run and names the crash file.
-fuzz: $(BUILD)/fuzz_ebs seeds
-	@scripts/fuzz-run $(BUILD)/fuzz_ebs $(FUZZ_SECONDS) $(JOBS)
+# Fuzz the hardened loader for the whole budget: the findings campaign
+# (scripts/fuzz-campaign), its corpus kept in build/fuzz-work/ for the
+# next run and make cmin.  FUZZ_FLAGS passes options (-q, --fail-on=...).
+FUZZ_FLAGS ?=
+fuzz: $(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(BUILD)/scn seeds
+	@mkdir -p $(BUILD)/fuzz-work/fuzz_ebs/corpus
+	@CAMPAIGN_CORPUS=$(BUILD)/fuzz-work/fuzz_ebs/corpus scripts/fuzz-campaign --jobs=$(JOBS) \
+		--work=$(BUILD)/fuzz-work/fuzz_ebs/run-$$(date +%Y%m%d-%H%M%S)-$$$$ $(FUZZ_FLAGS) \
+		$(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(FUZZ_SECONDS) core
 
 clean:
 	rm -rf $(BUILD)

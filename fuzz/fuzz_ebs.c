@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "findings.h"
 #include "fuzz.h"
 #include "fw/fw.h"
 #include "statics.h"
@@ -24,6 +25,7 @@ static void init_options(void)
 		fprintf(stderr, "ebsfuzz: %s\n", error);
 		exit(2);
 	}
+	findings_init(&options);
 	options_ready = 1;
 }
 
@@ -67,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		trace_input(data, size);
 	scn_decode(data, size, &scn);
 	loader_statics_restore();
+	findings_begin_run(data, size);
 	fw_run(&scn, loader_exit_boot, &options, &result);
+	findings_end_run(&result);
 	return 0;
 }

@@ -120,7 +120,8 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller, const 
 		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
 	if (fw.opt->keep_going)
 		return;
-	fprintf(stderr, "ebsfuzz: invariant %s violated: %s\n", fw_invariant_names[inv], v->message);
+	fprintf(stderr, "ebsfuzz: invariant %s violated: %s [%s]\n", fw_invariant_names[inv],
+		v->message, fw_class_names[v->class]);
 	if (fatal || fw.opt->first)
 		abort_for(inv);
 }

@@ -24,8 +24,21 @@ $(LOADER_HARNESS_FUZZ): $(call HARNESS,fuzz)
 $(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
 	$(CC_asan) -r -nostdlib $^ -o $@
 
-.PHONY: loader-harness
+.PHONY: loader-harness loader-harness-msan
 loader-harness: $(LOADER_HARNESS_FUZZ) $(LOADER_HARNESS_REPLAY) $(BUILD)/scn seeds model-seeds
+
+# The same under MemorySanitizer, for LOADER_SANITIZE=memory: MSan needs
+# every object instrumented, the firmware's included.
+CC_fuzzmsan := $(CLANG)
+CFLAGS_fuzzmsan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins \
+	-fsanitize=fuzzer-no-link
+$(eval $(call variant_rules,fuzzmsan))
+$(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
+	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
+$(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
+	$(CC_msan) -r -nostdlib $^ -o $@
+loader-harness-msan: $(BUILD)/fuzzmsan/loader-harness.o $(BUILD)/msan/loader-harness-replay.o \
+	$(BUILD)/scn seeds model-seeds
 
 # Scenarios of the bad models, encoded like the seeds.
 MODEL_SEEDS := $(patsubst corpus/models/%.scn,$(BUILD)/seed/models/%.bin,\
