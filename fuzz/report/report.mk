@@ -9,7 +9,7 @@
 #                                  every bad model with and without its fix
 #
 # scripts/loader-report links a user's loader the same way, beside
-# REPORT_REFERENCES.
+# REPORT_REFERENCES.  make test runs test-report.
 
 REPORT_SRC := $(addprefix fuzz/report/,report.c point.c sweep.c jobs.c card.c \
 	render_text.c render_json.c render_html.c)
@@ -59,5 +59,14 @@ $(REPORT_DIR)/report-models: $(REPORT_BASE) $(REPORT_DIR)/models-table.o \
 # What scripts/loader-report links a user's loader with.
 .PHONY: report-harness
 report-harness: $(REPORT_BASE) $(foreach m,$(REPORT_REFERENCES),$(REPORT_DIR)/loaders/$(m).o)
+
+# The README's invariants, from its table: the rules every card lists.
+REPORT_INVARIANTS = $(shell sed -n '/^\#\# Invariants/,/^\#\# /s/^| `\([a-z-]*\)` |.*/\1/p' \
+	README.md | paste -sd, -)
+
+.PHONY: test-report
+TEST_STEPS += test-report
+test-report: $(REPORT_DIR)/report-models report-harness
+	@REPORT_INVARIANTS='$(REPORT_INVARIANTS)' fuzz/report/tests/check-report $(BUILD)
 
 .SECONDARY: $(foreach m,$(REPORT_MODELS),$(REPORT_DIR)/loaders/$(m).o)
