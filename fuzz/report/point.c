@@ -18,6 +18,7 @@
  * like the others.  This file must never decide a violation itself.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,11 +246,14 @@ static _Noreturn void child(const struct report_env *env, fw_loader_fn fn,
 {
 	struct fw_options opt = env->opt;
 	struct fw_result result;
+	int null = open("/dev/null", O_WRONLY);
 
-	/* Loaders print through ConOut (traced), but a user's loader may use
-	 * stdio: nothing may reach the card. */
-	if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+	/* The firmware's trace and reports go to stderr, read by the parent.
+	 * A loader that prints with stdio rather than ConOut must neither
+	 * reach the card nor pass for the firmware. */
+	if (null < 0 || dup2(null, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(3);
+	close(null);
 	close(fd);
 	opt.trace = stderr;
 	alarm(env->timeout);
