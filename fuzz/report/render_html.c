@@ -23,10 +23,11 @@ static const char style[] =
 	"table.mini td.v{width:38px;padding:2px;text-align:center;font:600 12px ui-monospace,"
 	"monospace}table.mini th{font-size:12px;padding:2px 4px}"
 	"td.bad{outline:3px solid #b00020;outline-offset:-3px}"
-	".legend{display:flex;align-items:flex-start;gap:8px;margin:10px 0 22px;font-size:13px}"
-	".bar{width:320px;height:14px;border:1px solid #999}.ticks{position:relative;"
-	"width:320px;height:14px;font-size:11px}.ticks span{position:absolute;"
-	"transform:translateX(-50%)}.key{margin-left:14px;padding:0 8px}"
+	".legend{display:flex;flex-wrap:wrap;align-items:flex-start;gap:6px 8px;margin:10px 0 18px;"
+	"font-size:13px;white-space:nowrap}.bar{width:320px;height:14px;border:1px solid #999}"
+	".ticks{position:relative;width:320px;height:14px;font-size:11px}.ticks span{"
+	"position:absolute;transform:translateX(-50%)}.ticks span:last-child{"
+	"transform:translateX(-100%)}.key{margin-left:18px;padding:0 8px}"
 	".note{color:#444;font-size:13px;max-width:950px}pre{margin:4px 0;font-size:12px;"
 	"background:#f7f7f7;padding:4px 6px}.minis{display:flex;flex-wrap:wrap;gap:18px}"
 	"details{margin:10px 0}summary{cursor:pointer;font-weight:600}"
@@ -159,7 +160,7 @@ static void legend(FILE *f)
 		fprintf(f, "<span style=\"left:%u%%\">%u%s</span>",
 			100u * log2_milli(1 + stops[i]) / top, stops[i],
 			stops[i] == REPORT_CAP_GROWTH ? "+" : "");
-	fputs("</div></div><span>descriptors survived (8: liveness; 32: Linux today)</span>"
+	fputs("</div></div><span>descriptors survived</span>"
 	      "<span class=\"key\" style=\"background:hsl(0,70%,38%);color:#fff\">none</span>"
 	      "<span>does not exit even without growth</span><span class=\"key\" "
 	      "style=\"outline:3px solid #b00020\">N!</span><span>fails badly somewhere "
@@ -199,9 +200,14 @@ static void chip(FILE *f, const struct measure *m)
 	char value[24];
 
 	measure_value(m, value, sizeof(value));
-	fputs("<td class=\"chip\" style=\"", f);
-	colour(f, !m->skipped, m->fails_at_zero, m->survived);
-	fputs("\">", f);
+	fputs("<td class=\"chip\"", f);
+	/* The scale is one of descriptors: refusals stay uncoloured. */
+	if (m->kind == KIND_HEADROOM) {
+		fputs(" style=\"", f);
+		colour(f, !m->skipped, m->fails_at_zero, m->survived);
+		fputs("\"", f);
+	}
+	fputs(">", f);
 	esc(f, value);
 	fputs("</td>", f);
 }
@@ -310,7 +316,7 @@ static void references(FILE *f, const struct report_out *out)
 		card_headline(&out->cards[k], headline, sizeof(headline));
 		fputs("<div><h3>", f);
 		esc(f, report_loaders[out->cards[k].loader].name);
-		fputs("</h3>", f);
+		fputs(k == 0 ? " (this card)</h3>" : "</h3>", f);
 		grid(f, &out->cards[k], true);
 		fputs("<div class=\"src\" style=\"font-size:12px\">", f);
 		esc(f, headline + 10);
