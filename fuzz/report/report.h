@@ -39,7 +39,7 @@ extern const unsigned report_dsizes[REPORT_N_DSIZES];
 #define REPORT_NAME_MAX 64u     /* a rule name: invariant or sanitizer report */
 #define REPORT_SCN_MAX 1536u    /* scenario text of one point */
 #define REPORT_MAX_NAMES 6u     /* rules one run can break (several invariants) */
-#define REPORT_MAX_TRIPS 6u     /* distinct rules one measurement records */
+#define REPORT_MAX_TRIPS 10u    /* distinct rules a measurement, or a card, records */
 #define REPORT_DESC_MAX 96u     /* how a point ended, in words */
 
 /**
