@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep.c - what a report card measures, and how: the firmware of each
+ * cell as scn text, the growth asked of it, and the searches.
+ *
+ * Growth is asked for as firmware allocations of +2 descriptors (carved
+ * from the middle of a free range) and one of +1 for an odd count, so
+ * that any count is reachable on any starting map (a run of +1 pages
+ * merges with its neighbours after two per free range; exit-boot.md 2.4:
+ * EDK2 carves top, bottom or middle).  What counts is the firmware's own
+ * measure: the growth of the size GetMemoryMap() demands from the loader's
+ * first call, as the liveness invariant counts it, so the loader's own
+ * allocation after its size query is part of it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sweep.h"
+
+const unsigned report_dsizes[REPORT_N_DSIZES] = { 40, 48, 64, 96, 256 };
+
+const char *const report_trigger_names[TRIGGER_COUNT] = {
+	[TRIGGER_BEFORE_EXIT] = "before-exit handler, once",
+	[TRIGGER_EXIT] = "exit handler, before the key check",
+	[TRIGGER_AFTER_READ] = "timer after the last read",
+	[TRIGGER_AFTER_QUERY] = "timer after the size query",
+};
+
+/*
+ * The step that changes the map between the loader's read and the key
+ * check, in each personality (fw_exit.c; exit-boot.md 2.1, 2.2, 2.6):
+ * EDK2 2025 signals BEFORE_EXIT on the first call only; EDK2 2023 on every
+ * call, so its handler must close itself after one run (as SnpDxe does,
+ * 89d413731d); EDK2 2022 has no BEFORE group, and U-Boot checks the key
+ * first and signals nothing on failure, so on both a one-shot timer fires
+ * between the read and the exit (OVMF: ovmf.md section 4); AMI runs the
+ * EXIT group's handlers before its key check (F1).
+ */
+static uint8_t trigger_of(uint8_t personality)
+{
+	switch (personality) {
+	case PERS_EDK2_2022:
+	case PERS_UBOOT:
+		return TRIGGER_AFTER_READ;
+	case PERS_AMI:
+		return TRIGGER_EXIT;
+	default:
+		return TRIGGER_BEFORE_EXIT;
+	}
+}
+
+static bool personality_allowed(const struct report_env *env, uint8_t p)
+{
+	return env->opt.personalities == 0 || (env->opt.personalities >> p) & 1;
+}
+
+static bool revision_allowed(const struct report_env *env, const char *name)
+{
+	unsigned r;
+
+	for (r = 0; r < REV_COUNT; r++)
+		if (strcmp(scn_revision_names[r], name) == 0)
+			return env->opt.revisions == 0 || (env->opt.revisions >> r) & 1;
+	return false;
+}
+
+/* A measurement's firmware: personality, DescriptorSize, then @extra. */
+static struct measure *add(struct measure *m, unsigned *n, unsigned max, uint8_t kind,
+			   uint8_t section, uint8_t p, unsigned dsize, const char *extra)
+{
+	struct measure *x;
+
+	if (*n >= max)
+		return NULL;
+	x = &m[(*n)++];
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->section = section;
+	x->personality = p;
+	x->trigger = trigger_of(p);
+	x->dsize = (uint16_t)dsize;
+	snprintf(x->base, sizeof(x->base), "firmware %s\ndescriptor-size bytes=%u\n%s",
+		 scn_personality_names[p], dsize, extra);
+	return x;
+}
+
+static void name(struct measure *x, const char *id, const char *label)
+{
+	if (x == NULL)
+		return;
+	snprintf(x->id, sizeof(x->id), "%s", id);
+	snprintf(x->label, sizeof(x->label), "%s", label);
+}
+
+static void plan_cell(struct measure *m, unsigned *n, unsigned max, const struct report_env *env,
+		      uint8_t p, unsigned dsize, bool pool)
+{
+	struct measure *x = add(m, n, max, KIND_HEADROOM, SEC_GRID, p, dsize, "");
+	char id[40];
+
+	if (x == NULL)
+		return;
+	x->pool = pool;
+	snprintf(id, sizeof(id), "%s/%u/%s", scn_personality_names[p], dsize,
+		 pool ? "pool" : "pages");
+	name(x, id, scn_personality_names[p]);
+	if (!personality_allowed(env, p)) {
+		x->skipped = true;
+		snprintf(x->na, sizeof(x->na), "EBSFUZZ_PERSONALITIES");
+	}
+}
+
+static void plan_grid(struct measure *m, unsigned *n, unsigned max, const struct report_env *env)
+{
+	unsigned p, d;
+
+	for (p = 0; p < PERS_COUNT; p++)
+		for (d = 0; d < REPORT_N_DSIZES; d++) {
+			plan_cell(m, n, max, env, (uint8_t)p, report_dsizes[d], false);
+			plan_cell(m, n, max, env, (uint8_t)p, report_dsizes[d], true);
+		}
+}
+
+static void plan_sizing(struct measure *m, unsigned *n, unsigned max)
+{
+	struct measure *x;
+
+	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_EDK2_2025, 48, "");
+	name(x, "query-read/edk2-2025/48", "growth between size query and read, edk2-2025/48");
+	if (x != NULL)
+		x->trigger = TRIGGER_AFTER_QUERY;
+	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_UBOOT, 40, "");
+	name(x, "query-read/uboot/40", "growth between size query and read, uboot/40");
+	if (x != NULL)
+		x->trigger = TRIGGER_AFTER_QUERY;
+	/* EDK2 asks for 7 more than it returns (ovmf.md section 3), U-Boot for
+	 * none, esx-boot#11's xFusion for 116 (F11). */
+	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_EDK2_2025, 48,
+		"over-report descriptors=0\n");
+	name(x, "over-report-0", "over-report 0, edk2-2025/48");
+	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_EDK2_2025, 48,
+		"over-report descriptors=7\n");
+	name(x, "over-report-7", "over-report 7, edk2-2025/48");
+	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_EDK2_2025, 48,
+		"over-report descriptors=116\n");
+	name(x, "over-report-116", "over-report 116, edk2-2025/48");
+}
+
+static void plan_revisions(struct measure *m, unsigned *n, unsigned max,
+			   const struct report_env *env)
+{
+	static const char *const revisions[] = { "2.70", "2.90", "2.100" };
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		char extra[40], id[40], label[64];
+		struct measure *x;
+
+		snprintf(extra, sizeof(extra), "revision %s\n", revisions[i]);
+		x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48, extra);
+		snprintf(id, sizeof(id), "revision-%s", revisions[i]);
+		snprintf(label, sizeof(label), "UEFI %s, edk2-2025/48", revisions[i]);
+		name(x, id, label);
+		if (x != NULL && !revision_allowed(env, revisions[i])) {
+			x->skipped = true;
+			snprintf(x->na, sizeof(x->na), "EBSFUZZ_REVISIONS");
+		}
+	}
+}
+
+static void plan_range(struct measure *m, unsigned *n, unsigned max, const struct report_env *env)
+{
+	struct measure *x;
+
+	plan_revisions(m, n, max, env);
+	/* U-Boot before 2020 (F12), and EDK2's 48 where sizeof() guesses short. */
+	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_UBOOT, 40,
+		"quirk dsize-unwritten-on-too-small on\n");
+	name(x, "dsize-withheld/uboot/40", "DescriptorSize withheld on BUFFER_TOO_SMALL, uboot/40");
+	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
+		"quirk dsize-unwritten-on-too-small on\n");
+	name(x, "dsize-withheld/edk2-2025/48",
+	     "DescriptorSize withheld on BUFFER_TOO_SMALL, edk2-2025/48");
+	/* The spec's "On success" covers the key: U-Boot writes it only then. */
+	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
+		"quirk key-unwritten-on-too-small on\n");
+	name(x, "key-withheld/edk2-2025/48", "MapKey withheld on BUFFER_TOO_SMALL, edk2-2025/48");
+	/* UINTN keys: a loader that keeps them in 32 bits passes a stale one. */
+	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
+		"map-key key=0x10000043a\n");
+	name(x, "key-above-2^32", "MapKey 0x10000043a (above 2^32), edk2-2025/48");
+	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
+		"map-synthetic descriptors=512 seed=1\n");
+	name(x, "map-512", "a 512-descriptor map, edk2-2025/48");
+}
+
+static void plan_retries(struct measure *m, unsigned *n, unsigned max)
+{
+	struct measure *x;
+
+	x = add(m, n, max, KIND_RETRIES, SEC_RETRIES, PERS_UBOOT, 40, "");
+	name(x, "refusals-in-a-row", "failed exits in a row it survives, uboot/40");
+	/* EDK2 with a misaligned runtime region (F20); U-Boot too, since
+	 * EDK2's over-report ends a retry that passes a stale size early. */
+	x = add(m, n, max, KIND_ALWAYS_REFUSES, SEC_RETRIES, PERS_EDK2_2025, 48,
+		"quirk persistent-invalid-parameter on\n");
+	name(x, "always-refuses/edk2-2025/48", "firmware that refuses every key, edk2-2025/48");
+	x = add(m, n, max, KIND_ALWAYS_REFUSES, SEC_RETRIES, PERS_UBOOT, 40,
+		"quirk persistent-invalid-parameter on\n");
+	name(x, "always-refuses/uboot/40", "firmware that refuses every key, uboot/40");
+}
+
+/**
+ * sweep_plan() - the measurements of one loader's card, in card order.
+ * @m: receives them.
+ * @max: room in @m.
+ * @loader: index in report_loaders.
+ * @env: the personalities and revisions allowed (others are skipped).
+ *
+ * Return: how many were written.
+ */
+unsigned sweep_plan(struct measure *m, unsigned max, unsigned loader, const struct report_env *env)
+{
+	unsigned n = 0, i;
+
+	plan_grid(m, &n, max, env);
+	plan_sizing(m, &n, max);
+	plan_range(m, &n, max, env);
+	plan_retries(m, &n, max);
+	for (i = 0; i < n; i++) {
+		m[i].loader = loader;
+		if (!m[i].skipped && !personality_allowed(env, m[i].personality)) {
+			m[i].skipped = true;
+			snprintf(m[i].na, sizeof(m[i].na), "EBSFUZZ_PERSONALITIES");
+		}
+	}
+	return n;
+}
+
+/* Firmware allocations that grow the map by @t descriptors: +2 each, and
+ * one +1 for an odd count; pool allocations of 4 KiB, which EDK2 serves
+ * from pages (above its 2688-byte pool class, exit-boot.md 2.4). */
+static size_t growth_lines(const struct measure *m, unsigned t, unsigned at, char *out, size_t size)
+{
+	const char *action = m->pool ? "alloc-pool BootServicesData amount=4096"
+				     : "alloc-pages BootServicesData amount=1";
+	char prefix[64];
+	unsigned pairs = t / 2, chunk;
+	size_t n = 0;
+
+	if (m->trigger == TRIGGER_BEFORE_EXIT)
+		snprintf(prefix, sizeof(prefix), "handler before-exit once");
+	else if (m->trigger == TRIGGER_EXIT)
+		snprintf(prefix, sizeof(prefix), "handler exit once");
+	else
+		snprintf(prefix, sizeof(prefix), "timer %s at=%u period=0",
+			 m->trigger == TRIGGER_AFTER_QUERY ? "at-call" : "after-map", at);
+	for (; pairs > 0; pairs -= chunk) {
+		chunk = pairs < 16 ? pairs : 16;
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s %s delta=+2 repeat=%u\n",
+				      prefix, action, chunk);
+	}
+	if (t % 2)
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s %s delta=+1 repeat=1\n",
+				      prefix, action);
+	return n;
+}
+
+/* Where the timer of @m goes, from the run without growth; 0 if nowhere. */
+static unsigned timer_at(struct measure *m)
+{
+	const struct outcome *z = &m->zero;
+	unsigned at = 0;
+
+	if (m->trigger == TRIGGER_AFTER_READ)
+		at = z->reads_before_exit ? z->reads_before_exit : 1;
+	else if (m->trigger == TRIGGER_AFTER_QUERY && z->first_map_too_small)
+		at = z->first_map_call + 1;
+	else if (m->trigger == TRIGGER_AFTER_QUERY)
+		snprintf(m->na, sizeof(m->na), "no size query: its first GetMemoryMap reads the map");
+	if (at > 255) { /* the field is a byte */
+		snprintf(m->na, sizeof(m->na), "its first GetMemoryMap is call %u", at - 1);
+		at = 0;
+	}
+	return at;
+}
+
+/* One point of @m; true if the loader exits and breaks no rule. */
+static bool run(struct measure *m, const struct report_env *env, const char *text,
+		struct outcome *o)
+{
+	point_run(env, report_loaders[m->loader].fn, text, o, &m->trips);
+	m->points++;
+	m->mem_points += o->mem_after_fail > 0;
+	if (env->verbose) {
+		char how[REPORT_DESC_MAX];
+
+		outcome_describe(o, how, sizeof(how));
+		fprintf(stderr, "# %s %s: growth %u, %s\n%s", report_loaders[m->loader].name, m->id,
+			o->growth, how, text);
+	}
+	return o->exited && !outcome_bad(o);
+}
+
+/* Run the loader with growth @t asked of the firmware. */
+static bool try_growth(struct measure *m, const struct report_env *env, unsigned t, unsigned at,
+		       struct outcome *o)
+{
+	char text[REPORT_SCN_MAX];
+	size_t n = (size_t)snprintf(text, sizeof(text), "%s", m->base);
+
+	if (t > 0)
+		growth_lines(m, t, at, text + n, sizeof(text) - n);
+	return run(m, env, text, o);
+}
+
+/* A point past the survived growth: keep the first, and the first bad
+ * one, and the least growth any failing point saw. */
+static void note_failure(struct measure *m, unsigned t, const struct outcome *o, unsigned *first,
+			 unsigned *first_bad)
+{
+	if (o->growth < m->failed_growth)
+		m->failed_growth = o->growth;
+	if (t < *first) {
+		*first = t;
+		m->beyond = *o;
+	}
+	if (outcome_bad(o) && t < *first_bad) {
+		*first_bad = t;
+		m->bad = true;
+		m->bad_growth = o->growth;
+		outcome_describe(o, m->bad_desc, sizeof(m->bad_desc));
+	}
+}
+
+/* The figure is the most growth any surviving point saw: the loader's own
+ * allocations add to the firmware's, and not always by the same amount. */
+static void note_survival(struct measure *m, const struct outcome *o)
+{
+	if (o->growth > m->survived)
+		m->survived = o->growth;
+}
+
+/*
+ * Exponential then binary search for the largest growth the loader still
+ * exits after, assuming that survival does not come back once lost (a
+ * larger map never fits a buffer a smaller one did not).  The largest
+ * growth is always tried too, so that a bad failure far beyond shows.
+ */
+static void search_headroom(struct measure *m, const struct report_env *env)
+{
+	unsigned lo = 0, hi = 0, first = ~0u, first_bad = ~0u, at, t;
+	struct outcome o;
+
+	m->failed_growth = ~0u;
+	if (!try_growth(m, env, 0, 0, &m->zero)) {
+		m->fails_at_zero = true;
+		note_failure(m, 0, &m->zero, &first, &first_bad);
+		return;
+	}
+	m->survived = m->zero.growth;
+	at = timer_at(m);
+	if (m->trigger >= TRIGGER_AFTER_READ && at == 0) {
+		m->skipped = true;
+		return;
+	}
+	for (t = 1; t <= REPORT_CAP_GROWTH && hi == 0; t *= 2) {
+		if (try_growth(m, env, t, at, &o)) {
+			lo = t;
+			note_survival(m, &o);
+		} else {
+			hi = t;
+			note_failure(m, t, &o, &first, &first_bad);
+		}
+	}
+	while (hi > lo + 1) {
+		t = lo + (hi - lo) / 2;
+		if (try_growth(m, env, t, at, &o)) {
+			lo = t;
+			note_survival(m, &o);
+		} else {
+			hi = t;
+			note_failure(m, t, &o, &first, &first_bad);
+		}
+	}
+	m->capped = hi == 0;
+	m->asked = lo;
+	if (hi != 0 && hi < REPORT_CAP_GROWTH) {
+		if (try_growth(m, env, REPORT_CAP_GROWTH, at, &o))
+			m->non_monotone = true; /* exits again far beyond: said, not counted */
+		else
+			note_failure(m, REPORT_CAP_GROWTH, &o, &first, &first_bad);
+	}
+	m->non_monotone |= !m->capped && m->survived >= m->failed_growth;
+}
+
+/*
+ * Refusals in a row.  The first refusal is within every rule: exit events
+ * are signalled once (UEFI 2.10 section 7.4.6), so compliant firmware
+ * changes the map during one failed exit at most.  More need firmware that
+ * changes the map again after a failure: U-Boot leaves its timers running
+ * until an exit succeeds (efi_boottime.c; exit-boot.md 2.6), so one-shot
+ * timers after each read make it refuse a stale key each time - a real
+ * behaviour and a correct refusal, but beyond what liveness asks a loader
+ * to survive (the referee calls such firmware non-compliant).  Each timer
+ * moves one page between neighbours (delta 0): the key changes, the size
+ * does not, so only the retry logic is measured, not the slack.
+ */
+static void search_retries(struct measure *m, const struct report_env *env)
+{
+	char text[REPORT_SCN_MAX];
+	unsigned k, i, first = ~0u, first_bad = ~0u, reads;
+	struct outcome o;
+
+	m->failed_growth = ~0u;
+	if (!run(m, env, m->base, &m->zero)) {
+		m->fails_at_zero = true;
+		note_failure(m, 0, &m->zero, &first, &first_bad);
+		return;
+	}
+	reads = m->zero.reads_before_exit ? m->zero.reads_before_exit : 1;
+	for (k = 1; k <= REPORT_MAX_REFUSALS; k++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "%s", m->base);
+
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "timer after-map at=%u period=0 alloc-pages "
+					      "BootServicesData amount=1 delta=0 repeat=1\n",
+					      reads + i);
+		if (!run(m, env, text, &o)) {
+			note_failure(m, k, &o, &first, &first_bad);
+			return;
+		}
+		m->survived = o.failed_exits;
+		m->asked = k;
+	}
+	m->capped = true;
+}
+
+/**
+ * sweep_measure() - take one measurement.
+ * @m: its definition; the result is filled in.
+ * @env: firmware options and timeout.
+ */
+void sweep_measure(struct measure *m, const struct report_env *env)
+{
+	if (!m->skipped) {
+		if (m->kind == KIND_HEADROOM)
+			search_headroom(m, env);
+		else if (m->kind == KIND_RETRIES)
+			search_retries(m, env);
+		else
+			run(m, env, m->base, &m->zero);
+	}
+	m->done = true;
+}
