@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 	}
 	if (sweep_run_all(measures, n, a.jobs, &env) != 0) {
 		fprintf(stderr, "report: a worker died; the sweep is incomplete\n");
+		free(measures);
 		return 1;
 	}
 	for (k = 0, n = 0; k < a.n_selected; n += count[k], k++)

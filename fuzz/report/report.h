@@ -6,7 +6,7 @@
  * report lines.  Not a fuzzer: the same loader gives the same card.
  *
  * Nothing here judges a loader itself: whether a point is a violation is
- * what the referee (oracle.c) printed; the report only measures how much
+ * what the referee (fw/invariants.c) printed; the report only measures how much
  * map growth, which firmware and which retries the loader gets through.
  */
 #ifndef EBSFUZZ_REPORT_REPORT_H
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../fw.h"
+#include "../fw/fw.h"
 
 /*
  * The largest growth, in descriptors, asked of a loader during one failed

@@ -187,7 +187,7 @@ static void plan_range(struct measure *m, unsigned *n, unsigned max, const struc
 	name(x, "key-withheld/edk2-2025/48", "MapKey withheld on BUFFER_TOO_SMALL, edk2-2025/48");
 	/* UINTN keys: a loader that keeps them in 32 bits passes a stale one. */
 	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
-		"map-key key=0x10000043a\n");
+		"map-key key=0x10000043a step=0x1\n");
 	name(x, "key-above-2^32", "MapKey 0x10000043a (above 2^32), edk2-2025/48");
 	x = add(m, n, max, KIND_HEADROOM, SEC_RANGE, PERS_EDK2_2025, 48,
 		"map-synthetic descriptors=512 seed=1\n");
