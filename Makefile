@@ -37,7 +37,10 @@ CC_asan := $(CLANG)
 CFLAGS_asan := $(WARN) $(OPT) $(SAN)
 LDFLAGS_asan := $(SAN)
 CC_fuzz := $(CLANG)
-CFLAGS_fuzz := $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer-no-link
+# -fsanitize-recover=address: ASan may report and go on when the findings
+# campaign runs with ASAN_OPTIONS=halt_on_error=0 (fuzz/findings.c); by
+# default it still halts.
+CFLAGS_fuzz := $(WARN) $(OPT) $(SAN) -fsanitize-recover=address -fsanitize=fuzzer-no-link
 LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
 
 # objs(variant, sources) -> object paths

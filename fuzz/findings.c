@@ -19,6 +19,14 @@
  * With EBSFUZZ_CRASH_ON=HASH a run that proves that one finding aborts, so
  * that libFuzzer's -minimize_crash shrinks its reproducer and nothing else.
  *
+ * Memory errors too, where the target is built with
+ * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
+ * (the campaign's fuzzing phase): ASan hands each report to
+ * asan_report(), which names it by its kind and the innermost frame
+ * outside the harness, and the run goes on, so that a shallow memory error
+ * reachable from everywhere does not spend the campaign restarting
+ * workers.  A wild access (a SEGV) still ends the worker.
+ *
  * Nothing recorded here steers the firmware: a run is the same with or
  * without it.
  */
@@ -39,6 +47,7 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 void __ubsan_get_current_report_data(const char **kind, const char **message,
 				     const char **file, unsigned *line, unsigned *column,
 				     char **address) __attribute__((weak));
+void __asan_set_error_report_callback(void (*callback)(const char *)) __attribute__((weak));
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
@@ -274,6 +283,68 @@ void __ubsan_on_report(void)
 	prove(what, where, CLASS_LOADER_UB, message != NULL ? message : kind);
 }
 
+/* A frame of a report's stack outside the harness and the C library. */
+static bool loader_frame(const char *file)
+{
+	return !is_harness_file(file) && strstr(file, "compiler-rt") == NULL &&
+	       strncmp(file, "/usr/", 5) != 0 && strstr(file, "sysdeps/") == NULL &&
+	       strstr(file, "csu/") == NULL;
+}
+
+/*
+ * Name an ASan report: "asan:KIND" at the innermost frame that is the
+ * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
+ * main executable's frames as "pcs:OFF,OFF,...", which the campaign
+ * resolves).
+ */
+static void asan_report(const char *report)
+{
+	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
+	const char *line = strstr(report, "ERROR: AddressSanitizer: ");
+	size_t n;
+
+	if (dir == NULL || line == NULL)
+		return;
+	line += strlen("ERROR: AddressSanitizer: ");
+	n = strcspn(line, " \n");
+	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, line);
+	snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
+	for (line = strstr(line, "\n"); line != NULL && where[0] == 0; line = strstr(line + 1, "\n")) {
+		const char *in = strstr(line, " in "), *end = strchr(line + 1, '\n');
+		const char *plus = strstr(line, "+0x");
+		char file[160];
+		size_t len;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, "\n    #", 6) != 0)
+			continue;
+		if (in != NULL && in < end) {
+			/* "in FUNCTION FILE:LINE:COL", or "in FUNCTION (MODULE+0xOFF)"
+			 * for code without line information: skipped. */
+			const char *loc = in + 4;
+
+			loc += strcspn(loc, " \n");
+			loc += *loc == ' ';
+			len = strcspn(loc, " \n");
+			snprintf(file, sizeof(file), "%.*s", (int)len, loc);
+			file[strcspn(file, ":")] = 0;
+			if (file[0] != 0 && file[0] != '(' && strchr(loc, ':') < loc + len &&
+			    loader_frame(file)) {
+				/* FILE:LINE of FILE:LINE:COL */
+				snprintf(where, sizeof(where), "%.*s", (int)len, loc);
+				if (strrchr(where, ':') != strchr(where, ':'))
+					*strrchr(where, ':') = 0;
+			}
+		} else if (plus != NULL && plus < end && strlen(pcs) + 20 < sizeof(pcs)) {
+			snprintf(pcs + strlen(pcs), sizeof(pcs) - strlen(pcs), "%s%.*s",
+				 pcs[4] != 0 ? "," : "", (int)strcspn(plus + 1, ")\n"), plus + 1);
+		}
+	}
+	prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
+	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+}
+
 /**
  * findings_init() - read EBSFUZZ_FINDINGS and EBSFUZZ_CRASH_ON.
  * @opt: the firmware options; keep_going is set if a directory is given.
@@ -291,6 +362,8 @@ void findings_init(struct fw_options *opt)
 		return;
 	opt->keep_going = true;
 	atexit(flush_counts);
+	if (__asan_set_error_report_callback != NULL)
+		__asan_set_error_report_callback(asan_report);
 }
 
 /**

@@ -177,6 +177,10 @@ struct fw_result {
 
 int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size);
 
+/* Whether the firmware of the run in progress has broken a rule yet: the
+ * class of a finding the harness sees mid-run (a memory error). */
+bool fw_outside_rules_so_far(void);
+
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 

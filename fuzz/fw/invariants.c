@@ -184,6 +184,11 @@ void fw_not_compliant(bool outside_rules, const char *why)
 			 outside_rules ? "firmware outside the rules" : "liveness does not apply", why);
 }
 
+bool fw_outside_rules_so_far(void)
+{
+	return fw.outside_rules > 0;
+}
+
 /**
  * oracle_reset() - forget what the last run's loader held and did.
  */
