@@ -1,7 +1,9 @@
 # ebsfuzz - fuzz the ExitBootServices logic of UEFI loaders.
 #
 #   make             build the hardened loader's fuzz target and replay drivers
-#   make test        unit tests, invariant tests, corpus replay (ASan+UBSan, gcc)
+#   make check       the fast steps: unit, invariant, firmware, format, replay
+#   make test        everything the README promises, one line per step
+#   make help        the user-facing targets and scripts
 #   make fuzz        fuzz the hardened loader for FUZZ_SECONDS (default 60) with
 #                    JOBS libFuzzer fork-mode workers: every finding, classified
 #   make check-boundaries   core/ stays freestanding and never reaches into fuzz/
@@ -84,7 +86,7 @@ $(BUILD)/replay_ebs.gcc: $(call HARNESS,gcc) $(call objs,gcc,$(HARDENED_SRC) fuz
 ALL_TARGETS := $(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc $(BUILD)/scn
 TEST_STEPS :=
 
-.PHONY: all test fuzz check-boundaries clean
+.PHONY: all test check help fuzz check-boundaries clean
 .DEFAULT_GOAL := all
 
 -include $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk)
@@ -97,8 +99,40 @@ test-replay: $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc seeds
 
 all: $(ALL_TARGETS) seeds
 
-test: check-boundaries $(TEST_STEPS) test-replay
-	@echo "make test: all passed"
+# make check: the fast, host-only steps (unit, invariant, firmware, format,
+# replay; well under a minute once built).  make test: everything the
+# README promises, fast steps first, then the fuzzing smoke runs, the other
+# sanitizers and builds, and real firmware last.  Steps an included
+# makefile adds but the lists do not name run at the end.
+CHECK_ORDER := check-boundaries test-docs test-unit test-scenarios test-regressions \
+	test-models-bad test-replay
+TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
+	test-valgrind afl-test oss-fuzz-check ovmf-check
+ALL_STEPS := check-boundaries test-replay $(TEST_STEPS)
+ordered = $(filter $(ALL_STEPS),$(1))
+
+check:
+	@scripts/run-steps "make check" $(call ordered,$(CHECK_ORDER))
+test:
+	@scripts/run-steps "make test" $(call ordered,$(TEST_ORDER)) \
+		$(filter-out $(TEST_ORDER),$(ALL_STEPS))
+
+help:
+	@echo "make                build the fuzz target, the replay drivers and the scenario tool"
+	@echo "make fuzz           the findings campaign on the hardened loader (FUZZ_SECONDS, JOBS, FUZZ_FLAGS)"
+	@echo "make check          the fast steps: unit, invariant, firmware, format, replay"
+	@echo "make test           every step the README promises, one line each (logs in build/test-logs)"
+	@echo "make afl            an AFL++ campaign on the hardened loader (AFL_SECONDS, AFL_JOBS)"
+	@echo "make bench          benchmarks (never part of make test)"
+	@echo "make coverage       llvm-cov of the shipped corpus"
+	@echo "make cmin           shrink make fuzz's corpus"
+	@echo "make ovmf-check     the differential against real EDK2 under QEMU"
+	@echo "make oss-fuzz-check the OSS-Fuzz build and check_build, emulated"
+	@echo "scripts/fuzz-loader LOADER.c [S]   the findings campaign on any loader"
+	@echo "scripts/loader-report LOADER.c     its report card"
+	@echo "scripts/add-regression REPRO NAME [LOADER.c]   keep a finding as a regression"
+	@echo "build/scn encode|decode|help       the scenario tool"
+	@echo "build/replay_ebs -v INPUT          one run, call by call"
 
 # core/ may include only core/ headers and freestanding ones, and its
 # objects may need nothing from outside but memcpy and memset (the

@@ -44,8 +44,8 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINT8 *map;
 
 	status = bs->GetMemoryMap(&size, NULL, &key, &desc_size, &version);
-	if (status != EFI_BUFFER_TOO_SMALL || size > (1u << 24) || desc_size == 0 ||
-	    desc_size > 1024)
+	if (status != EFI_BUFFER_TOO_SMALL || size > (1u << 24) ||
+	    desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || desc_size > 1024)
 		return EFI_LOAD_ERROR;
 	capacity = size + SLACK_DESCS * desc_size;
 	status = bs->AllocatePool(EfiLoaderData, capacity, (VOID **)&map);
