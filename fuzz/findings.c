@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "findings.h"
+#include "sanitizers.h"
 
 /* The sanitizers' interfaces, present only in sanitized builds. */
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
@@ -47,7 +48,6 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 void __ubsan_get_current_report_data(const char **kind, const char **message,
 				     const char **file, unsigned *line, unsigned *column,
 				     char **address) __attribute__((weak));
-void __asan_set_error_report_callback(void (*callback)(const char *)) __attribute__((weak));
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
@@ -297,7 +297,7 @@ static bool loader_frame(const char *file)
  * main executable's frames as "pcs:OFF,OFF,...", which the campaign
  * resolves).
  */
-static void asan_report(const char *report)
+static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
 	const char *line = strstr(report, "ERROR: AddressSanitizer: ");
@@ -362,8 +362,9 @@ void findings_init(struct fw_options *opt)
 		return;
 	opt->keep_going = true;
 	atexit(flush_counts);
-	if (__asan_set_error_report_callback != NULL)
-		__asan_set_error_report_callback(asan_report);
+#ifdef EBSFUZZ_ASAN
+	__asan_set_error_report_callback(asan_report);
+#endif
 }
 
 /**

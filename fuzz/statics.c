@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sanitizers.h"
 #include "statics.h"
 
 extern char __start_ebsfuzz_loader_data[] __attribute__((weak));
@@ -35,8 +36,6 @@ extern char __stop_ebsfuzz_loader_data[] __attribute__((weak));
 extern char __start_ebsfuzz_loader_bss[] __attribute__((weak));
 extern char __stop_ebsfuzz_loader_bss[] __attribute__((weak));
 
-/* MemorySanitizer's interface, present only in MSan builds. */
-void __msan_unpoison(const volatile void *addr, size_t size) __attribute__((weak));
 
 #if defined(__clang__)
 #define UNINSTRUMENTED                                                                         \
@@ -75,8 +74,9 @@ static void zero_range(char *start, char *end)
 	} else {
 		zero_bytes(start, (size_t)(end - start));
 	}
-	if (__msan_unpoison != NULL)
-		__msan_unpoison(start, (size_t)(end - start));
+#ifdef EBSFUZZ_MSAN
+	__msan_unpoison(start, (size_t)(end - start));
+#endif
 }
 
 /**
@@ -96,8 +96,9 @@ void loader_statics_restore(void)
 			copy_bytes(load_time_data, __start_ebsfuzz_loader_data, data);
 		} else {
 			copy_bytes(__start_ebsfuzz_loader_data, load_time_data, data);
-			if (__msan_unpoison != NULL)
-				__msan_unpoison(__start_ebsfuzz_loader_data, data);
+#ifdef EBSFUZZ_MSAN
+			__msan_unpoison(__start_ebsfuzz_loader_data, data);
+#endif
 		}
 	}
 	if (__start_ebsfuzz_loader_bss != NULL && snapshot_taken)

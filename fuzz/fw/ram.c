@@ -25,13 +25,12 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "../sanitizers.h"
 #include "internal.h"
 
 #define FW_RAM_BASE 0x100000ull
 #define FW_RAM_END 0x58000000ull
 
-/* MemorySanitizer's interface, present only in MSan builds. */
-void __msan_poison(const volatile void *addr, size_t size) __attribute__((weak));
 
 static enum { RAM_UNTRIED, RAM_RESERVED, RAM_UNAVAILABLE } ram_state;
 
@@ -80,8 +79,9 @@ void *fw_ram_map(uint64_t start, uint64_t pages)
 
 	if (mprotect(at, pages * EFI_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
 		abort();
-	if (__msan_poison != NULL)
-		__msan_poison(at, pages * EFI_PAGE_SIZE);
+#ifdef EBSFUZZ_MSAN
+	__msan_poison(at, pages * EFI_PAGE_SIZE);
+#endif
 	return at;
 }
 

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sanitizers.h - which sanitizer this object is built with, so that the
+ * harness calls a sanitizer's interface only in builds that have it (a
+ * reference to another's would make OSS-Fuzz's check_build see mixed
+ * sanitizers).
+ */
+#ifndef EBSFUZZ_FUZZ_SANITIZERS_H
+#define EBSFUZZ_FUZZ_SANITIZERS_H
+
+#include <stddef.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EBSFUZZ_ASAN 1
+#endif
+#if __has_feature(memory_sanitizer)
+#define EBSFUZZ_MSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(EBSFUZZ_ASAN)
+#define EBSFUZZ_ASAN 1
+#endif
+
+#ifdef EBSFUZZ_ASAN
+void __asan_set_error_report_callback(void (*callback)(const char *));
+#endif
+#ifdef EBSFUZZ_MSAN
+void __msan_poison(const volatile void *addr, size_t size);
+void __msan_unpoison(const volatile void *addr, size_t size);
+#endif
+
+#endif /* EBSFUZZ_FUZZ_SANITIZERS_H */
