@@ -29,7 +29,7 @@ CORE_FLAGS := -ffreestanding
 CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
-TARGET_SRC := fuzz/fuzz_ebs.c fuzz/statics.c fuzz/findings.c
+TARGET_SRC := fuzz/fuzz_ebs.c fuzz/target.c fuzz/statics.c fuzz/findings.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
 
 CC_gcc := $(GCC)
@@ -81,6 +81,15 @@ $(BUILD)/replay_ebs: $(call HARNESS,asan) $(call objs,asan,$(HARDENED_SRC) fuzz/
 $(BUILD)/replay_ebs.gcc: $(call HARNESS,gcc) $(call objs,gcc,$(HARDENED_SRC) fuzz/replay.c)
 	$(CC_gcc) $(LDFLAGS_gcc) $^ -o $@
 
+# The library face (fuzz/ebsfuzz.h): the firmware, its referee and the body
+# of a fuzz target, for a loader project's own target; built like the fuzz
+# variant (libFuzzer, ASan, UBSan).
+LIB_SRC := $(FW_SRC) fuzz/target.c fuzz/statics.c fuzz/findings.c
+$(BUILD)/libebsfuzz.a: $(call objs,fuzz,$(LIB_SRC))
+	rm -f $@ && ar rcs $@ $^
+.PHONY: lib
+lib: $(BUILD)/libebsfuzz.a
+
 # Included makefiles append to these: ALL_TARGETS are built by `make`,
 # TEST_STEPS are phony targets `make test` runs before the corpus replay.
 ALL_TARGETS := $(BUILD)/fuzz_ebs $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc $(BUILD)/scn
@@ -105,7 +114,7 @@ all: $(ALL_TARGETS) seeds
 # sanitizers and builds, and real firmware last.  Steps an included
 # makefile adds but the lists do not name run at the end.
 CHECK_ORDER := check-boundaries test-docs test-unit test-scenarios test-regressions \
-	test-models-bad test-replay
+	test-models-bad test-replay test-lib
 TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
 	test-valgrind afl-test oss-fuzz-check ovmf-check
 ALL_STEPS := check-boundaries test-replay $(TEST_STEPS)

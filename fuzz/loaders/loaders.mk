@@ -98,3 +98,14 @@ test-fuzz-loader: loader-harness
 .SECONDARY: $(foreach m,$(LOADERS_BAD) $(LOADERS_GOOD),$(BUILD)/asan/fuzz/loaders/$(m).o \
 	$(BUILD)/fuzz/fuzz/loaders/$(m).o) \
 	$(foreach m,$(LOADERS_BAD),$(BUILD)/asan/fuzz/loaders/$(m).fixed.o)
+
+# The library face: a loader project's own target, linked with
+# build/libebsfuzz.a, runs every shipped input clean.
+$(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(HEADERS)
+	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/libebsfuzz.a -o $@
+.PHONY: test-lib
+TEST_STEPS += test-lib
+test-lib: $(BUILD)/own-target seeds
+	@$(BUILD)/own-target -runs=0 $(BUILD)/seed/ebs >$(BUILD)/own-target.log 2>&1 || \
+		{ cat $(BUILD)/own-target.log; exit 1; }
+	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean"

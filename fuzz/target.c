@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * target.c - one fuzz input against one loader: decode it, give the loader
+ * its load-time statics, run it on the fake firmware, record what it
+ * proved.  The body of every fuzz target, ours (fuzz_ebs.c) and a loader
+ * project's own (libebsfuzz.a, ebsfuzz.h).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ebsfuzz.h"
+#include "findings.h"
+#include "statics.h"
+
+static struct fw_options options;
+static int options_ready;
+
+static void init_options(void)
+{
+	char error[160];
+
+	if (fw_options_from_env(&options, error, sizeof(error)) != 0) {
+		fprintf(stderr, "ebsfuzz: %s\n", error);
+		exit(2);
+	}
+	findings_init(&options);
+	options_ready = 1;
+}
+
+/**
+ * ebsfuzz_initialize() - read the EBSFUZZ_* options; exit 2 on a malformed
+ * one.  Optional: the first input does it.
+ */
+void ebsfuzz_initialize(void)
+{
+	init_options();
+}
+
+/*
+ * Traces start with the input as scenario text, so that a crash's trace can
+ * be pasted into a .scn file: directives first, then the run as comments.
+ */
+static void trace_input(const uint8_t *data, size_t size)
+{
+	struct scn_reader reader = { data, size, 0 };
+	struct scn_directive dir;
+	char line[600];
+
+	fprintf(options.trace, "# scenario (%zu bytes)\n", size);
+	while (scn_next_directive(&reader, &dir)) {
+		scn_format_directive(&dir, line, sizeof(line));
+		fprintf(options.trace, "%s\n", line);
+	}
+	if (reader.offset < size)
+		fprintf(options.trace, "# the last %zu bytes are a cut-short %s directive, ignored\n",
+			size - reader.offset, scn_ops[data[reader.offset] % OP_COUNT].keyword);
+	fprintf(options.trace, "# run\n");
+}
+
+/**
+ * ebsfuzz_one_input() - run @loader once on the firmware @data describes.
+ * @data: the fuzz input; every byte string is valid.
+ * @size: its length.
+ * @loader: the loader contract.
+ *
+ * Unless the findings campaign asked to keep going (EBSFUZZ_FINDINGS), a
+ * violation ends the process, one report line per violation.
+ *
+ * Return: 0, as libFuzzer wants.
+ */
+int ebsfuzz_one_input(const uint8_t *data, size_t size, fw_loader_fn loader)
+{
+	static struct scenario scn;
+	struct fw_result result;
+
+	if (!options_ready)
+		init_options();
+	if (options.trace != NULL)
+		trace_input(data, size);
+	scn_decode(data, size, &scn);
+	loader_statics_restore();
+	findings_begin_run(data, size);
+	fw_run(&scn, loader, &options, &result);
+	findings_end_run(&result);
+	return 0;
+}
