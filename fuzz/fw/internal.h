@@ -292,13 +292,16 @@ void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	} while (0)
 const char *fw_status_name(EFI_STATUS status);
 
-/* invariants.c */
+/* violations.c */
 void oracle_reset(void);
 void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void oracle_end_run(struct fw_result *result);
+
+/* invariants.c */
+void oracle_resolve_pending(enum fw_invariant as);
 void oracle_check_call_allowed(enum fw_service svc);
 void oracle_check_call_budget(const char *what);
 void oracle_check_exit_attempts(void);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * violations.c - how a broken invariant is reported: kept with its call,
+ * its place in the loader and its class, printed as one report line, and
+ * the run ended or the process aborted when it has to be; and the reasons
+ * a run owes no boot.  The rules themselves are in invariants.c.
+ *
+ * Most violations are recorded and the run goes on, the firmware answering
+ * as the personality's real firmware does, so that one run shows what the
+ * loader does next (GRUB prints after a failed exit, then lets the firmware
+ * write into freed memory: two findings, one input).  A few are fatal: the
+ * run cannot meaningfully go on (a call through a table torn down by a
+ * successful exit, a map buffer in freed memory, a loop that never ends).
+ * Memory errors are ASan's, and fatal too.  At the end of a run with
+ * violations the process aborts, so fuzzers record a crash, unless the
+ * findings campaign asked to keep going (fw_options.keep_going); with
+ * EBSFUZZ_FIRST=1 the first violation aborts at once.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The names and what each rests on; README's Invariants table says the same. */
+const char *const fw_invariant_names[INV_COUNT] = {
+	[INV_BUFFER_BOUNDS] = "buffer-bounds",	     /* UEFI 2.10 7.2.3; L4, L10 */
+	[INV_TERMINATION] = "termination",	     /* no end at all: L6, L13 */
+	[INV_FORBIDDEN_CALL] = "forbidden-call",     /* UEFI 2.10 7.4.6, 7.1; L3, L5 */
+	[INV_CALL_AFTER_GIVING_UP] = "call-after-giving-up", /* UEFI 2.10 7.4.6; L5 */
+	[INV_STALE_KEY] = "stale-key",		     /* UEFI 2.10 7.4.6; L8 */
+	[INV_STALE_MAP] = "stale-map",		     /* UEFI 2.10 7.4.6 */
+	[INV_LEAK] = "leak",			     /* hygiene, not a UEFI rule */
+	[INV_STATUS] = "status",		     /* the loader contract */
+	[INV_LIVENESS] = "liveness",		     /* see oracle_check_end() */
+};
+
+const char *const fw_class_names[CLASS_COUNT] = {
+	[CLASS_COMPLIANT] = "compliant",
+	[CLASS_NONCOMPLIANT] = "noncompliant",
+	[CLASS_GIVING_UP] = "giving-up",
+	[CLASS_LOADER_UB] = "loader-ub",
+};
+
+/*
+ * One function per invariant ends the process, so that a crash's stack
+ * names the invariant and crash deduplication (ClusterFuzz keys on the top
+ * frames) tells them apart even when the run ended after recording.  The
+ * volatile store keeps the compiler from folding them into one.
+ */
+static volatile int aborting_for;
+#define INVARIANT_ABORT(fn, inv)                                                               \
+	static __attribute__((noinline)) _Noreturn void fn(void)                               \
+	{                                                                                      \
+		aborting_for = inv;                                                            \
+		abort();                                                                       \
+	}
+INVARIANT_ABORT(ebsfuzz_invariant_buffer_bounds, INV_BUFFER_BOUNDS)
+INVARIANT_ABORT(ebsfuzz_invariant_termination, INV_TERMINATION)
+INVARIANT_ABORT(ebsfuzz_invariant_forbidden_call, INV_FORBIDDEN_CALL)
+INVARIANT_ABORT(ebsfuzz_invariant_call_after_giving_up, INV_CALL_AFTER_GIVING_UP)
+INVARIANT_ABORT(ebsfuzz_invariant_stale_key, INV_STALE_KEY)
+INVARIANT_ABORT(ebsfuzz_invariant_stale_map, INV_STALE_MAP)
+INVARIANT_ABORT(ebsfuzz_invariant_leak, INV_LEAK)
+INVARIANT_ABORT(ebsfuzz_invariant_status, INV_STATUS)
+INVARIANT_ABORT(ebsfuzz_invariant_liveness, INV_LIVENESS)
+
+static _Noreturn void abort_for(enum fw_invariant inv)
+{
+	static void (*const abort_fn[INV_COUNT])(void) = {
+		ebsfuzz_invariant_buffer_bounds, ebsfuzz_invariant_termination,
+		ebsfuzz_invariant_forbidden_call, ebsfuzz_invariant_call_after_giving_up,
+		ebsfuzz_invariant_stale_key, ebsfuzz_invariant_stale_map, ebsfuzz_invariant_leak,
+		ebsfuzz_invariant_status, ebsfuzz_invariant_liveness,
+	};
+
+	if (fw.opt != NULL && fw.opt->trace != NULL)
+		fflush(fw.opt->trace);
+	fflush(stderr);
+	abort_fn[inv]();
+	abort(); /* not reached: the table holds only _Noreturn functions */
+}
+
+/* The class a violation gets now: the firmware's conduct so far decides. */
+static enum fw_class class_now(enum fw_invariant inv)
+{
+	if (inv == INV_CALL_AFTER_GIVING_UP)
+		return CLASS_GIVING_UP;
+	return fw.outside_rules > 0 ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT;
+}
+
+/* Keep a violation; the same invariant at the same place in the loader
+ * once only (a loop prints after every failed exit). */
+static void record(enum fw_invariant inv, bool fatal, const void *caller, const char *fmt,
+		   va_list ap)
+{
+	struct fw_violation *v;
+	unsigned i;
+
+	for (i = 0; i < fw.n_violations; i++)
+		if (fw.violations[i].invariant == inv && fw.violations[i].caller == caller &&
+		    !fatal)
+			return;
+	if (fw.n_violations < FW_MAX_VIOLATIONS)
+		v = &fw.violations[fw.n_violations++];
+	else if (fatal)
+		v = &fw.violations[FW_MAX_VIOLATIONS - 1]; /* the one that ended the run */
+	else
+		return;
+	v->invariant = (uint8_t)inv;
+	v->class = (uint8_t)class_now(inv);
+	v->fatal = fatal;
+	v->call = fw.calls;
+	v->caller = caller;
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
+		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
+	if (fw.opt->keep_going)
+		return;
+	fprintf(stderr, "ebsfuzz: invariant %s violated: %s [%s]\n", fw_invariant_names[inv],
+		v->message, fw_class_names[v->class]);
+	if (fatal || fw.opt->first)
+		abort_for(inv);
+}
+
+/**
+ * oracle_violation() - record a broken invariant; the run goes on.
+ * @inv: which one.
+ * @fmt: what happened, and at which call.
+ */
+void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(inv, false, fw.caller, fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * oracle_fatal() - record a broken invariant after which the run cannot go
+ * on, and end the run (or the process, unless keep_going).
+ * @inv: which one.
+ * @fmt: what happened, and at which call.
+ */
+_Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
+	va_start(ap, fmt);
+	record(inv, true, fw.caller, fmt, ap);
+	va_end(ap);
+	fw.ended = END_FATAL;
+	longjmp(fw.reset_jump, 1);
+}
+
+/**
+ * fw_not_compliant() - take this run out of the liveness invariant.
+ * @outside_rules: the firmware broke a rule, so violations from here on are
+ *	non-compliant findings; false: it kept the rules, but no boot is owed.
+ * @why: a static string; each reason is kept once, with the call it came at.
+ *
+ * The trace names every reason as it arises, so that a reader sees all of
+ * them (the scenario's own are listed after its header).
+ */
+void fw_not_compliant(bool outside_rules, const char *why)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_reasons; i++)
+		if (strcmp(fw.reasons[i].why, why) == 0)
+			return;
+	if (fw.n_reasons < FW_MAX_REASONS)
+		fw.reasons[fw.n_reasons++] = (struct fw_reason){ why, fw.calls, outside_rules };
+	fw.outside_rules += outside_rules;
+	if (fw.run_started)
+		FW_TRACE("# %s: %s\n",
+			 outside_rules ? "firmware outside the rules" : "liveness does not apply", why);
+}
+
+bool fw_outside_rules_so_far(void)
+{
+	return fw.outside_rules > 0;
+}
+
+/**
+ * oracle_reset() - forget what the last run's loader held and did.
+ */
+void oracle_reset(void)
+{
+	fw.last_read_valid = false;
+	fw.size_queried = false;
+	fw.first_required = fw.max_required = 0;
+	fw.growth_noted = false;
+	fw.caller = NULL;
+	fw.n_violations = 0;
+	fw.n_reasons = 0;
+	fw.outside_rules = 0;
+	fw.n_pending = 0;
+	fw.run_started = false;
+}
+
+/**
+ * oracle_end_run() - hand the run's violations and reasons over, and end
+ * the process if any violation was recorded (unless keep_going).
+ * @result: filled in.
+ */
+void oracle_end_run(struct fw_result *result)
+{
+	memcpy(result->violations, fw.violations, fw.n_violations * sizeof(fw.violations[0]));
+	result->n_violations = fw.n_violations;
+	memcpy(result->reasons, fw.reasons, fw.n_reasons * sizeof(fw.reasons[0]));
+	result->n_reasons = fw.n_reasons;
+	if (fw.n_violations == 0 || fw.opt->keep_going)
+		return;
+	fprintf(stderr, "ebsfuzz: the run ended with %u violation%s (the first: %s)\n",
+		fw.n_violations, fw.n_violations > 1 ? "s" : "",
+		fw_invariant_names[fw.violations[0].invariant]);
+	abort_for((enum fw_invariant)fw.violations[0].invariant);
+}
