@@ -211,102 +211,6 @@ static EFI_STATUS deltas_as_chosen(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
-/* The type of the descriptor holding @addr in a fresh map read. */
-static UINT32 type_at(EFI_BOOT_SERVICES *bs, EFI_PHYSICAL_ADDRESS addr)
-{
-	static UINT8 buf[1 << 15] __attribute__((aligned(8)));
-	UINTN size = sizeof(buf), key, dsize, i;
-	UINT32 version;
-
-	if (bs->GetMemoryMap(&size, (VOID *)buf, &key, &dsize, &version) != EFI_SUCCESS)
-		return 0xffffffffu;
-	for (i = 0; i + dsize <= size; i += dsize) {
-		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(buf + i);
-
-		if (addr >= d->PhysicalStart && addr - d->PhysicalStart < d->NumberOfPages * EFI_PAGE_SIZE)
-			return d->Type;
-	}
-	return 0xffffffffu;
-}
-
-/* UEFI 2.10 7.2.3: the key is opaque; it changes with the map by the
- * step the input chose (here 0x10), or to a new value each time (step 0). */
-static UINTN key_of_map(EFI_BOOT_SERVICES *bs)
-{
-	static UINT8 buf[1 << 15] __attribute__((aligned(8)));
-	UINTN size = sizeof(buf), key = 0, dsize;
-	UINT32 version;
-
-	bs->GetMemoryMap(&size, (VOID *)buf, &key, &dsize, &version);
-	return key;
-}
-
-static EFI_STATUS key_steps(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_PHYSICAL_ADDRESS page;
-	UINTN k0 = key_of_map(bs), k1, k2;
-
-	CHECK(k0 == 0x100000000ull);
-	CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &page) == EFI_SUCCESS);
-	k1 = key_of_map(bs);
-	CHECK(bs->FreePages(page, 1) == EFI_SUCCESS);
-	k2 = key_of_map(bs);
-	CHECK(k1 == k0 + 0x10 && k2 == k1 + 0x10);
-	return loader_exit_boot(image, st);
-}
-
-static EFI_STATUS key_new_each_time(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_PHYSICAL_ADDRESS page[4];
-	UINTN keys[9], i, j;
-
-	keys[0] = key_of_map(bs);
-	for (i = 0; i < 4; i++) {
-		CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &page[i]) == EFI_SUCCESS);
-		keys[1 + i] = key_of_map(bs);
-	}
-	for (i = 0; i < 4; i++) {
-		CHECK(bs->FreePages(page[i], 1) == EFI_SUCCESS);
-		keys[5 + i] = key_of_map(bs);
-	}
-	for (i = 0; i < 9; i++)
-		for (j = i + 1; j < 9; j++)
-			CHECK(keys[i] != keys[j]);
-	CHECK(keys[2] - keys[1] != keys[1] - keys[0]); /* not a counter */
-	return loader_exit_boot(image, st);
-}
-
-/* UEFI 2.10 7.2.1: AllocateAddress gets exactly the pages asked for, if
- * free, usable at that address (Linux <= 3.12's low_alloc picks them from
- * the map); a taken or misaligned address is EFI_NOT_FOUND, as in EDK2.
- * AllocateMaxAddress stays below its limit, and AnyPages memory is where
- * the map says it is. */
-static EFI_STATUS allocate_address(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_PHYSICAL_ADDRESS at = 0x1600000, got = at, max = 0x2000000 - 1, any;
-
-	CHECK(type_at(bs, at) == EfiConventionalMemory);
-	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 3, &got) == EFI_SUCCESS);
-	CHECK(got == at && type_at(bs, at) == EfiLoaderData);
-	((volatile UINT8 *)(UINTN)at)[3 * EFI_PAGE_SIZE - 1] = 0x5a; /* usable, all of it */
-	got = at + EFI_PAGE_SIZE;
-	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
-	got = at + 3 * EFI_PAGE_SIZE + 1;
-	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
-	got = 0x900000; /* BootServicesData in the small map */
-	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
-	CHECK(bs->FreePages(at, 3) == EFI_SUCCESS && type_at(bs, at) == EfiConventionalMemory);
-	got = max;
-	CHECK(bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 2, &got) == EFI_SUCCESS);
-	CHECK(got + 2 * EFI_PAGE_SIZE - 1 <= max && type_at(bs, got) == EfiLoaderData);
-	CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderCode, 1, &any) == EFI_SUCCESS);
-	CHECK(type_at(bs, any) == EfiLoaderCode);
-	CHECK(bs->FreePages(got, 2) == EFI_SUCCESS && bs->FreePages(any, 1) == EFI_SUCCESS);
-	return loader_exit_boot(image, st);
-}
 
 /* Exit once, and note what the first call returned. */
 static EFI_STATUS first_exit_status;
@@ -463,12 +367,6 @@ int main(void)
 	expect_clean("allocation deltas as chosen",
 		     DELTA_MAP "alloc -2\nalloc -1\nalloc +2\nalloc +1\nalloc 0\n", deltas_as_chosen,
 		     true);
-	expect_clean("a key that counts by the chosen step",
-		     "firmware edk2-2025\nmap-key key=0x100000000 step=0x10\n", key_steps, true);
-	expect_clean("a key that is a new value at every change",
-		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
-	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
-		     "firmware edk2-2025\n", allocate_address, true);
 	expect_clean("EDK2 2025: BEFORE group on the first call only",
 		     "firmware edk2-2025\nhandler before-exit every alloc-pages LoaderData amount=1 "
 		     "delta=+1 repeat=1\n",

@@ -10,55 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testlib.h"
-
-#define AMI_OPTION_ROM                                                                         \
-	"firmware ami\n"                                                                       \
-	"handler exit once alloc-pages BootServicesData amount=3 delta=+1 repeat=1\n"
-#define EDK2_QUIET "firmware edk2-2025\n"
+#include "fixtures.h"
 
 static UINT8 static_buffer[1 << 16] __attribute__((aligned(8)));
-
-/* A map the fixtures hold: their buffer, its capacity, the last answer. */
-struct held_map {
-	EFI_BOOT_SERVICES *bs;
-	UINT8 *buf;
-	UINTN capacity, size, key, dsize;
-};
-
-/* Read into the held buffer at full capacity.  Correct. */
-static EFI_STATUS reread(struct held_map *m)
-{
-	UINT32 version;
-
-	m->size = m->capacity;
-	return m->bs->GetMemoryMap(&m->size, (EFI_MEMORY_DESCRIPTOR *)(void *)m->buf, &m->key,
-				   &m->dsize, &version);
-}
-
-/* Probe, allocate with 32 descriptors of headroom, read.  Correct. */
-static EFI_STATUS read_map(EFI_SYSTEM_TABLE *st, struct held_map *m)
-{
-	UINTN need = 0, k = 0, d = 0;
-	UINT32 version;
-	EFI_STATUS status;
-
-	m->bs = st->BootServices;
-	status = m->bs->GetMemoryMap(&need, NULL, &k, &d, &version);
-	if (status != EFI_BUFFER_TOO_SMALL)
-		return EFI_LOAD_ERROR;
-	m->capacity = need + 32 * d;
-	status = m->bs->AllocatePool(EfiLoaderData, m->capacity, (VOID **)&m->buf);
-	if (status != EFI_SUCCESS)
-		return status;
-	return reread(m);
-}
-
-static EFI_STATUS reread_and_exit(EFI_HANDLE image, struct held_map *m)
-{
-	reread(m);
-	return m->bs->ExitBootServices(image, m->key);
-}
 
 /* ---- buffer-bounds ---- */
 
@@ -296,102 +250,6 @@ static EFI_STATUS never_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return m.bs->ExitBootServices(image, m.key);
 }
 
-/* ---- the firmware envelope and the rules ---- */
-
-/* Divides by DescriptorSize without a check (Linux v5.8's helper, L12). */
-static EFI_STATUS divides_by_dsize(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN size = 0, key = 0, dsize = 0;
-	UINT32 version;
-	volatile UINTN descriptors;
-
-	bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
-	descriptors = size / dsize;
-	(void)descriptors;
-	return loader_exit_boot(image, st);
-}
-
-/* Sizes its buffer from the DescriptorSize of a BUFFER_TOO_SMALL answer,
- * 8 of them, as Linux, Xen and uefi-rs do, and retries once. */
-static EFI_STATUS sizes_from_dsize(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-	UINTN need = 0, k = 0, d = 0, attempt;
-	UINT32 version;
-	EFI_STATUS status;
-
-	m.bs = st->BootServices;
-	if (m.bs->GetMemoryMap(&need, NULL, &k, &d, &version) != EFI_BUFFER_TOO_SMALL)
-		return EFI_LOAD_ERROR;
-	m.capacity = need + 8 * d;
-	if (m.bs->AllocatePool(EfiLoaderData, m.capacity, (VOID **)&m.buf) != EFI_SUCCESS)
-		return EFI_OUT_OF_RESOURCES;
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (reread(&m) != EFI_SUCCESS) {
-			if (attempt == 0)
-				m.bs->FreePool(m.buf); /* no exit attempted yet */
-			return EFI_LOAD_ERROR;
-		}
-		status = m.bs->ExitBootServices(image, m.key);
-		if (status != EFI_INVALID_PARAMETER)
-			return status;
-	}
-	return EFI_INVALID_PARAMETER;
-}
-
-/* Runs @loader on @scenario with @opt; passes if it ends without violation
- * (@clean) or with one (!@clean), and, if @compliant >= 0, liveness applied
- * (1) or not (0). */
-static void expect_with(const char *name, const struct fw_options *opt, const char *scenario,
-			fw_loader_fn loader, bool clean, int compliant)
-{
-	struct run_outcome out;
-	bool ok;
-
-	testlib_options = *opt;
-	run_forked(scenario, loader, &out);
-	testlib_options = (struct fw_options){ .liveness_descs = FW_DEFAULT_LIVENESS_DESCS };
-	ok = clean ? out.signal == 0 && !out.checks_failed && out.violation[0] == 0
-		   : out.signal != 0 || out.checks_failed;
-	if (compliant >= 0)
-		ok = ok && out.compliant == (compliant == 1);
-	if (getenv("TESTLIB_VERBOSE") != NULL)
-		printf("     %.*s\n", (int)strcspn(out.output, "\n"), out.output);
-	test_result(name, ok, &out);
-}
-
-static void envelope_and_rules_tests(void)
-{
-	static const struct fw_options all = { .liveness_descs = 8 };
-	static const struct fw_options compliant = { .liveness_descs = 8,
-						     .envelope = ENVELOPE_COMPLIANT };
-	static const struct fw_options spec = { .liveness_descs = 8, .rules = RULES_SPEC };
-	static const char nonsense[] =
-		"firmware uboot\ndescriptor-size bytes=0\ninject AllocatePool nth=1 "
-		"status=EFI_DEVICE_ERROR\ncorrupt pages index=0 value=0x0\n"
-		"quirk persistent-invalid-parameter on\n";
-	static const char withheld[] = "firmware uboot\nquirk dsize-unwritten-on-too-small on\n";
-	static const char growing[] =
-		"firmware ami\nhandler exit once alloc-pages BootServicesData amount=1 delta=+1 "
-		"repeat=16\n";
-
-	expect_with("all firmware: DescriptorSize 0 crashes a loader dividing by it", &all,
-		    nonsense, divides_by_dsize, false, -1);
-	expect_with("EBSFUZZ_FIRMWARE=compliant: the same input is compliant firmware", &compliant,
-		    nonsense, divides_by_dsize, true, 1);
-	expect_with("all firmware: growth by 16 takes the run out of liveness", &all, growing,
-		    loader_exit_boot, true, 0);
-	expect_with("EBSFUZZ_FIRMWARE=compliant: growth stops at the bound, a boot is owed",
-		    &compliant, growing, loader_exit_boot, true, 1);
-	expect_with("de-facto rules: DescriptorSize withheld on BUFFER_TOO_SMALL is outside them",
-		    &all, withheld, sizes_from_dsize, true, 0);
-	expect_with("EBSFUZZ_RULES=spec: within the letter, so a loader relying on it fails",
-		    &spec, withheld, sizes_from_dsize, false, -1);
-	expect_with("EBSFUZZ_RULES=spec: the hardened loader copes", &spec, withheld,
-		    loader_exit_boot, true, 1);
-}
-
 /* ---- correct loaders doing unusual things ---- */
 
 /* Xen and Limine read into memory they own, not into a pool allocation. */
@@ -487,156 +345,6 @@ static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
-/* ---- one run, every violation ---- */
-
-void __asan_poison_memory_region(void const volatile *addr, size_t size);
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-
-/* GRUB 2.06: its own heap (freed blocks poisoned), a print after a failed
- * exit, and the next round's size query with the freed buffer and the old
- * size (L4 and L5 in one loop). */
-static UINT8 grub_heap[1 << 16] __attribute__((aligned(8)));
-
-static EFI_STATUS grub_206(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_MEMORY_DESCRIPTOR *buf = NULL;
-	UINTN size = 0, key, dsize;
-	UINT32 version;
-	EFI_STATUS status;
-	int round;
-
-	for (round = 0; round < 4; round++) {
-		status = bs->GetMemoryMap(&size, buf, &key, &dsize, &version);
-		if (status != EFI_SUCCESS && status != EFI_BUFFER_TOO_SMALL)
-			return status;
-		__asan_unpoison_memory_region(grub_heap, sizeof(grub_heap));
-		buf = (EFI_MEMORY_DESCRIPTOR *)(void *)grub_heap;
-		if (bs->GetMemoryMap(&size, buf, &key, &dsize, &version) != EFI_SUCCESS)
-			return EFI_LOAD_ERROR;
-		status = bs->ExitBootServices(image, key);
-		if (status != EFI_INVALID_PARAMETER)
-			return status;
-		__asan_poison_memory_region(grub_heap, sizeof(grub_heap));
-		st->ConOut->OutputString(st->ConOut, retry_message);
-	}
-	return EFI_ABORTED;
-}
-
-static CHAR16 fatal_message[] = u"Failed to exit boot services\r\n";
-
-/* Gives up after one failed exit and says so on the console (Xen's and
- * FreeBSD's error paths): a forbidden call, but on the way out. */
-static EFI_STATUS prints_when_giving_up(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-	EFI_STATUS status;
-
-	read_map(st, &m);
-	status = m.bs->ExitBootServices(image, m.key);
-	if (status != EFI_SUCCESS)
-		st->ConOut->OutputString(st->ConOut, fatal_message);
-	return status;
-}
-
-/* Halts through Exit() on a failed exit, as loaders' fatal paths do; the
- * code after Exit() must never run. */
-static EFI_STATUS halts_with_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-
-	read_map(st, &m);
-	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
-		return EFI_SUCCESS;
-	m.bs->Exit(image, EFI_ABORTED, 0, NULL);
-	return EFI_SUCCESS; /* not reached: would be a status violation */
-}
-
-/* Calls Exit(EFI_SUCCESS) without ever exiting boot services. */
-static EFI_STATUS exits_image_claiming_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	st->BootServices->Exit(image, EFI_SUCCESS, 0, NULL);
-	return EFI_LOAD_ERROR;
-}
-
-/* Retries a refused exit up to @retry_bound times, then gives up. */
-static unsigned retry_bound;
-
-static EFI_STATUS bounded_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-	EFI_STATUS status;
-	unsigned attempt;
-
-	read_map(st, &m);
-	for (attempt = 0;; attempt++) {
-		status = m.bs->ExitBootServices(image, m.key);
-		if (status != EFI_INVALID_PARAMETER || attempt == retry_bound)
-			return status;
-		reread(&m);
-	}
-}
-
-static EFI_STATUS retries_128_times(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	retry_bound = 128; /* Limine, CSMWrap */
-	return bounded_retries(image, st);
-}
-
-static EFI_STATUS retries_300_times(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	retry_bound = 300;
-	return bounded_retries(image, st);
-}
-
-/* Writes an all-zero end tag right after the map it was told it holds;
- * @inside: one descriptor earlier, over the map. */
-static EFI_STATUS writes_end_tag(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, bool inside)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN size = sizeof(static_buffer), key = 0, dsize = 0;
-	UINT32 version;
-
-	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key, &dsize,
-			     &version) != EFI_SUCCESS || size < dsize || size + dsize > sizeof(static_buffer))
-		return EFI_LOAD_ERROR;
-	memset(static_buffer + size - (inside ? dsize : 0), 0, dsize);
-	return bs->ExitBootServices(image, key);
-}
-
-static EFI_STATUS end_tag_after_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	return writes_end_tag(image, st, false);
-}
-
-static EFI_STATUS end_tag_over_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	return writes_end_tag(image, st, true);
-}
-
-/* Looks for a free range for its buffer and gives up, cleanly, when the
- * largest is under 16 pages (Linux <= 3.12's low_alloc scans the same way). */
-static EFI_STATUS needs_room(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN size = sizeof(static_buffer), key = 0, dsize = 0, i;
-	UINT32 version;
-	UINT64 largest = 0;
-
-	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key, &dsize,
-			     &version) != EFI_SUCCESS)
-		return EFI_LOAD_ERROR;
-	for (i = 0; i + dsize <= size; i += dsize) {
-		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(static_buffer + i);
-
-		if (d->Type == EfiConventionalMemory && d->NumberOfPages > largest)
-			largest = d->NumberOfPages;
-	}
-	if (largest < 16)
-		return EFI_OUT_OF_RESOURCES;
-	return loader_exit_boot(image, st);
-}
-
 static const struct {
 	const char *invariant, *scenario;
 	fw_loader_fn broken;
@@ -669,11 +377,6 @@ static const struct {
 	{ "status", EDK2_QUIET, claims_success, "success without exit" },
 	{ "status", EDK2_QUIET, hides_success, "exit without success" },
 	{ "liveness", AMI_OPTION_ROM, never_retries, "no retry on compliant firmware" },
-	{ "termination", EDK2_QUIET "quirk persistent-invalid-parameter on\n", retries_300_times,
-	  "more retries than any bounded policy needs" },
-	{ "stale-map", EDK2_QUIET "corrupt size index=0 value=0x330\n", end_tag_over_map,
-	  "end tag written over the map it was told it holds" },
-	{ "status", EDK2_QUIET, exits_image_claiming_success, "Exit(EFI_SUCCESS) without exiting" },
 };
 
 static const struct {
@@ -699,46 +402,10 @@ static const struct {
 	  "firmware uboot\ntimer at-call at=4 period=2 alloc-pages BootServicesData amount=1 "
 	  "delta=+1 repeat=1\n",
 	  never_retries, false },
-	{ "a bounded retry policy (128, Limine) ends: no termination",
-	  EDK2_QUIET "quirk persistent-invalid-parameter on\n", retries_128_times, false },
-	{ "an end tag right after the map it was told it holds is its own buffer",
-	  EDK2_QUIET "corrupt size index=0 value=0x330\n", end_tag_after_map, true },
-	{ "no liveness owed to a machine without a free range for a map buffer",
-	  EDK2_QUIET "map empty\nmap-entry BootServicesData pages=4096 gap=0\n"
-		     "map-entry Conventional pages=8 gap=0\n",
-	  needs_room, false },
 	{ "a map changed without a key change is the firmware's fault",
 	  EDK2_QUIET "quirk no-key-check on\ntimer after-map at=1 period=0 alloc-pages LoaderData "
 		     "amount=1 delta=+1 repeat=1\n",
 	  never_retries, true },
-};
-
-/* Runs whose every violation must be reported, in order. */
-static const struct {
-	const char *name, *scenario;
-	fw_loader_fn loader;
-	const char *reports[4];
-} report_cases[] = {
-	{ "GRUB 2.06: the print after a failed exit and the use-after-free, one run",
-	  EDK2_QUIET "over-report descriptors=0\nhandler before-exit once alloc-pages "
-		     "BootServicesData amount=1 delta=0 repeat=1\n",
-	  grub_206,
-	  { "ebsfuzz: invariant forbidden-call violated: ConOut called after a failed "
-	    "ExitBootServices, before the next attempt",
-	    "ERROR: AddressSanitizer: use-after-poison", NULL } },
-	{ "a print after the last exit attempt is call-after-giving-up; liveness too",
-	  AMI_OPTION_ROM, prints_when_giving_up,
-	  { "ebsfuzz: invariant call-after-giving-up violated: ConOut called after the loader's "
-	    "last ExitBootServices failed",
-	    "ebsfuzz: invariant liveness violated", "ebsfuzz: the run ended with 2 violations",
-	    NULL } },
-	{ "Exit() ends the run as the loader giving up", AMI_OPTION_ROM, halts_with_exit,
-	  { "ebsfuzz: invariant call-after-giving-up violated: Exit called",
-	    "ebsfuzz: invariant liveness violated", "called Exit(EFI_ABORTED)", NULL } },
-	{ "a print before the retry still fails a run that boots", AMI_OPTION_ROM,
-	  prints_after_failure,
-	  { "ebsfuzz: invariant forbidden-call violated: ConOut called",
-	    "ebsfuzz: the run ended with 1 violation", NULL } },
 };
 
 int main(void)
@@ -753,14 +420,6 @@ int main(void)
 			 cases[i].invariant, cases[i].why);
 		expect_clean(name, cases[i].scenario, loader_exit_boot, false);
 	}
-	for (i = 0; i < sizeof(report_cases) / sizeof(report_cases[0]); i++)
-		expect_reports(report_cases[i].name, report_cases[i].scenario, report_cases[i].loader,
-			       report_cases[i].reports);
-	expect_absent("a print on the way out is not a forbidden-call", AMI_OPTION_ROM,
-		      prints_when_giving_up, "invariant forbidden-call");
-	expect_absent("nothing runs after Exit()", AMI_OPTION_ROM, halts_with_exit,
-		      "invariant status");
-	envelope_and_rules_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
 			     clean_cases[i].must_exit);
