@@ -163,6 +163,25 @@ bool expect_violation(const char *name, const char *scenario, fw_loader_fn loade
 }
 
 /**
+ * expect_fires_and_silent() - @invariant fires on @broken and stays silent
+ * for the hardened loader, on the same scenario.
+ * @invariant: the expected invariant name.
+ * @why: what the broken loader does, for the test names.
+ * @scenario: scn text.
+ * @broken: a loader broken in exactly that way.
+ */
+void expect_fires_and_silent(const char *invariant, const char *why, const char *scenario,
+			     fw_loader_fn broken)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s fires: %s", invariant, why);
+	expect_violation(name, scenario, broken, invariant);
+	snprintf(name, sizeof(name), "%s silent for the hardened loader: %s", invariant, why);
+	expect_clean(name, scenario, loader_exit_boot, false);
+}
+
+/**
  * expect_reports() - the run must fail, and its output hold every line of
  * @reports (substrings), in that order.
  * @name: test name.

@@ -53,6 +53,8 @@ void run_forked(const char *scenario_text, fw_loader_fn loader, struct run_outco
 bool expect_violation(const char *name, const char *scenario, fw_loader_fn loader,
 		      const char *invariant);
 bool expect_clean(const char *name, const char *scenario, fw_loader_fn loader, bool must_exit);
+void expect_fires_and_silent(const char *invariant, const char *why, const char *scenario,
+			     fw_loader_fn broken);
 bool expect_absent(const char *name, const char *scenario, fw_loader_fn loader, const char *text);
 bool expect_reports(const char *name, const char *scenario, fw_loader_fn loader,
 		    const char *const *reports);
