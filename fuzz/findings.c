@@ -12,14 +12,14 @@
  * (named by a hash of those three): HASH.first, one line written when it is
  * first seen (kind, place, class, time in ms, message); HASH.bin, the
  * smallest input seen to prove it; and per process counts-PID.tsv, so that
- * every worker of a fork-mode campaign adds its own.  Memory errors still end the process: libFuzzer's
- * fork mode and AFL++ keep those as crashes, and the campaign script turns
- * them into findings too.
+ * every worker of a fork-mode campaign adds its own.  Memory errors that
+ * end the process (below) are kept as crashes by libFuzzer's fork mode and
+ * AFL++, and the campaign script turns them into findings too.
  *
  * With EBSFUZZ_CRASH_ON=HASH a run that proves that one finding aborts, so
  * that libFuzzer's -minimize_crash shrinks its reproducer and nothing else.
  *
- * Memory errors too, where the target is built with
+ * Memory errors are findings in-process too, where the target is built with
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
  * (the campaign's fuzzing phase): ASan hands each report to
  * asan_report(), which names it by its kind and the innermost frame

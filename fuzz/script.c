@@ -50,57 +50,15 @@ const char *const scn_corrupt_names[CORRUPT_COUNT] = {
 };
 
 const char *const scn_service_names[SVC_COUNT] = {
-	"RaiseTPL",
-	"RestoreTPL",
-	"AllocatePages",
-	"FreePages",
-	"GetMemoryMap",
-	"AllocatePool",
-	"FreePool",
-	"CreateEvent",
-	"SetTimer",
-	"WaitForEvent",
-	"SignalEvent",
-	"CloseEvent",
-	"CheckEvent",
-	"InstallProtocolInterface",
-	"ReinstallProtocolInterface",
-	"UninstallProtocolInterface",
-	"HandleProtocol",
-	"RegisterProtocolNotify",
-	"LocateHandle",
-	"LocateDevicePath",
-	"InstallConfigurationTable",
-	"LoadImage",
-	"StartImage",
-	"Exit",
-	"UnloadImage",
-	"ExitBootServices",
-	"GetNextMonotonicCount",
-	"Stall",
-	"SetWatchdogTimer",
-	"ConnectController",
-	"DisconnectController",
-	"OpenProtocol",
-	"CloseProtocol",
-	"OpenProtocolInformation",
-	"ProtocolsPerHandle",
-	"LocateHandleBuffer",
-	"LocateProtocol",
-	"InstallMultipleProtocolInterfaces",
-	"UninstallMultipleProtocolInterfaces",
-	"CalculateCrc32",
-	"CopyMem",
-	"SetMem",
-	"CreateEventEx",
-	"ConOut",
+#define SCN_SERVICE_NAME(name) #name,
+	SCN_SERVICES(SCN_SERVICE_NAME)
+#undef SCN_SERVICE_NAME
 };
 
 const char *const scn_status_names[ST_COUNT] = {
-	"EFI_INVALID_PARAMETER", "EFI_OUT_OF_RESOURCES", "EFI_DEVICE_ERROR",
-	"EFI_BUFFER_TOO_SMALL",  "EFI_UNSUPPORTED",      "EFI_NOT_FOUND",
-	"EFI_ACCESS_DENIED",     "EFI_NOT_READY",        "EFI_LOAD_ERROR",
-	"EFI_ABORTED",           "EFI_SECURITY_VIOLATION", "EFI_TIMEOUT",
+#define SCN_STATUS_NAME(name) "EFI_" #name,
+	SCN_STATUSES(SCN_STATUS_NAME)
+#undef SCN_STATUS_NAME
 };
 
 const char *const scn_memtype_names[16] = {

@@ -78,69 +78,42 @@ enum scn_delta {
 
 enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
 
-/* Boot services and protocol calls the firmware counts, traces and injects. */
+/*
+ * Boot services and protocol calls the firmware counts, traces and injects,
+ * in the order their codes encode them (one list: the enum and the names
+ * are made from it).  ConOut is any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL call.
+ */
+#define SCN_SERVICES(X) \
+	X(RaiseTPL) X(RestoreTPL) X(AllocatePages) X(FreePages) X(GetMemoryMap) X(AllocatePool) \
+	X(FreePool) X(CreateEvent) X(SetTimer) X(WaitForEvent) X(SignalEvent) X(CloseEvent) \
+	X(CheckEvent) X(InstallProtocolInterface) X(ReinstallProtocolInterface) \
+	X(UninstallProtocolInterface) X(HandleProtocol) X(RegisterProtocolNotify) X(LocateHandle) \
+	X(LocateDevicePath) X(InstallConfigurationTable) X(LoadImage) X(StartImage) X(Exit) \
+	X(UnloadImage) X(ExitBootServices) X(GetNextMonotonicCount) X(Stall) X(SetWatchdogTimer) \
+	X(ConnectController) X(DisconnectController) X(OpenProtocol) X(CloseProtocol) \
+	X(OpenProtocolInformation) X(ProtocolsPerHandle) X(LocateHandleBuffer) X(LocateProtocol) \
+	X(InstallMultipleProtocolInterfaces) X(UninstallMultipleProtocolInterfaces) \
+	X(CalculateCrc32) X(CopyMem) X(SetMem) X(CreateEventEx) X(ConOut)
+
 enum fw_service {
-	SVC_RaiseTPL,
-	SVC_RestoreTPL,
-	SVC_AllocatePages,
-	SVC_FreePages,
-	SVC_GetMemoryMap,
-	SVC_AllocatePool,
-	SVC_FreePool,
-	SVC_CreateEvent,
-	SVC_SetTimer,
-	SVC_WaitForEvent,
-	SVC_SignalEvent,
-	SVC_CloseEvent,
-	SVC_CheckEvent,
-	SVC_InstallProtocolInterface,
-	SVC_ReinstallProtocolInterface,
-	SVC_UninstallProtocolInterface,
-	SVC_HandleProtocol,
-	SVC_RegisterProtocolNotify,
-	SVC_LocateHandle,
-	SVC_LocateDevicePath,
-	SVC_InstallConfigurationTable,
-	SVC_LoadImage,
-	SVC_StartImage,
-	SVC_Exit,
-	SVC_UnloadImage,
-	SVC_ExitBootServices,
-	SVC_GetNextMonotonicCount,
-	SVC_Stall,
-	SVC_SetWatchdogTimer,
-	SVC_ConnectController,
-	SVC_DisconnectController,
-	SVC_OpenProtocol,
-	SVC_CloseProtocol,
-	SVC_OpenProtocolInformation,
-	SVC_ProtocolsPerHandle,
-	SVC_LocateHandleBuffer,
-	SVC_LocateProtocol,
-	SVC_InstallMultipleProtocolInterfaces,
-	SVC_UninstallMultipleProtocolInterfaces,
-	SVC_CalculateCrc32,
-	SVC_CopyMem,
-	SVC_SetMem,
-	SVC_CreateEventEx,
-	SVC_ConOut, /* any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL function */
+#define SCN_SERVICE_ENUM(name) SVC_##name,
+	SCN_SERVICES(SCN_SERVICE_ENUM)
+#undef SCN_SERVICE_ENUM
 	SVC_COUNT
 };
 
-/* Status codes an injection can return. */
+/* Status codes an injection can return, by their UEFI names without EFI_
+ * (one list: the enum, the names and the firmware's values are made from
+ * it). */
+#define SCN_STATUSES(X) \
+	X(INVALID_PARAMETER) X(OUT_OF_RESOURCES) X(DEVICE_ERROR) X(BUFFER_TOO_SMALL) \
+	X(UNSUPPORTED) X(NOT_FOUND) X(ACCESS_DENIED) X(NOT_READY) X(LOAD_ERROR) X(ABORTED) \
+	X(SECURITY_VIOLATION) X(TIMEOUT)
+
 enum scn_status {
-	ST_INVALID_PARAMETER,
-	ST_OUT_OF_RESOURCES,
-	ST_DEVICE_ERROR,
-	ST_BUFFER_TOO_SMALL,
-	ST_UNSUPPORTED,
-	ST_NOT_FOUND,
-	ST_ACCESS_DENIED,
-	ST_NOT_READY,
-	ST_LOAD_ERROR,
-	ST_ABORTED,
-	ST_SECURITY_VIOLATION,
-	ST_TIMEOUT,
+#define SCN_STATUS_ENUM(name) ST_##name,
+	SCN_STATUSES(SCN_STATUS_ENUM)
+#undef SCN_STATUS_ENUM
 	ST_COUNT
 };
 
