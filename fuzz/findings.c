@@ -306,7 +306,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	if (dir == NULL || line == NULL)
 		return;
 	line += strlen("ERROR: AddressSanitizer: ");
-	n = strcspn(line, " \n");
+	n = strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
 	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, line);
 	snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
 	for (line = strstr(line, "\n"); line != NULL && where[0] == 0; line = strstr(line + 1, "\n")) {
