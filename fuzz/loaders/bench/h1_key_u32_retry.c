@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * h1_key_u32_retry.c - harder bench model H1: the retry exits with a MapKey
- * narrowed to 32 bits.
+ * h1_key_u32_retry.c - harder bench model H1: the last retry exits with a
+ * MapKey narrowed to 32 bits.
  *
- * The loader is today's Linux exit sequence (32 descriptors of slack, one
- * retry into the same buffer at full capacity), with one difference: the
- * map-processing callback records the key in the kernel's boot information,
- * whose field is 32 bits wide, and the retry exits with the key it finds
- * there.  UINTN is 64 bits on x86-64 and a MapKey is opaque: any value is
- * legal (UEFI 2.10 section 7.2.3), and firmware that starts its counter high
- * exists (scenario map-key).  The first exit passes the full key, so the
- * narrowing only matters on a retry.
+ * The loader is the Linux exit sequence (32 descriptors of slack, retries
+ * into the same buffer at full capacity) allowing two retries, as uefi-rs
+ * does before it gives up.  The map-processing callback records the key in
+ * the kernel's boot information, whose field is 32 bits wide; the first
+ * retry exits with the key GetMemoryMap() returned, the last one, a
+ * separate fallback path, with the key it finds in the boot information.
+ * UINTN is 64 bits on x86-64 and a MapKey is opaque: any value is legal
+ * (UEFI 2.10 section 7.2.3).
  *
- * Needs two firmware conditions at once: a MapKey of 2^32 or more at the
- * retry, and a first ExitBootServices() that fails because the map changed
- * (a BEFORE_EXIT handler, an AMI exit handler, a timer after the read).
+ * Needs three firmware conditions at once: a MapKey of 2^32 or more, and
+ * two ExitBootServices() calls in a row that fail because the map changed
+ * (BEFORE_EXIT handlers on every call, as EDK2 2023 or a Snapdragon runs
+ * them, or a timer that fires again).
  * Caught by stale-key (corpus/bench/models/h1_key_u32_retry.scn).
  * EBSFUZZ_FIXED: the boot information keeps the full UINTN.
  */
 #include "../../../core/efi.h"
 
 #define EFI_MMAP_NR_SLACK_SLOTS 32
+#define MAX_RETRIES 2
 
 /* What the loader hands its kernel; a 32-bit ABI shared with ia32 kernels. */
 struct boot_info {
@@ -59,6 +61,7 @@ static EFI_STATUS get_memory_map(EFI_BOOT_SERVICES *bs, struct memmap *m)
 	VOID *buf;
 
 	m->map_size = 0;
+	m->desc_size = 0; /* left alone by firmware that withholds it */
 	status = bs->GetMemoryMap(&m->map_size, NULL, &m->key, &m->desc_size, &m->desc_ver);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return EFI_LOAD_ERROR;
@@ -120,6 +123,7 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_BOOT_SERVICES *bs = systab->BootServices;
 	struct memmap m;
 	EFI_STATUS status;
+	UINTN retry;
 
 	status = get_memory_map(bs, &m);
 	if (status != EFI_SUCCESS)
@@ -130,16 +134,20 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		return status;
 	}
 	status = bs->ExitBootServices(image, m.key);
-	if (status != EFI_INVALID_PARAMETER)
-		return status;
-	/* Read again into the same buffer; nothing may be freed any more. */
-	m.map_size = m.buff_size;
-	status = bs->GetMemoryMap(&m.map_size, (EFI_MEMORY_DESCRIPTOR *)m.map, &m.key,
-				  &m.desc_size, &m.desc_ver);
-	if (status != EFI_SUCCESS)
-		return status;
-	status = exit_boot_func(&m);
-	if (status != EFI_SUCCESS)
-		return status;
-	return bs->ExitBootServices(image, info.mmap_key);
+	for (retry = 1; status == EFI_INVALID_PARAMETER && retry <= MAX_RETRIES; retry++) {
+		/* Read again into the same buffer; nothing may be freed any more. */
+		m.map_size = m.buff_size;
+		status = bs->GetMemoryMap(&m.map_size, (EFI_MEMORY_DESCRIPTOR *)m.map, &m.key,
+					  &m.desc_size, &m.desc_ver);
+		if (status != EFI_SUCCESS)
+			return status;
+		status = exit_boot_func(&m);
+		if (status != EFI_SUCCESS)
+			return status;
+		if (retry < MAX_RETRIES)
+			status = bs->ExitBootServices(image, m.key);
+		else
+			status = bs->ExitBootServices(image, info.mmap_key); /* H1 */
+	}
+	return status;
 }

@@ -76,6 +76,7 @@ static EFI_STATUS get_memory_map(EFI_BOOT_SERVICES *bs, struct memmap *m)
 	EFI_STATUS status;
 
 	m->map_size = 0;
+	m->desc_size = 0; /* left alone by firmware that withholds it */
 	status = bs->GetMemoryMap(&m->map_size, NULL, &m->key, &m->desc_size, &m->desc_ver);
 	if (status != EFI_BUFFER_TOO_SMALL || m->desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
 		return EFI_LOAD_ERROR;

@@ -8,13 +8,14 @@
  * the size asked for plus eight descriptors, read again.  The error path
  * frees the buffer held, but an AllocatePool() that fails leaves the
  * pointer to the buffer just freed in place, so the error path frees it a
- * second time.  The exit is today's Linux one: one retry into the same
- * buffer at full capacity.
+ * second time.  Before the map it allocates its boot parameters and command
+ * line, as the x86 stub does.  The exit is today's Linux one: one retry into
+ * the same buffer at full capacity.
  *
  * Needs two firmware conditions at once: a second sizing round (the map
  * grows past the eight spare descriptors and the over-report between the
  * size query and the read: a timer), and an AllocatePool() that fails in
- * that round.
+ * that round, the fourth of the run.
  * Caught by forbidden-call, FreePool of memory already freed
  * (corpus/bench/models/h3_resize_double_free.scn).
  * EBSFUZZ_FIXED: forget the buffer once it is freed.
@@ -23,6 +24,8 @@
 
 #define SPARE_DESCS 8 /* EFI_MMAP_NR_SLACK_SLOTS before v6.14 */
 #define SIZING_ROUNDS 4
+#define BOOT_PARAMS_SIZE 4096
+#define CMDLINE_SIZE 256
 #define MAX_MAP_BYTES 0x1000000u
 
 struct memmap {
@@ -46,6 +49,7 @@ static EFI_STATUS get_memory_map(EFI_BOOT_SERVICES *bs, struct memmap *m)
 	VOID *buf;
 
 	m->map = NULL;
+	m->desc_size = 0; /* left alone by firmware that withholds it */
 	m->buff_size = 0;
 	for (round = 0; round < SIZING_ROUNDS; round++) {
 		m->map_size = m->buff_size;
@@ -105,16 +109,23 @@ static EFI_STATUS check_map(const struct memmap *m)
 EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	EFI_BOOT_SERVICES *bs = systab->BootServices;
+	VOID *boot_params, *cmdline;
 	struct memmap m;
 	EFI_STATUS status;
 
-	status = get_memory_map(bs, &m);
+	status = bs->AllocatePool(EfiLoaderData, BOOT_PARAMS_SIZE, &boot_params);
 	if (status != EFI_SUCCESS)
 		return status;
+	status = bs->AllocatePool(EfiLoaderData, CMDLINE_SIZE, &cmdline);
+	if (status != EFI_SUCCESS)
+		goto free_params;
+	status = get_memory_map(bs, &m);
+	if (status != EFI_SUCCESS)
+		goto free_cmdline;
 	status = check_map(&m);
 	if (status != EFI_SUCCESS) {
 		bs->FreePool(m.map);
-		return status;
+		goto free_cmdline;
 	}
 	status = bs->ExitBootServices(image, m.key);
 	if (status != EFI_INVALID_PARAMETER)
@@ -128,4 +139,10 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (status != EFI_SUCCESS)
 		return status;
 	return bs->ExitBootServices(image, m.key);
+
+free_cmdline:
+	bs->FreePool(cmdline);
+free_params:
+	bs->FreePool(boot_params);
+	return status;
 }
