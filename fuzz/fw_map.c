@@ -24,12 +24,6 @@
  * Under ASan a struct assignment is a call to __asan_memcpy and memmove a
  * byte loop (compiler-rt 14), so regions move field by field, and clang
  * must not fuse the fields back into a call.
- *
- * Each change costs one scan and at most one shift of the regions above
- * it: a conversion is worked out in a small window (the regions it touches
- * and their two neighbours) and spliced back in one move, and merging is a
- * single compacting pass, so a run of 256 firmware changes over a map of
- * a thousand regions stays well under a millisecond under the sanitizers.
  */
 #if defined(__clang__)
 #define MODEL_ONLY                                                                             \
@@ -38,6 +32,42 @@
 #define MODEL_ONLY __attribute__((no_sanitize("address")))
 #endif
 #define MODEL_INLINE static inline __attribute__((always_inline)) MODEL_ONLY
+
+/*
+ * The table.  fw_map_start.c builds the starting map in fw.map[0..n) and
+ * hands it over through fw_map_normalize(); from then on, until the next
+ * reset, fw.map is a gap buffer that only this file reads: region i lives
+ * at fw.map[i] below the gap and at fw.map[i + gap length] above it, the
+ * gap being the FW_MAX_REGIONS - n free slots, kept where the map last
+ * changed.  Handlers and timers change the map again and again in the same
+ * place, so a change moves few regions however large the map.
+ *
+ * Searches for free memory go from the top down; each block of BLOCK slots
+ * keeps a bound on the largest free region in it (never below the truth,
+ * made exact whenever a search passes the whole block), so that searches
+ * skip the runs of small fragments that repeated allocations leave.
+ */
+#define BLOCK 32u
+#define BLOCKS ((FW_MAX_REGIONS + BLOCK - 1) / BLOCK)
+
+static unsigned gap;                  /* index of the first region above the gap */
+static uint64_t block_bound[BLOCKS];  /* >= pages of any free region in the block */
+
+MODEL_INLINE unsigned gap_length(void)
+{
+	return FW_MAX_REGIONS - fw.n_regions;
+}
+
+/* The slot of region @i. */
+MODEL_INLINE unsigned slot_of(unsigned i)
+{
+	return i < gap ? i : i + gap_length();
+}
+
+MODEL_INLINE struct fw_region *region(unsigned i)
+{
+	return &fw.map[slot_of(i)];
+}
 
 MODEL_INLINE uint64_t region_end(const struct fw_region *r)
 {
@@ -83,18 +113,30 @@ MODEL_INLINE void copy_region(struct fw_region *dst, const struct fw_region *src
 	dst->attr = src->attr;
 }
 
-/* Move the regions from index @from to the end so that they start at @to. */
-static MODEL_ONLY void move_tail(unsigned from, unsigned to)
+/* Slot @slot was written: keep its block's bound above it. */
+MODEL_INLINE void note_slot(unsigned slot)
 {
-	unsigned k, count = fw.n_regions - from;
+	const struct fw_region *r = &fw.map[slot];
 
-	if (to < from)
-		for (k = 0; k < count; k++)
-			copy_region(&fw.map[to + k], &fw.map[from + k]);
-	else if (to > from)
-		for (k = count; k-- > 0;)
-			copy_region(&fw.map[to + k], &fw.map[from + k]);
-	fw.n_regions = to + count;
+	if (r->type == EfiConventionalMemory && r->pages > block_bound[slot / BLOCK])
+		block_bound[slot / BLOCK] = r->pages;
+}
+
+/* Move the gap so that region @to is the first above it. */
+static MODEL_ONLY void move_gap(unsigned to)
+{
+	unsigned length = gap_length();
+
+	while (gap > to) {
+		gap--;
+		copy_region(&fw.map[gap + length], &fw.map[gap]);
+		note_slot(gap + length);
+	}
+	while (gap < to) {
+		copy_region(&fw.map[gap], &fw.map[gap + length]);
+		note_slot(gap);
+		gap++;
+	}
 }
 
 /*
@@ -118,11 +160,19 @@ static MODEL_ONLY unsigned merge_runs(struct fw_region *r, unsigned n)
 }
 
 /**
- * fw_map_normalize() - merge every mergeable pair of neighbours.
+ * fw_map_normalize() - take over the starting map fw_map_start.c built in
+ * fw.map[0..fw.n_regions), and merge every mergeable pair of neighbours.
  */
 void fw_map_normalize(void)
 {
+	unsigned k;
+
 	fw.n_regions = merge_runs(fw.map, fw.n_regions);
+	gap = fw.n_regions;
+	for (k = 0; k < BLOCKS; k++)
+		block_bound[k] = 0;
+	for (k = 0; k < fw.n_regions; k++)
+		note_slot(k);
 }
 
 /* Index of the first region ending above @addr (regions are sorted). */
@@ -133,7 +183,7 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
-		if (region_end(&fw.map[mid]) <= addr)
+		if (region_end(region(mid)) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -144,6 +194,22 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 /* The window convert() works in: the converted pieces and one neighbour
  * on each side. */
 static struct fw_region window[FW_MAX_REGIONS + 2];
+
+/* Replace regions [@lo, @hi) with window[0..@n). */
+static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
+{
+	unsigned j;
+
+	move_gap(hi);
+	gap = lo;
+	fw.n_regions -= hi - lo;
+	for (j = 0; j < n; j++) {
+		copy_region(&fw.map[gap], &window[j]);
+		note_slot(gap);
+		gap++;
+		fw.n_regions++;
+	}
+}
 
 /**
  * convert() - give the pages of [@start, @start + @pages) the type @type.
@@ -162,54 +228,56 @@ static struct fw_region window[FW_MAX_REGIONS + 2];
 static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type)
 {
 	uint64_t end = start + pages * EFI_PAGE_SIZE;
+	const struct fw_region *r;
 	unsigned a, c, j, lo, hi, n = 0;
 
 	if (fw.n_regions + 2 > FW_MAX_REGIONS)
 		return false;
 	a = first_ending_above(start);
-	for (c = a; c < fw.n_regions && fw.map[c].start < end; c++)
+	for (c = a; c < fw.n_regions && region(c)->start < end; c++)
 		;
 	if (c == a)
 		return true; /* no region in the range */
 	/* Below: the remainder of a region clipped at @start, or the region
 	 * before the range; above likewise.  [lo, hi) is what is replaced. */
 	lo = a;
-	if (fw.map[a].start < start) {
-		copy_region(&window[n], &fw.map[a]);
-		window[n++].pages = (start - fw.map[a].start) / EFI_PAGE_SIZE;
+	r = region(a);
+	if (r->start < start) {
+		copy_region(&window[n], r);
+		window[n++].pages = (start - r->start) / EFI_PAGE_SIZE;
 	} else if (a > 0) {
-		copy_region(&window[n++], &fw.map[--lo]);
+		copy_region(&window[n++], region(--lo));
 	}
 	for (j = a; j < c; j++) {
-		uint64_t from = fw.map[j].start > start ? fw.map[j].start : start;
-		uint64_t to = region_end(&fw.map[j]) < end ? region_end(&fw.map[j]) : end;
+		uint64_t from, to;
 
+		r = region(j);
+		from = r->start > start ? r->start : start;
+		to = region_end(r) < end ? region_end(r) : end;
 		window[n].type = type;
 		window[n].start = from;
 		window[n].pages = (to - from) / EFI_PAGE_SIZE;
-		window[n++].attr = attr_for(fw.map[j].attr, type);
+		window[n++].attr = attr_for(r->attr, type);
 	}
 	hi = c;
-	if (region_end(&fw.map[c - 1]) > end) {
-		copy_region(&window[n], &fw.map[c - 1]);
+	r = region(c - 1);
+	if (region_end(r) > end) {
+		copy_region(&window[n], r);
 		window[n].start = end;
-		window[n++].pages = (region_end(&fw.map[c - 1]) - end) / EFI_PAGE_SIZE;
+		window[n++].pages = (region_end(r) - end) / EFI_PAGE_SIZE;
 	} else if (c < fw.n_regions) {
-		copy_region(&window[n++], &fw.map[hi++]);
+		copy_region(&window[n++], region(hi++));
 	}
-	n = merge_runs(window, n);
-	move_tail(hi, lo + n);
-	for (j = 0; j < n; j++)
-		copy_region(&fw.map[lo + j], &window[j]);
+	splice(lo, hi, merge_runs(window, n));
 	return true;
 }
 
 /* Where, inside free region @i, to put @pages so the count changes by @delta. */
 MODEL_INLINE bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, uint64_t *start)
 {
-	const struct fw_region *r = &fw.map[i];
-	bool below = i > 0 && would_merge(r, &fw.map[i - 1], type, true);
-	bool above = i + 1 < fw.n_regions && would_merge(r, &fw.map[i + 1], type, false);
+	const struct fw_region *r = region(i);
+	bool below = i > 0 && would_merge(r, region(i - 1), type, true);
+	bool above = i + 1 < fw.n_regions && would_merge(r, region(i + 1), type, false);
 
 	if (r->pages == pages) {
 		*start = r->start;
@@ -229,42 +297,75 @@ MODEL_INLINE bool placement_for(unsigned i, uint64_t pages, uint32_t type, int d
 
 static const int delta_value[DELTA_COUNT] = { 0, -2, -1, 0, 1, 2, 0 };
 
-MODEL_INLINE bool fits(const struct fw_region *r, uint64_t pages, uint64_t max_end)
+/**
+ * find_free() - the highest free region with at least @need pages where
+ * @pages can go below @max_end, and the delta asks for (if @delta_wanted).
+ * @pages: the allocation.
+ * @need: the least a region must have for @delta to be possible at all:
+ *	placement_for() can give +2 only with two pages to spare, +1 with one.
+ * @max_end: the allocation must end at or below.
+ * @delta_wanted: check placement_for() for @delta; else any region.
+ * @type: the allocation's type, for placement_for().
+ * @delta: the change in descriptor count asked for.
+ * @index: out, the region.
+ * @start: out, where placement_for() put the pages (if @delta_wanted).
+ *
+ * Return: true if found.
+ */
+static MODEL_ONLY bool find_free(uint64_t pages, uint64_t need, uint64_t max_end, bool delta_wanted,
+				 uint32_t type, int delta, unsigned *index, uint64_t *start)
 {
-	return r->type == EfiConventionalMemory && r->pages >= pages &&
-	       r->start + pages * EFI_PAGE_SIZE <= max_end;
+	unsigned length = gap_length(), b, slot;
+
+	for (b = BLOCKS; b-- > 0;) {
+		uint64_t largest = 0;
+
+		if (block_bound[b] < need)
+			continue;
+		for (slot = b * BLOCK + BLOCK; slot-- > b * BLOCK;) {
+			const struct fw_region *r = &fw.map[slot];
+			unsigned i = slot < gap ? slot : slot - length;
+
+			if ((slot >= gap && slot < gap + length) || r->type != EfiConventionalMemory)
+				continue;
+			if (r->pages > largest)
+				largest = r->pages;
+			if (r->pages < need || r->start + pages * EFI_PAGE_SIZE > max_end)
+				continue;
+			if (delta_wanted && !(placement_for(i, pages, type, delta, start) &&
+					      *start + pages * EFI_PAGE_SIZE <= max_end))
+				continue;
+			*index = i;
+			return true;
+		}
+		block_bound[b] = largest;
+	}
+	return false;
 }
 
 /* The highest free range where @pages of @type change the count by @delta. */
 static MODEL_ONLY bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t max_end,
 				       uint64_t *start)
 {
+	uint64_t need = pages + (delta > 0 ? (uint64_t)delta : 0);
 	unsigned i;
 
-	for (i = fw.n_regions; i-- > 0;)
-		if (fits(&fw.map[i], pages, max_end) &&
-		    placement_for(i, pages, type, delta, start) &&
-		    *start + pages * EFI_PAGE_SIZE <= max_end)
-			return true;
-	return false;
+	return find_free(pages, need, max_end, true, type, delta, &i, start);
 }
 
 /* EDK2's CoreFindFreePagesI: the top of the highest free range that fits. */
 static MODEL_ONLY bool find_top_down(uint64_t pages, uint64_t max_end, uint64_t *start)
 {
+	const struct fw_region *r;
+	uint64_t top;
 	unsigned i;
 
-	for (i = fw.n_regions; i-- > 0;) {
-		const struct fw_region *r = &fw.map[i];
-		uint64_t top;
-
-		if (!fits(r, pages, max_end))
-			continue;
-		top = region_end(r) <= max_end ? region_end(r) : max_end & ~(uint64_t)(EFI_PAGE_SIZE - 1);
-		*start = top - pages * EFI_PAGE_SIZE;
-		return true;
-	}
-	return false;
+	if (!find_free(pages, pages, max_end, false, 0, 0, &i, start))
+		return false;
+	r = region(i);
+	top = region_end(r) <= max_end ? region_end(r) : max_end & ~(uint64_t)(EFI_PAGE_SIZE - 1);
+	*start = top - pages * EFI_PAGE_SIZE;
+	return true;
 }
 
 /**
@@ -353,7 +454,7 @@ static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
  */
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
 {
-	const struct fw_region *r = &fw.map[index];
+	const struct fw_region *r = region(index);
 
 	memset((uint8_t *)desc + sizeof(desc->Type), 0,
 	       offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) - sizeof(desc->Type));
@@ -426,7 +527,7 @@ bool fw_map_matches(const uint8_t *buf, size_t size)
 		return false;
 	for (i = 0; i < n; i++) {
 		key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);
-		if (!same_as_region(&buffer_keys[0], &fw.map[i]))
+		if (!same_as_region(&buffer_keys[0], region(i)))
 			break;
 	}
 	if (i == n)
