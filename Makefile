@@ -63,7 +63,13 @@ $(foreach v,gcc asan fuzz,$(eval $(call variant_rules,$(v))))
 # modulo, with no magic values to match.  Its edges are still counted.
 $(call objs,fuzz,$(FW_SRC)): CFLAGS_fuzz += -fno-sanitize-coverage=trace-cmp
 
-HARNESS = $(call objs,$(1),$(FW_SRC) $(TARGET_SRC))
+# The libFuzzer builds add the structure-aware mutator (fuzz/mutator.c):
+# whole directives inserted, removed, swapped and retyped, fields changed
+# within their ranges, alongside libFuzzer's byte-level mutations.
+# It runs between inputs, so it is built without coverage instrumentation.
+HARNESS_EXTRA_fuzz := fuzz/mutator.c
+HARNESS = $(call objs,$(1),$(FW_SRC) $(TARGET_SRC) $(HARNESS_EXTRA_$(1)))
+$(BUILD)/fuzz/fuzz/mutator.o: CFLAGS_fuzz := $(WARN) $(OPT) $(SAN)
 
 $(BUILD)/fuzz_ebs: $(call HARNESS,fuzz) $(call objs,fuzz,$(HARDENED_SRC))
 	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
