@@ -74,5 +74,5 @@ TEST_STEPS += test-models-hard
 
 .PHONY: bench
 bench: $(BENCH_FUZZERS) seeds
-	@$(if $(and $(wildcard scripts/afl-run),$(filter-out 0,$(BENCH_AFL))),$(MAKE) -s $(BUILD)/fuzz_ebs.afl &&) \
+	@$(if $(and $(wildcard scripts/afl-run),$(filter-out 0,$(or $(BENCH_AFL),1))),$(MAKE) -s $(BUILD)/fuzz_ebs.afl &&) \
 		BUILD=$(BUILD) scripts/bench $(BUILD)/bench.json $(BENCH_MODELS)
