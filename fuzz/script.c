@@ -170,11 +170,13 @@ int scn_next_directive(struct scn_reader *reader, struct scn_directive *out)
 	const struct scn_op_def *def;
 	const uint8_t *p;
 	unsigned i, b;
+	size_t size;
 
 	if (reader->offset >= reader->size)
 		return 0;
 	out->op = reader->data[reader->offset] % OP_COUNT;
-	if (reader->size - reader->offset < scn_directive_size(out->op))
+	size = scn_directive_size(out->op);
+	if (reader->size - reader->offset < size)
 		return 0;
 	def = &scn_ops[out->op];
 	p = reader->data + reader->offset + 1;
@@ -186,7 +188,7 @@ int scn_next_directive(struct scn_reader *reader, struct scn_directive *out)
 		out->v[i] = field_value(&def->fields[i], raw);
 		p += def->fields[i].width;
 	}
-	reader->offset += scn_directive_size(out->op);
+	reader->offset += size;
 	return 1;
 }
 

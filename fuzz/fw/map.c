@@ -31,39 +31,81 @@
 #else
 #define MODEL_ONLY __attribute__((no_sanitize("address")))
 #endif
+#define MODEL_INLINE static inline __attribute__((always_inline)) MODEL_ONLY
 
-static MODEL_ONLY uint64_t region_end(const struct fw_region *r)
+/*
+ * The table.  fw_map_start.c builds the starting map in fw.map[0..n) and
+ * hands it over through fw_map_normalize(); from then on, until the next
+ * reset, fw.map is a gap buffer that only this file reads: region i lives
+ * at fw.map[i] below the gap and at fw.map[i + gap length] above it, the
+ * gap being the FW_MAX_REGIONS - n free slots, kept where the map last
+ * changed.  Handlers and timers change the map again and again in the same
+ * place, so a change moves few regions however large the map.
+ *
+ * Searches for free memory go from the top down; each block of BLOCK slots
+ * keeps a bound on the largest free region in it (never below the truth,
+ * made exact whenever a search passes the whole block), so that searches
+ * skip the runs of small fragments that repeated allocations leave.
+ */
+#define BLOCK 32u
+#define BLOCKS ((FW_MAX_REGIONS + BLOCK - 1) / BLOCK)
+
+static unsigned gap;                  /* index of the first region above the gap */
+static uint64_t block_bound[BLOCKS];  /* >= pages of any free region in the block */
+
+MODEL_INLINE unsigned gap_length(void)
+{
+	return FW_MAX_REGIONS - fw.n_regions;
+}
+
+/* The slot of region @i. */
+MODEL_INLINE unsigned slot_of(unsigned i)
+{
+	return i < gap ? i : i + gap_length();
+}
+
+MODEL_INLINE struct fw_region *region(unsigned i)
+{
+	return &fw.map[slot_of(i)];
+}
+
+MODEL_INLINE uint64_t region_end(const struct fw_region *r)
 {
 	return r->start + r->pages * EFI_PAGE_SIZE;
 }
 
-static MODEL_ONLY bool is_runtime(uint32_t type)
+MODEL_INLINE bool is_runtime(uint32_t type)
 {
 	return type == EfiRuntimeServicesCode || type == EfiRuntimeServicesData;
 }
 
 /* A range keeps its caching attributes; EFI_MEMORY_RUNTIME follows the type. */
-static MODEL_ONLY uint64_t attr_for(uint64_t attr, uint32_t type)
+MODEL_INLINE uint64_t attr_for(uint64_t attr, uint32_t type)
 {
 	return (attr & ~EFI_MEMORY_RUNTIME) | (is_runtime(type) ? EFI_MEMORY_RUNTIME : 0);
 }
 
-static MODEL_ONLY bool mergeable(const struct fw_region *a, const struct fw_region *b)
+/* fw_quirk(QUIRK_NO_MERGE), read in place: it is asked for every pair. */
+MODEL_INLINE bool merging(void)
 {
-	return !fw_quirk(QUIRK_NO_MERGE) && a->type == b->type && a->attr == b->attr &&
-	       region_end(a) == b->start;
+	return !((fw.quirks >> QUIRK_NO_MERGE) & 1);
+}
+
+MODEL_INLINE bool mergeable(const struct fw_region *a, const struct fw_region *b)
+{
+	return merging() && a->type == b->type && a->attr == b->attr && region_end(a) == b->start;
 }
 
 /* Would region @r, converted to @type, merge with @neighbour? */
-static MODEL_ONLY bool would_merge(const struct fw_region *r, const struct fw_region *neighbour,
-			uint32_t type, bool neighbour_is_below)
+MODEL_INLINE bool would_merge(const struct fw_region *r, const struct fw_region *neighbour,
+			      uint32_t type, bool neighbour_is_below)
 {
 	struct fw_region converted = { type, r->start, r->pages, attr_for(r->attr, type) };
 
 	return neighbour_is_below ? mergeable(neighbour, &converted) : mergeable(&converted, neighbour);
 }
 
-static inline MODEL_ONLY void copy_region(struct fw_region *dst, const struct fw_region *src)
+MODEL_INLINE void copy_region(struct fw_region *dst, const struct fw_region *src)
 {
 	dst->type = src->type;
 	dst->start = src->start;
@@ -71,48 +113,66 @@ static inline MODEL_ONLY void copy_region(struct fw_region *dst, const struct fw
 	dst->attr = src->attr;
 }
 
-/* Make room for one region at index @i (the caller checked room). */
-static MODEL_ONLY void insert_gap(unsigned i)
+/* Slot @slot was written: keep its block's bound above it. */
+MODEL_INLINE void note_slot(unsigned slot)
 {
-	unsigned k;
+	const struct fw_region *r = &fw.map[slot];
 
-	for (k = fw.n_regions; k > i; k--)
-		copy_region(&fw.map[k], &fw.map[k - 1]);
-	fw.n_regions++;
+	if (r->type == EfiConventionalMemory && r->pages > block_bound[slot / BLOCK])
+		block_bound[slot / BLOCK] = r->pages;
 }
 
-static MODEL_ONLY void remove_region(unsigned i)
+/* Move the gap so that region @to is the first above it. */
+static MODEL_ONLY void move_gap(unsigned to)
 {
-	unsigned k;
+	unsigned length = gap_length();
 
-	for (k = i; k + 1 < fw.n_regions; k++)
-		copy_region(&fw.map[k], &fw.map[k + 1]);
-	fw.n_regions--;
-}
-
-/* Merge the pairs (k, k + 1) for @first <= k <= @last, as indexed on entry. */
-static MODEL_ONLY void merge_window(unsigned first, unsigned last)
-{
-	unsigned k = first, remaining = last - first + 1;
-
-	while (remaining > 0 && k + 1 < fw.n_regions) {
-		if (mergeable(&fw.map[k], &fw.map[k + 1])) {
-			fw.map[k].pages += fw.map[k + 1].pages;
-			remove_region(k + 1);
-		} else {
-			k++;
-		}
-		remaining--;
+	while (gap > to) {
+		gap--;
+		copy_region(&fw.map[gap + length], &fw.map[gap]);
+		note_slot(gap + length);
+	}
+	while (gap < to) {
+		copy_region(&fw.map[gap], &fw.map[gap + length]);
+		note_slot(gap);
+		gap++;
 	}
 }
 
+/*
+ * Merge each run of mergeable neighbours among @r[0..@n) into its first
+ * region, left to right, as EDK2's CoreAddRange() merges a converted range
+ * with what lies below and above it.
+ *
+ * Return: the regions left, compacted at the front of @r.
+ */
+static MODEL_ONLY unsigned merge_runs(struct fw_region *r, unsigned n)
+{
+	unsigned w = 0, k;
+
+	for (k = 1; k < n; k++) {
+		if (mergeable(&r[w], &r[k]))
+			r[w].pages += r[k].pages;
+		else if (++w != k)
+			copy_region(&r[w], &r[k]);
+	}
+	return n ? w + 1 : 0;
+}
+
 /**
- * fw_map_normalize() - merge every mergeable pair of neighbours.
+ * fw_map_normalize() - take over the starting map fw_map_start.c built in
+ * fw.map[0..fw.n_regions), and merge every mergeable pair of neighbours.
  */
 void fw_map_normalize(void)
 {
-	if (fw.n_regions > 0)
-		merge_window(0, fw.n_regions - 1);
+	unsigned k;
+
+	fw.n_regions = merge_runs(fw.map, fw.n_regions);
+	gap = fw.n_regions;
+	for (k = 0; k < BLOCKS; k++)
+		block_bound[k] = 0;
+	for (k = 0; k < fw.n_regions; k++)
+		note_slot(k);
 }
 
 /* Index of the first region ending above @addr (regions are sorted). */
@@ -123,7 +183,7 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
-		if (region_end(&fw.map[mid]) <= addr)
+		if (region_end(region(mid)) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -131,19 +191,24 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 	return lo;
 }
 
-/* Split the region strictly containing @addr in two (the caller checked room). */
-static MODEL_ONLY void split_at(uint64_t addr)
-{
-	unsigned i = first_ending_above(addr);
-	struct fw_region *r = &fw.map[i];
+/* The window convert() works in: the converted pieces and one neighbour
+ * on each side. */
+static struct fw_region window[FW_MAX_REGIONS + 2];
 
-	if (i == fw.n_regions || addr <= r->start)
-		return;
-	insert_gap(i + 1);
-	fw.map[i + 1] = *r;
-	fw.map[i + 1].start = addr;
-	fw.map[i + 1].pages = (region_end(r) - addr) / EFI_PAGE_SIZE;
-	r->pages = (addr - r->start) / EFI_PAGE_SIZE;
+/* Replace regions [@lo, @hi) with window[0..@n). */
+static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
+{
+	unsigned j;
+
+	move_gap(hi);
+	gap = lo;
+	fw.n_regions -= hi - lo;
+	for (j = 0; j < n; j++) {
+		copy_region(&fw.map[gap], &window[j]);
+		note_slot(gap);
+		gap++;
+		fw.n_regions++;
+	}
 }
 
 /**
@@ -152,33 +217,67 @@ static MODEL_ONLY void split_at(uint64_t addr)
  * @pages: number of pages.
  * @type: the new type.
  *
+ * The regions the range touches are clipped at its ends, the pieces inside
+ * take @type (keeping their caching attributes), and the pieces are merged
+ * with each other and with the region (or clipped remainder) just below and
+ * just above, as EDK2's CoreConvertPagesEx() and CoreAddRange() do.
+ * Addresses in the range that no region covers stay uncovered.
+ *
  * Return: false if the map has no room for the split (nothing changed).
  */
 static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type)
 {
 	uint64_t end = start + pages * EFI_PAGE_SIZE;
-	unsigned i, first;
+	const struct fw_region *r;
+	unsigned a, c, j, lo, hi, n = 0;
 
 	if (fw.n_regions + 2 > FW_MAX_REGIONS)
 		return false;
-	split_at(start);
-	split_at(end);
-	first = first_ending_above(start);
-	for (i = first; i < fw.n_regions && fw.map[i].start < end; i++) {
-		fw.map[i].type = type;
-		fw.map[i].attr = attr_for(fw.map[i].attr, type);
+	a = first_ending_above(start);
+	for (c = a; c < fw.n_regions && region(c)->start < end; c++)
+		;
+	if (c == a)
+		return true; /* no region in the range */
+	/* Below: the remainder of a region clipped at @start, or the region
+	 * before the range; above likewise.  [lo, hi) is what is replaced. */
+	lo = a;
+	r = region(a);
+	if (r->start < start) {
+		copy_region(&window[n], r);
+		window[n++].pages = (start - r->start) / EFI_PAGE_SIZE;
+	} else if (a > 0) {
+		copy_region(&window[n++], region(--lo));
 	}
-	if (i > first)
-		merge_window(first > 0 ? first - 1 : 0, i - 1);
+	for (j = a; j < c; j++) {
+		uint64_t from, to;
+
+		r = region(j);
+		from = r->start > start ? r->start : start;
+		to = region_end(r) < end ? region_end(r) : end;
+		window[n].type = type;
+		window[n].start = from;
+		window[n].pages = (to - from) / EFI_PAGE_SIZE;
+		window[n++].attr = attr_for(r->attr, type);
+	}
+	hi = c;
+	r = region(c - 1);
+	if (region_end(r) > end) {
+		copy_region(&window[n], r);
+		window[n].start = end;
+		window[n++].pages = (region_end(r) - end) / EFI_PAGE_SIZE;
+	} else if (c < fw.n_regions) {
+		copy_region(&window[n++], region(hi++));
+	}
+	splice(lo, hi, merge_runs(window, n));
 	return true;
 }
 
 /* Where, inside free region @i, to put @pages so the count changes by @delta. */
-static MODEL_ONLY bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, uint64_t *start)
+MODEL_INLINE bool placement_for(unsigned i, uint64_t pages, uint32_t type, int delta, uint64_t *start)
 {
-	const struct fw_region *r = &fw.map[i];
-	bool below = i > 0 && would_merge(r, &fw.map[i - 1], type, true);
-	bool above = i + 1 < fw.n_regions && would_merge(r, &fw.map[i + 1], type, false);
+	const struct fw_region *r = region(i);
+	bool below = i > 0 && would_merge(r, region(i - 1), type, true);
+	bool above = i + 1 < fw.n_regions && would_merge(r, region(i + 1), type, false);
 
 	if (r->pages == pages) {
 		*start = r->start;
@@ -198,42 +297,75 @@ static MODEL_ONLY bool placement_for(unsigned i, uint64_t pages, uint32_t type, 
 
 static const int delta_value[DELTA_COUNT] = { 0, -2, -1, 0, 1, 2, 0 };
 
-static MODEL_ONLY bool fits(const struct fw_region *r, uint64_t pages, uint64_t max_end)
+/**
+ * find_free() - the highest free region with at least @need pages where
+ * @pages can go below @max_end, and the delta asks for (if @delta_wanted).
+ * @pages: the allocation.
+ * @need: the least a region must have for @delta to be possible at all:
+ *	placement_for() can give +2 only with two pages to spare, +1 with one.
+ * @max_end: the allocation must end at or below.
+ * @delta_wanted: check placement_for() for @delta; else any region.
+ * @type: the allocation's type, for placement_for().
+ * @delta: the change in descriptor count asked for.
+ * @index: out, the region.
+ * @start: out, where placement_for() put the pages (if @delta_wanted).
+ *
+ * Return: true if found.
+ */
+static MODEL_ONLY bool find_free(uint64_t pages, uint64_t need, uint64_t max_end, bool delta_wanted,
+				 uint32_t type, int delta, unsigned *index, uint64_t *start)
 {
-	return r->type == EfiConventionalMemory && r->pages >= pages &&
-	       r->start + pages * EFI_PAGE_SIZE <= max_end;
+	unsigned length = gap_length(), b, slot;
+
+	for (b = BLOCKS; b-- > 0;) {
+		uint64_t largest = 0;
+
+		if (block_bound[b] < need)
+			continue;
+		for (slot = b * BLOCK + BLOCK; slot-- > b * BLOCK;) {
+			const struct fw_region *r = &fw.map[slot];
+			unsigned i = slot < gap ? slot : slot - length;
+
+			if ((slot >= gap && slot < gap + length) || r->type != EfiConventionalMemory)
+				continue;
+			if (r->pages > largest)
+				largest = r->pages;
+			if (r->pages < need || r->start + pages * EFI_PAGE_SIZE > max_end)
+				continue;
+			if (delta_wanted && !(placement_for(i, pages, type, delta, start) &&
+					      *start + pages * EFI_PAGE_SIZE <= max_end))
+				continue;
+			*index = i;
+			return true;
+		}
+		block_bound[b] = largest;
+	}
+	return false;
 }
 
 /* The highest free range where @pages of @type change the count by @delta. */
 static MODEL_ONLY bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t max_end,
-			    uint64_t *start)
+				       uint64_t *start)
 {
+	uint64_t need = pages + (delta > 0 ? (uint64_t)delta : 0);
 	unsigned i;
 
-	for (i = fw.n_regions; i-- > 0;)
-		if (fits(&fw.map[i], pages, max_end) &&
-		    placement_for(i, pages, type, delta, start) &&
-		    *start + pages * EFI_PAGE_SIZE <= max_end)
-			return true;
-	return false;
+	return find_free(pages, need, max_end, true, type, delta, &i, start);
 }
 
 /* EDK2's CoreFindFreePagesI: the top of the highest free range that fits. */
 static MODEL_ONLY bool find_top_down(uint64_t pages, uint64_t max_end, uint64_t *start)
 {
+	const struct fw_region *r;
+	uint64_t top;
 	unsigned i;
 
-	for (i = fw.n_regions; i-- > 0;) {
-		const struct fw_region *r = &fw.map[i];
-		uint64_t top;
-
-		if (!fits(r, pages, max_end))
-			continue;
-		top = region_end(r) <= max_end ? region_end(r) : max_end & ~(uint64_t)(EFI_PAGE_SIZE - 1);
-		*start = top - pages * EFI_PAGE_SIZE;
-		return true;
-	}
-	return false;
+	if (!find_free(pages, pages, max_end, false, 0, 0, &i, start))
+		return false;
+	r = region(i);
+	top = region_end(r) <= max_end ? region_end(r) : max_end & ~(uint64_t)(EFI_PAGE_SIZE - 1);
+	*start = top - pages * EFI_PAGE_SIZE;
+	return true;
 }
 
 /**
@@ -365,7 +497,7 @@ static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
  */
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
 {
-	const struct fw_region *r = &fw.map[index];
+	const struct fw_region *r = region(index);
 
 	memset((uint8_t *)desc + sizeof(desc->Type), 0,
 	       offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) - sizeof(desc->Type));
@@ -440,7 +572,7 @@ bool fw_map_matches(const uint8_t *buf, size_t size)
 		return false;
 	for (i = 0; i < n; i++) {
 		key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);
-		if (!same_as_region(&buffer_keys[0], &fw.map[i]))
+		if (!same_as_region(&buffer_keys[0], region(i)))
 			break;
 	}
 	if (i == n)
