@@ -195,14 +195,19 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 	return fw_leave(SVC_FreePool, status);
 }
 
-/* Host memory for a page allocation at model address @start: the pages
- * themselves where ram.c can back them, else a heap block. */
-static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages)
+/*
+ * Host memory for a page allocation at model address @start: the pages
+ * themselves (ram.c) when the loader chose where (@at_address: it will use
+ * that address), else a heap block of exactly the pages' size, so that ASan
+ * reports an overrun, an underrun or a use after free by name, with the
+ * allocation's and the free's stacks.
+ */
+static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, bool at_address)
 {
 	rec->start = start;
 	rec->pages = pages;
 	rec->bytes = pages * EFI_PAGE_SIZE;
-	rec->in_ram = fw_ram_covers(start, pages);
+	rec->in_ram = at_address && fw_ram_covers(start, pages);
 	rec->host = rec->in_ram ? fw_ram_map(start, pages) : aligned_alloc(EFI_PAGE_SIZE, rec->bytes);
 	if (rec->host == NULL)
 		abort();
@@ -233,7 +238,7 @@ static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_AD
 		fw_not_compliant(false, "the fake firmware's map is full");
 		return EFI_OUT_OF_RESOURCES;
 	}
-	back_pages(rec, start, pages);
+	back_pages(rec, start, pages, true);
 	return EFI_SUCCESS;
 }
 
@@ -261,7 +266,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 			fw_not_compliant(false, "the firmware's map ran out of free memory");
 			return EFI_OUT_OF_RESOURCES;
 		}
-		back_pages(&rec, start, pages);
+		back_pages(&rec, start, pages, how == AllocateMaxAddress);
 		/* A heap block cannot honour the limit the map honoured. */
 		if (!rec.in_ram && how == AllocateMaxAddress &&
 		    (uintptr_t)rec.host + rec.bytes > max_end)

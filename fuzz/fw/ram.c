@@ -8,10 +8,12 @@
  * GRUB's relocator scan it for a free range and AllocatePages() exactly
  * there (AllocateAddress), or below a limit (AllocateMaxAddress), and then
  * use that memory (docs/real-loaders.md).  So the range [1 MiB, 1.375 GiB)
- * of the process is reserved, inaccessible, once; a page allocation inside
- * it becomes readable and writable at its own address, and inaccessible
- * again when freed, so that a stray access faults (ASan reports the SEGV
- * with its stack).  All the shipped starting maps keep their free memory
+ * of the process is reserved, inaccessible, once; an AllocateAddress or
+ * AllocateMaxAddress allocation inside it becomes readable and writable at
+ * its own address, and inaccessible again when freed, so that a stray
+ * access faults (ASan reports the SEGV with its stack).  AllocateAnyPages
+ * stays a heap block (memory.c), where ASan names an overrun or a use
+ * after free with the allocation's and the free's stacks.  All the shipped starting maps keep their free memory
  * in that range (OVMF's captures below 256 MiB, U-Boot's at 1 GiB).  The
  * range ends where Valgrind loads itself (0x58000000); under Valgrind,
  * which puts its client at 0x108000, or wherever the range is taken, page

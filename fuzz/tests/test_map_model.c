@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_map_model.c - the map model (fw_map.c) against the straightforward
+ * test_map_model.c - the map model (fw/map.c) against the straightforward
  * implementation it replaced: random starting maps up to 900 regions,
  * random allocations (every delta, limits, sizes) and frees, whole and in
  * part, with and without merging, up to a full table; after every step the
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fw_internal.h"
+#include "../fw/internal.h"
 
 /* ---- the reference model, on its own table ---- */
 
