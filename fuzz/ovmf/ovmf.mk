@@ -13,7 +13,8 @@
 # The UEFI image is built with clang and lld-link for a PE32+ target, from
 # our own headers (ovmf.md §1 (b)): -mno-stack-arg-probe avoids __chkstk,
 # -fshort-wchar makes L"" CHAR16, -mno-red-zone because firmware interrupts
-# share the stack.  memcpy/memset come from fuzz/ovmf/libc.c.
+# share the stack, -mgeneral-regs-only because U-Boot runs applications
+# with SSE off (uboot.md).  memcpy/memset come from fuzz/ovmf/libc.c.
 
 OVMF_LOADER ?= $(HARDENED_SRC)
 OVMF_NAME ?= hardened
@@ -26,7 +27,7 @@ OVMF_FAKE_SRC := $(FW_SRC) fuzz/script_text.c fuzz/ovmf/fake_sequence.c fuzz/ovm
 	fuzz/ovmf/seq.c
 OVMF_HEADERS := $(HEADERS) $(wildcard fuzz/ovmf/*.h)
 CFLAGS_efi := -target x86_64-unknown-windows -ffreestanding -fshort-wchar -mno-red-zone \
-	-fno-stack-protector -mno-stack-arg-probe -fno-builtin -O2 $(WARN)
+	-fno-stack-protector -mno-stack-arg-probe -fno-builtin -mgeneral-regs-only -O2 $(WARN)
 
 $(BUILD)/efi/%.obj: %.c $(OVMF_HEADERS)
 	@mkdir -p $(@D)
