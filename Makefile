@@ -28,7 +28,8 @@ CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c fuzz/fw_core.c fuzz/fw_settings.c fuzz/fw_options.c \
 	fuzz/fw_map.c fuzz/fw_map_start.c fuzz/fw_maps_ovmf.c fuzz/fw_memory.c fuzz/fw_getmap.c \
-	fuzz/fw_exit.c fuzz/fw_misc.c fuzz/fw_runtime.c fuzz/fw_unsupported.c fuzz/oracle.c
+	fuzz/fw_exit.c fuzz/fw_misc.c fuzz/fw_runtime.c fuzz/fw_unsupported.c fuzz/fw_uboot.c \
+	fuzz/oracle.c
 TARGET_SRC := fuzz/fuzz_ebs.c
 HEADERS := $(wildcard core/*.h fuzz/*.h)
 

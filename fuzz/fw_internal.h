@@ -193,6 +193,10 @@ void fw_exit_install(EFI_BOOT_SERVICES *bs);
 void fw_exit_reset(void);
 void fw_timers_tick(void);
 
+/* fw_uboot.c: the uboot personality's own rules */
+bool fw_timers_fire_at(enum fw_service svc);
+void fw_uboot_stall(UINTN microseconds);
+
 /* fw_misc.c */
 void fw_tables_reset(void);
 

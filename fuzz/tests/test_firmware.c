@@ -337,6 +337,25 @@ static EFI_STATUS loader_events(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* U-Boot fires timers only where it polls (fw_uboot.c): the key moves at
+ * RestoreTPL and at a Stall that waits, never at GetMemoryMap or Stall(0). */
+static EFI_STATUS uboot_timer_polls(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN k0 = key_now(bs), k1, k2;
+
+	CHECK(key_now(bs) == k0); /* at-call 1 was due from the start */
+	bs->Stall(0);
+	CHECK(key_now(bs) == k0);
+	bs->RestoreTPL(bs->RaiseTPL(TPL_NOTIFY));
+	k1 = key_now(bs);
+	CHECK(k1 == k0 + 1);
+	bs->Stall(10); /* period 1: due again */
+	k2 = key_now(bs);
+	CHECK(k2 == k1 + 1);
+	return loader_exit_boot(image, st);
+}
+
 /* Injection: the nth call of a service fails; other calls do not. */
 static EFI_STATUS injected_second_pool(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -395,6 +414,14 @@ int main(void)
 		     "firmware edk2-2022\ntimer after-map at=1 period=1 alloc-pages LoaderData "
 		     "amount=1 delta=+1 repeat=1\n",
 		     first_exit_fails, true);
+	expect_clean("U-Boot: a timer after the read does not fire without a poll",
+		     "firmware uboot\ntimer after-map at=1 period=0 alloc-pages LoaderData "
+		     "amount=1 delta=+1 repeat=1\n",
+		     first_exit_succeeds, true);
+	expect_clean("U-Boot: timers fire at RestoreTPL and Stall",
+		     "firmware uboot\ntimer at-call at=1 period=1 alloc-pages LoaderData "
+		     "amount=1 delta=+1 repeat=1\n",
+		     uboot_timer_polls, false);
 	expect_clean("persistent EFI_INVALID_PARAMETER",
 		     "firmware edk2-2025\nquirk persistent-invalid-parameter on\n", first_exit_fails,
 		     false);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_uboot.c - what the `uboot` personality does differently from EDK2,
+ * each a small helper the generic services call, so that the rest of the
+ * fake firmware stays personality-neutral.  Every rule here was measured
+ * on U-Boot 2023.01 (Debian 12 u-boot-qemu, x86-64 under QEMU) by the
+ * real-firmware differential (scripts/ovmf-check) and checked against
+ * lib/efi_loader/efi_boottime.c and efi_memory.c of that release
+ * (shared/reference/uboot.md).  Nothing here may run for another
+ * personality.
+ */
+#include "fw_internal.h"
+
+static bool is_uboot(void)
+{
+	return fw.personality == PERS_UBOOT;
+}
+
+/**
+ * fw_timers_fire_at() - whether timers may fire at the entry of a call.
+ * @svc: the service being entered.
+ *
+ * EDK2 and AMI run timer notify functions from a tick interrupt, so one can
+ * fire between any two calls.  U-Boot has no timer interrupt: it looks at
+ * its timer events only in efi_timer_check(), which RestoreTPL, CheckEvent
+ * and WaitForEvent call (and Stall, see fw_uboot_stall()); never
+ * GetMemoryMap, the allocation services or ExitBootServices.
+ *
+ * Return: true if due timers fire now.
+ */
+bool fw_timers_fire_at(enum fw_service svc)
+{
+	if (!is_uboot())
+		return true;
+	return svc == SVC_RestoreTPL || svc == SVC_CheckEvent || svc == SVC_WaitForEvent;
+}
+
+/**
+ * fw_uboot_stall() - U-Boot's Stall polls its timers while it waits.
+ * @microseconds: the loader's argument.
+ *
+ * efi_stall() loops on efi_timer_check() until the time has passed, so a
+ * Stall of 0 polls nothing and any longer one polls at least once (on real
+ * hardware; under emulation a wait of a microsecond or two may be over
+ * before the first poll).
+ */
+void fw_uboot_stall(UINTN microseconds)
+{
+	if (is_uboot() && microseconds > 0 && fw.timers_enabled && fw.notifying == FW_NO_GROUP)
+		fw_timers_tick();
+}
