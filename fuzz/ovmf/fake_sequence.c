@@ -5,7 +5,7 @@
  * in the personality of the real firmware it is compared with, and print
  * the sequence in the format the UEFI test driver prints (seq.c).
  *
- * Usage: fake_sequence edk2-2022|edk2-2025 SCENARIO.bin
+ * Usage: fake_sequence edk2-2022|edk2-2025|uboot SCENARIO.bin
  *
  * The loader is observed by the same shim as on real firmware; what the
  * shim saw is checked against the fake firmware's own log (struct
@@ -140,6 +140,9 @@ static int pick_firmware(const char *name)
 	} else if (strcmp(name, "edk2-2025") == 0) {
 		scn.personality = PERS_EDK2_2025;
 		scn.map_template = MAP_OVMF_2025;
+	} else if (strcmp(name, "uboot") == 0) {
+		scn.personality = PERS_UBOOT;
+		scn.map_template = MAP_UBOOT;
 	} else {
 		return -1;
 	}
@@ -156,7 +159,7 @@ int main(int argc, char **argv)
 	size_t size;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fake_sequence edk2-2022|edk2-2025 SCENARIO.bin\n");
+		fprintf(stderr, "usage: fake_sequence edk2-2022|edk2-2025|uboot SCENARIO.bin\n");
 		return 2;
 	}
 	if (read_input(argv[2], &size) != 0) {
