@@ -84,6 +84,7 @@ struct fw_event {
 	uint32_t type;
 	uint8_t group; /* enum scn_group or FW_NO_GROUP */
 	bool open;
+	uint64_t start, pages; /* its page in the map (U-Boot), or pages 0 */
 };
 
 struct fw {
@@ -196,6 +197,8 @@ void fw_timers_tick(void);
 /* fw_uboot.c: the uboot personality's own rules */
 bool fw_timers_fire_at(enum fw_service svc);
 void fw_uboot_stall(UINTN microseconds);
+bool fw_uboot_event_alloc(struct fw_event *event);
+void fw_uboot_event_free(struct fw_event *event);
 
 /* fw_misc.c */
 void fw_tables_reset(void);

@@ -49,3 +49,38 @@ void fw_uboot_stall(UINTN microseconds)
 	if (is_uboot() && microseconds > 0 && fw.timers_enabled && fw.notifying == FW_NO_GROUP)
 		fw_timers_tick();
 }
+
+/**
+ * fw_uboot_event_alloc() - the memory of a new event of the loader's.
+ * @event: the event being created.
+ *
+ * U-Boot 2023.01 allocates each event from its EFI pool, and every U-Boot
+ * pool allocation is a page allocation (F18): CreateEvent and CreateEventEx
+ * each take a page of BootServicesData and move the key; EDK2 takes events
+ * from a pool page it already has (measured: probe-events in the
+ * real-firmware differential).  Nothing happens on other personalities.
+ *
+ * Return: false if the map has no free page (the call must fail).
+ */
+bool fw_uboot_event_alloc(struct fw_event *event)
+{
+	event->pages = 0;
+	if (!is_uboot())
+		return true;
+	if (!fw_map_alloc(EfiBootServicesData, 1, DELTA_AUTO, UINT64_MAX, false, &event->start))
+		return false;
+	event->pages = 1;
+	return true;
+}
+
+/**
+ * fw_uboot_event_free() - CloseEvent gives an event's page back (U-Boot).
+ * @event: the event being closed.
+ */
+void fw_uboot_event_free(struct fw_event *event)
+{
+	if (event->pages == 0)
+		return;
+	fw_map_free(event->start, event->pages, false);
+	event->pages = 0;
+}
