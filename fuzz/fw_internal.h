@@ -199,6 +199,7 @@ bool fw_timers_fire_at(enum fw_service svc);
 void fw_uboot_stall(UINTN microseconds);
 bool fw_uboot_event_alloc(struct fw_event *event);
 void fw_uboot_event_free(struct fw_event *event);
+bool fw_uboot_pool_zero(UINTN size, VOID **buffer);
 
 /* fw_misc.c */
 void fw_tables_reset(void);

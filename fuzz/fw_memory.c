@@ -144,6 +144,8 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 
 	if (status == EFI_SUCCESS && (buffer == NULL || !allocatable(type)))
 		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS && fw_uboot_pool_zero(size, buffer))
+		return fw_leave(SVC_AllocatePool, status);
 	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
 		fw_not_compliant("the loader asked for more memory than the fake machine has");
 		status = EFI_OUT_OF_RESOURCES;

@@ -84,3 +84,24 @@ void fw_uboot_event_free(struct fw_event *event)
 	fw_map_free(event->start, event->pages, false);
 	event->pages = 0;
 }
+
+/**
+ * fw_uboot_pool_zero() - U-Boot's answer to AllocatePool of 0 bytes.
+ * @size: the requested size.
+ * @buffer: the caller's pointer, already checked not NULL.
+ *
+ * efi_allocate_pool() returns EFI_SUCCESS and a NULL pointer for 0 bytes,
+ * before allocating anything: no page, no key change (measured:
+ * probe-pool-zero).  EDK2 hands out a block as for any small size.
+ *
+ * Return: true if the call is answered (and *@buffer set to NULL).
+ */
+bool fw_uboot_pool_zero(UINTN size, VOID **buffer)
+{
+	if (!is_uboot() || size != 0)
+		return false;
+	*buffer = NULL;
+	FW_TRACE("# call %u: AllocatePool(0) -> EFI_SUCCESS, NULL (U-Boot allocates nothing)\n",
+		 fw.calls);
+	return true;
+}
