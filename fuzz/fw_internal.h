@@ -200,6 +200,7 @@ void fw_uboot_stall(UINTN microseconds);
 bool fw_uboot_event_alloc(struct fw_event *event);
 void fw_uboot_event_free(struct fw_event *event);
 bool fw_uboot_pool_zero(UINTN size, VOID **buffer);
+unsigned fw_pool_overhead(void);
 
 /* fw_misc.c */
 void fw_tables_reset(void);

@@ -103,7 +103,7 @@ unsigned fw_live_loader_allocations(void)
  * pages (Pool.c, exit-boot.md 2.4; ovmf.md: a 16-byte BootServicesData pool
  * left the key alone, and scripts/ovmf-check saw the same from handlers and
  * timers on 2022.11 and 2025.02).  U-Boot makes every pool call a page
- * call (F18).  DELTA_NONE serves a small request from a free list even
+ * call (F18), with a header of its own size (fw_pool_overhead()).  DELTA_NONE serves a small request from a free list even
  * before its type has a pool page.
  *
  * Return: 0 if served from a free list, else the pages to convert.
@@ -115,7 +115,7 @@ static uint64_t pool_pages(uint32_t type, uint64_t bytes, uint8_t delta)
 
 	if (small && (delta == DELTA_NONE || (delta == DELTA_AUTO && has_page)))
 		return 0;
-	return small ? 1 : pages_for(bytes + FW_POOL_OVERHEAD);
+	return small ? 1 : pages_for(bytes + fw_pool_overhead());
 }
 
 /* A small request just took a page: later ones of its type use its free list. */

@@ -105,3 +105,21 @@ bool fw_uboot_pool_zero(UINTN size, VOID **buffer)
 		 fw.calls);
 	return true;
 }
+
+/* U-Boot 2023.01 efi_memory.c: struct efi_pool_allocation, 64 bytes before
+ * the data (measured: the pointer is the page plus 0x40). */
+#define UBOOT_POOL_HEADER 64u
+
+/**
+ * fw_pool_overhead() - bytes a pool block takes beyond the caller's size.
+ *
+ * Decides how many pages a pool allocation served from whole pages takes:
+ * U-Boot's 64-byte header makes 4040 bytes two pages (probe-pool-header);
+ * other personalities keep EDK2's FW_POOL_OVERHEAD.
+ *
+ * Return: the overhead in bytes.
+ */
+unsigned fw_pool_overhead(void)
+{
+	return is_uboot() ? UBOOT_POOL_HEADER : FW_POOL_OVERHEAD;
+}
