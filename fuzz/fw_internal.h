@@ -201,6 +201,8 @@ bool fw_uboot_event_alloc(struct fw_event *event);
 void fw_uboot_event_free(struct fw_event *event);
 bool fw_uboot_pool_zero(UINTN size, VOID **buffer);
 unsigned fw_pool_overhead(void);
+bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map);
+EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required);
 
 /* fw_misc.c */
 void fw_tables_reset(void);

@@ -123,3 +123,36 @@ unsigned fw_pool_overhead(void)
 {
 	return is_uboot() ? UBOOT_POOL_HEADER : FW_POOL_OVERHEAD;
 }
+
+/**
+ * fw_uboot_key_on_success_only() - U-Boot writes MapKey only on success.
+ * @map: the caller's buffer.
+ *
+ * The BUFFER_TOO_SMALL path follows QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL; this
+ * covers the other failure, a NULL buffer with a large enough size, where
+ * efi_get_memory_map() returns before writing the key (probe-null-buffer).
+ *
+ * Return: true if the key must not be written for this call.
+ */
+bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map)
+{
+	return is_uboot() && map == NULL;
+}
+
+/**
+ * fw_uboot_null_buffer() - U-Boot's answer to a NULL buffer that is big
+ * enough: EFI_INVALID_PARAMETER (UEFI 2.10 section 7.2.3), with the needed
+ * size written first (efi_get_memory_map() sets *MemoryMapSize before its
+ * checks; measured: probe-null-buffer).  Other personalities leave the
+ * size alone.
+ * @size: the caller's MemoryMapSize.
+ * @required: the bytes the map needs.
+ *
+ * Return: EFI_INVALID_PARAMETER.
+ */
+EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required)
+{
+	if (is_uboot())
+		*size = (UINTN)required;
+	return EFI_INVALID_PARAMETER;
+}
