@@ -142,7 +142,7 @@ static int pick_firmware(const char *name)
 		scn.map_template = MAP_OVMF_2025;
 	} else if (strcmp(name, "uboot") == 0) {
 		scn.personality = PERS_UBOOT;
-		scn.map_template = MAP_UBOOT;
+		scn.map_template = MAP_UBOOT_X86;
 	} else {
 		return -1;
 	}
