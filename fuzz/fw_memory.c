@@ -148,6 +148,7 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		return fw_leave(SVC_AllocatePool, status);
 	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
 		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		fw_uboot_alloc_failed(false);
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS && !place_pool(type, size, next_outcome(), &rec)) {
@@ -207,6 +208,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 	}
 	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
 		fw_not_compliant("the loader asked for more memory than the fake machine has");
+		fw_uboot_alloc_failed(false);
 		return EFI_OUT_OF_RESOURCES;
 	}
 	/* The map honours the limit; the host address returned cannot. */

@@ -156,3 +156,21 @@ EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required)
 		*size = (UINTN)required;
 	return EFI_INVALID_PARAMETER;
 }
+
+/**
+ * fw_uboot_alloc_failed() - U-Boot bumps the key when an allocation fails
+ * for want of memory.
+ * @by_firmware: a handler or timer asked, not the loader.
+ *
+ * Measured on U-Boot 2023.01: AllocatePages and AllocatePool of more than
+ * any free range holds return EFI_OUT_OF_RESOURCES and still move the key
+ * by one, from a loader's call or from an exit handler's (probe-failed-alloc,
+ * and a fuzzer-made input of sample-check: an EXIT handler asking for 65535
+ * pages left the loader's map stale).  The map itself is unchanged; the
+ * key is what loaders see, so it counts as a change.
+ */
+void fw_uboot_alloc_failed(bool by_firmware)
+{
+	if (is_uboot())
+		fw_map_changed(by_firmware);
+}
