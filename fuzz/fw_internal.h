@@ -204,6 +204,8 @@ unsigned fw_pool_overhead(void);
 bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map);
 EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required);
 void fw_uboot_alloc_failed(bool by_firmware);
+bool fw_uboot_pool_is_nothing(uint64_t bytes);
+
 
 /* fw_misc.c */
 void fw_tables_reset(void);

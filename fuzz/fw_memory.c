@@ -113,6 +113,8 @@ static uint64_t pool_pages(uint32_t type, uint64_t bytes, uint8_t delta)
 	bool small = !fw_quirk(QUIRK_POOL_IS_PAGES) && bytes + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
 	bool has_page = type < 32 && ((fw.pool_page_types >> type) & 1);
 
+	if (fw_uboot_pool_is_nothing(bytes))
+		return 0;
 	if (small && (delta == DELTA_NONE || (delta == DELTA_AUTO && has_page)))
 		return 0;
 	return small ? 1 : pages_for(bytes + fw_pool_overhead());

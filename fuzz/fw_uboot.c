@@ -174,3 +174,17 @@ void fw_uboot_alloc_failed(bool by_firmware)
 	if (is_uboot())
 		fw_map_changed(by_firmware);
 }
+
+/**
+ * fw_uboot_pool_is_nothing() - a pool allocation U-Boot serves without
+ * memory: 0 bytes, from a loader (fw_uboot_pool_zero()) or a driver's
+ * handler alike (sample-check: BEFORE and EXIT handlers allocating 0 bytes
+ * left the map current on real U-Boot, stale on the fake).
+ * @bytes: the requested size.
+ *
+ * Return: true if it takes no page.
+ */
+bool fw_uboot_pool_is_nothing(uint64_t bytes)
+{
+	return is_uboot() && bytes == 0;
+}
