@@ -71,6 +71,7 @@ struct fw_alloc {
 struct fw_range {
 	uint64_t start;
 	uint64_t pages;
+	uint32_t type;
 };
 
 enum fw_phase { PHASE_BOOT, PHASE_EXIT_FAILED, PHASE_EXITED };
@@ -205,7 +206,8 @@ bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map);
 EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required);
 void fw_uboot_alloc_failed(bool by_firmware);
 bool fw_uboot_pool_is_nothing(uint64_t bytes);
-
+bool fw_uboot_allocatable(uint32_t type, bool *ok);
+EFI_STATUS fw_uboot_free_status(uint32_t type);
 
 /* fw_misc.c */
 void fw_tables_reset(void);

@@ -25,7 +25,10 @@ static uint64_t pages_for(uint64_t bytes)
 static bool allocatable(EFI_MEMORY_TYPE type)
 {
 	uint32_t t = (uint32_t)type;
+	bool ok;
 
+	if (fw_uboot_allocatable(t, &ok))
+		return ok;
 	if (t >= EfiMaxMemoryType && t < 0x70000000u)
 		return false;
 	return t != EfiConventionalMemory && t != EfiPersistentMemory &&
@@ -182,6 +185,8 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 		status = EFI_INVALID_PARAMETER; /* UEFI 2.10 section 7.2.5 */
 	} else {
 		rec = oracle_check_free(buffer, "FreePool");
+		if (status == EFI_SUCCESS)
+			status = fw_uboot_free_status(rec->type);
 		if (status != EFI_SUCCESS) {
 			rec->free_refused = true;
 		} else {
@@ -270,6 +275,8 @@ static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 		fw_violation("forbidden-call",
 			     "FreePages(%zu pages) of memory that is not a live page allocation "
 			     "(call %u)", (size_t)pages, fw.calls);
+	if (status == EFI_SUCCESS)
+		status = fw_uboot_free_status(rec->type);
 	if (status != EFI_SUCCESS)
 		rec->free_refused = true;
 	else
@@ -304,6 +311,8 @@ bool fw_action_run(const struct scn_action *action)
 			if (fw.n_fw_allocs == 0)
 				break;
 			range = fw.fw_allocs[--fw.n_fw_allocs];
+			if (fw_uboot_free_status(range.type) != EFI_SUCCESS)
+				continue; /* U-Boot refuses: nothing changes */
 			fw_map_free(range.start, range.pages, true);
 			changed = true;
 			continue;
@@ -318,6 +327,7 @@ bool fw_action_run(const struct scn_action *action)
 				  &range.start))
 			continue;
 		changed = true;
+		range.type = action->mem_type;
 		if (action->kind == ACT_ALLOC_POOL)
 			note_pool_page(action->mem_type, range.pages);
 		if (fw.n_fw_allocs < FW_MAX_FW_ALLOCS)

@@ -188,3 +188,39 @@ bool fw_uboot_pool_is_nothing(uint64_t bytes)
 {
 	return is_uboot() && bytes == 0;
 }
+
+/**
+ * fw_uboot_allocatable() - the memory types U-Boot lets a caller allocate.
+ * @type: the requested type.
+ * @ok: out, whether U-Boot accepts it (set only when this returns true).
+ *
+ * efi_allocate_pages() refuses only EfiPersistentMemory up to 0x6fffffff,
+ * so it accepts EfiConventionalMemory: the range stays free but the key
+ * moves (sample-check: handlers allocating Conventional pool or pages left
+ * the map stale on real U-Boot; probe-conventional).  EDK2 refuses it.
+ *
+ * Return: true on U-Boot (answer in @ok), false elsewhere.
+ */
+bool fw_uboot_allocatable(uint32_t type, bool *ok)
+{
+	if (!is_uboot())
+		return false;
+	*ok = !(type >= EfiPersistentMemory && type <= 0x6fffffffu);
+	return true;
+}
+
+/**
+ * fw_uboot_free_status() - U-Boot refuses to free a range that is free.
+ * @type: the type the allocation was made with.
+ *
+ * efi_free_pages() and efi_free_pool() first check the address lies in
+ * allocated memory (efi_check_allocated()); an EfiConventionalMemory
+ * "allocation" is not, so its free fails with EFI_NOT_FOUND and changes
+ * nothing (probe-conventional).
+ *
+ * Return: EFI_NOT_FOUND for that case, EFI_SUCCESS otherwise.
+ */
+EFI_STATUS fw_uboot_free_status(uint32_t type)
+{
+	return is_uboot() && type == EfiConventionalMemory ? EFI_NOT_FOUND : EFI_SUCCESS;
+}
