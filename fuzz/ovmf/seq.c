@@ -133,7 +133,7 @@ static void put_calls(const struct seq_record *rec, seq_put_fn put, void *ctx)
 }
 
 /**
- * seq_print() - print a record in the format scripts/ovmf-check compares.
+ * seq_print() - print a record in the format scripts/firmware-check compares.
  * @rec: the record.
  * @put: where to write.
  * @ctx: passed to @put.

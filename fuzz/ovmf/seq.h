@@ -3,7 +3,7 @@
  * seq.h - the observable sequence of one loader run, recorded the same way
  * on real firmware (the UEFI test driver) and on the fake firmware (the
  * host program fake_sequence), and printed in one format by one function,
- * so that scripts/ovmf-check can compare the two line by line.
+ * so that scripts/firmware-check can compare the two line by line.
  *
  * No libc: seq.c is linked into the UEFI image as well.
  */
