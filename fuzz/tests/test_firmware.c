@@ -364,7 +364,8 @@ static VOID EFIAPI nothing(EFI_EVENT e, VOID *c)
 
 /* U-Boot 2023.01, as the differential measured it (fuzz/fw_uboot.c): events
  * are pages, AllocatePool(0) is NULL, pool blocks carry 64 bytes, a NULL
- * buffer gets the needed size and no key, failed allocations move the key. */
+ * buffer gets the needed size and no key, failed allocations move the key,
+ * Conventional memory may be allocated (key +1) but not freed. */
 static EFI_STATUS uboot_measured(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	EFI_BOOT_SERVICES *bs = st->BootServices;
@@ -385,6 +386,11 @@ static EFI_STATUS uboot_measured(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 60000, &address) ==
 	      EFI_OUT_OF_RESOURCES);
 	CHECK(key_now(bs) == k0 + 3);
+	CHECK(bs->AllocatePages(AllocateAnyPages, EfiConventionalMemory, 1, &address) ==
+	      EFI_SUCCESS);
+	CHECK(key_now(bs) == k0 + 4);
+	CHECK(bs->FreePages(address, 1) == EFI_NOT_FOUND);
+	CHECK(key_now(bs) == k0 + 4);
 	return loader_exit_boot(image, st);
 }
 
@@ -484,7 +490,7 @@ int main(void)
 		     "firmware uboot\ntimer at-call at=1 period=1 alloc-pages LoaderData "
 		     "amount=1 delta=+1 repeat=1\n",
 		     uboot_timer_polls, false);
-	expect_clean("U-Boot: events, pool(0), NULL buffer, failed allocations",
+	expect_clean("U-Boot: events, pool(0), NULL buffer, failed and Conventional allocations",
 		     "firmware uboot\nmap uboot-x86\n", uboot_measured, false);
 	expect_clean("U-Boot: a 64-byte pool header", "firmware uboot\n", uboot_pool_header, true);
 	expect_clean("persistent EFI_INVALID_PARAMETER",
