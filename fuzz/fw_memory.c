@@ -106,8 +106,9 @@ unsigned fw_live_loader_allocations(void)
  * pages (Pool.c, exit-boot.md 2.4; ovmf.md: a 16-byte BootServicesData pool
  * left the key alone, and scripts/ovmf-check saw the same from handlers and
  * timers on 2022.11 and 2025.02).  U-Boot makes every pool call a page
- * call (F18), with a header of its own size (fw_pool_overhead()).  DELTA_NONE serves a small request from a free list even
- * before its type has a pool page.
+ * call (F18), with a header of its own size (fw_pool_overhead()), and 0
+ * bytes no call at all.  DELTA_NONE serves a small request from a free
+ * list even before its type has a pool page.
  *
  * Return: 0 if served from a free list, else the pages to convert.
  */
