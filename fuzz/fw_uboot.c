@@ -4,10 +4,12 @@
  * each a small helper the generic services call, so that the rest of the
  * fake firmware stays personality-neutral.  Every rule here was measured
  * on U-Boot 2023.01 (Debian 12 u-boot-qemu, x86-64 under QEMU) by the
- * real-firmware differential (scripts/firmware-check) and checked against
- * lib/efi_loader/efi_boottime.c and efi_memory.c of that release
- * (shared/reference/uboot.md).  Nothing here may run for another
- * personality.
+ * real-firmware differential (scripts/firmware-check; the scenario is named
+ * with each rule); the U-Boot functions named are where lib/efi_loader/
+ * efi_boottime.c and efi_memory.c do it (shared/reference/uboot.md).  Those
+ * sources were read for the timer polls, the event signalling and the
+ * type and free checks, not for every rule.  Nothing here may run for
+ * another personality.
  */
 #include "fw_internal.h"
 
