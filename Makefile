@@ -139,7 +139,7 @@ CHECK_ORDER := check-boundaries test-docs check-dict test-unit test-map-model te
 	test-scenarios test-regressions test-models-bad test-models-hard test-probes test-replay \
 	test-lib
 TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
-	test-valgrind afl-test oss-fuzz-check ovmf-check
+	test-valgrind afl-test oss-fuzz-check firmware-check
 ALL_STEPS := check-boundaries test-replay $(TEST_STEPS)
 ordered = $(filter $(ALL_STEPS),$(1))
 
@@ -158,7 +158,7 @@ help:
 	@echo "make bench          benchmarks (never part of make test)"
 	@echo "make coverage       llvm-cov of the shipped corpus"
 	@echo "make cmin           shrink make fuzz's corpus"
-	@echo "make ovmf-check     the differential against real EDK2 under QEMU"
+	@echo "make firmware-check the differential against real EDK2 and U-Boot under QEMU"
 	@echo "make oss-fuzz-check the OSS-Fuzz build and check_build, emulated"
 	@echo "scripts/fuzz-loader LOADER.c [S]   the findings campaign on any loader"
 	@echo "scripts/loader-report LOADER.c     its report card"

@@ -34,7 +34,7 @@ const uint32_t scn_revision_values[REV_COUNT] = {
 };
 
 const char *const scn_map_names[MAP_COUNT] = {
-	"ovmf-2025", "ovmf-2022", "uboot", "small", "empty",
+	"ovmf-2025", "ovmf-2022", "uboot", "small", "empty", "uboot-x86",
 };
 
 const char *const scn_group_names[GROUP_COUNT] = { "before-exit", "exit", "exit-failed" };

@@ -50,7 +50,15 @@ enum scn_quirk {
 
 enum scn_revision { REV_1_10, REV_2_00, REV_2_31, REV_2_70, REV_2_80, REV_2_90, REV_2_100, REV_COUNT };
 
-enum scn_map_template { MAP_OVMF_2025, MAP_OVMF_2022, MAP_UBOOT, MAP_SMALL, MAP_EMPTY, MAP_COUNT };
+enum scn_map_template {
+	MAP_OVMF_2025,
+	MAP_OVMF_2022,
+	MAP_UBOOT,     /* arm virt shaped, not a capture */
+	MAP_SMALL,
+	MAP_EMPTY,
+	MAP_UBOOT_X86, /* U-Boot 2023.01 on QEMU pc, 256 MiB: a capture */
+	MAP_COUNT
+};
 
 /* Event groups a firmware handler can belong to. */
 enum scn_group {

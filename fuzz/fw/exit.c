@@ -212,7 +212,12 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 		fw_not_compliant(false, "the loader created more events than the fake firmware keeps");
 		return EFI_OUT_OF_RESOURCES;
 	}
-	e = &fw.events[fw.n_events++];
+	e = &fw.events[fw.n_events];
+	if (!fw_uboot_event_alloc(e)) {
+		fw_not_compliant(false, "the firmware's map ran out of free memory");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	fw.n_events++;
 	e->notify = notify;
 	e->context = (VOID *)context;
 	e->type = type;
@@ -280,6 +285,7 @@ static EFI_STATUS EFIAPI fw_CloseEvent(EFI_EVENT event)
 		for (i = 0; i < fw.n_events; i++) {
 			if (event == &fw.events[i] && fw.events[i].open) {
 				fw.events[i].open = false;
+				fw_uboot_event_free(&fw.events[i]);
 				status = EFI_SUCCESS;
 			}
 		}

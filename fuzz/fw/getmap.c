@@ -90,7 +90,8 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 			*desc_version = fw.desc_version;
 	}
 	/* EDK2 writes the key on every path; U-Boot only on success. */
-	if (key != NULL && !(too_small && fw_quirk(QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL)))
+	if (key != NULL && !(too_small && fw_quirk(QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL)) &&
+	    !fw_uboot_key_on_success_only(map))
 		*key = (UINTN)fw.key;
 	if (too_small) {
 		if (!fw_quirk(QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL))
@@ -98,7 +99,7 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 		return EFI_BUFFER_TOO_SMALL;
 	}
 	if (map == NULL)
-		return EFI_INVALID_PARAMETER;
+		return fw_uboot_null_buffer(size, required);
 	render_map((uint8_t *)map);
 	capacity = *size;
 	*size = reported_size(CORRUPT_SIZE, written);

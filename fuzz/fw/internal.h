@@ -79,6 +79,7 @@ struct fw_alloc {
 struct fw_range {
 	uint64_t start;
 	uint64_t pages;
+	uint32_t type;
 };
 
 enum fw_phase { PHASE_BOOT, PHASE_EXIT_FAILED, PHASE_EXITED };
@@ -102,6 +103,7 @@ struct fw_event {
 	uint32_t type;
 	uint8_t group; /* enum scn_group or FW_NO_GROUP */
 	bool open;
+	uint64_t start, pages; /* its page in the map (U-Boot), or pages 0 */
 };
 
 struct fw {
@@ -266,6 +268,20 @@ bool fw_action_run(const struct scn_action *action);
 void fw_exit_install(EFI_BOOT_SERVICES *bs);
 void fw_exit_reset(void);
 void fw_timers_tick(void);
+
+/* uboot.c: the uboot personality's own rules */
+bool fw_timers_fire_at(enum fw_service svc);
+void fw_uboot_stall(UINTN microseconds);
+bool fw_uboot_event_alloc(struct fw_event *event);
+void fw_uboot_event_free(struct fw_event *event);
+bool fw_uboot_pool_zero(UINTN size, VOID **buffer);
+unsigned fw_pool_overhead(void);
+bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map);
+EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required);
+void fw_uboot_alloc_failed(bool by_firmware);
+bool fw_uboot_pool_is_nothing(uint64_t bytes);
+bool fw_uboot_allocatable(uint32_t type, bool *ok);
+EFI_STATUS fw_uboot_free_status(uint32_t type);
 
 /* misc.c */
 void fw_tables_reset(void);

@@ -388,8 +388,10 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 	bool explicit_delta = delta != DELTA_AUTO && delta != DELTA_NONE;
 
 	if (!(explicit_delta && find_with_delta(pages, type, delta_value[delta], max_end, start)) &&
-	    !find_top_down(pages, max_end, start))
+	    !find_top_down(pages, max_end, start)) {
+		fw_uboot_alloc_failed(by_firmware);
 		return false;
+	}
 	if (!convert(*start, pages, type))
 		return false;
 	fw_map_changed(by_firmware);

@@ -30,6 +30,35 @@ static const struct fw_region map_uboot[] = {
 };
 
 /*
+ * U-Boot 2023.01 (Debian 12 u-boot-qemu) on QEMU's pc machine with 256 MiB,
+ * as the real-firmware differential's driver dumped it (opt/ebsfuzz/
+ * dump-map) before the hardened loader ran: 17 descriptors, write-back
+ * only, runtime ranges flagged, no MMIO; the driver image is the LoaderCode
+ * range, and the ECAM window at 0xe0000000 is Reserved (uboot.md).
+ */
+#define UBOOT_WB 0x8u
+#define UBOOT_RT (EFI_MEMORY_RUNTIME | UBOOT_WB)
+static const struct fw_region map_uboot_x86[] = {
+	{ EfiConventionalMemory, 0x0, 160, UBOOT_WB },
+	{ EfiReservedMemoryType, 0xa0000, 96, UBOOT_WB },
+	{ EfiConventionalMemory, 0x100000, 56247, UBOOT_WB },
+	{ EfiLoaderCode, 0xdcb7000, 46, UBOOT_WB },
+	{ EfiBootServicesData, 0xdce5000, 8, UBOOT_WB },
+	{ EfiRuntimeServicesData, 0xdced000, 1, UBOOT_RT },
+	{ EfiACPIReclaimMemory, 0xdcee000, 16, UBOOT_WB },
+	{ EfiRuntimeServicesData, 0xdcfe000, 1, UBOOT_RT },
+	{ EfiBootServicesData, 0xdcff000, 1, UBOOT_WB },
+	{ EfiRuntimeServicesData, 0xdd00000, 2, UBOOT_RT },
+	{ EfiBootServicesData, 0xdd02000, 1, UBOOT_WB },
+	{ EfiRuntimeServicesData, 0xdd03000, 4, UBOOT_RT },
+	{ EfiBootServicesData, 0xdd07000, 7, UBOOT_WB },
+	{ EfiBootServicesCode, 0xdd0e000, 4674, UBOOT_WB },
+	{ EfiRuntimeServicesCode, 0xef50000, 1, UBOOT_RT },
+	{ EfiBootServicesCode, 0xef51000, 4271, UBOOT_WB },
+	{ EfiReservedMemoryType, 0xe0000000, 65536, UBOOT_WB },
+};
+
+/*
  * A compact EDK2-shaped map: the OVMF 2025.02 capture with its 41 boot
  * services code and 44 data descriptors folded into a handful, for
  * scenarios that want speed more than realism.
@@ -184,6 +213,8 @@ void fw_map_reset(void)
 		copy_template(fw_map_ovmf_2022, fw_map_ovmf_2022_count);
 	} else if (template == MAP_UBOOT) {
 		copy_template(map_uboot, COUNT_OF(map_uboot));
+	} else if (template == MAP_UBOOT_X86) {
+		copy_template(map_uboot_x86, COUNT_OF(map_uboot_x86));
 	} else if (template == MAP_SMALL) {
 		copy_template(map_small, COUNT_OF(map_small));
 	}

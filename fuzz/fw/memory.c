@@ -27,7 +27,10 @@ static uint64_t pages_for(uint64_t bytes)
 static bool allocatable(EFI_MEMORY_TYPE type)
 {
 	uint32_t t = (uint32_t)type;
+	bool ok;
 
+	if (fw_uboot_allocatable(t, &ok))
+		return ok;
 	if (t >= EfiMaxMemoryType && t < 0x70000000u)
 		return false;
 	return t != EfiConventionalMemory && t != EfiPersistentMemory &&
@@ -105,8 +108,9 @@ unsigned fw_live_loader_allocations(void)
  * pages (Pool.c, exit-boot.md 2.4; ovmf.md: a 16-byte BootServicesData pool
  * left the key alone, and scripts/ovmf-check saw the same from handlers and
  * timers on 2022.11 and 2025.02).  U-Boot makes every pool call a page
- * call (F18).  DELTA_NONE serves a small request from a free list even
- * before its type has a pool page.
+ * call (F18), with a header of its own size (fw_pool_overhead()), and 0
+ * bytes no call at all.  DELTA_NONE serves a small request from a free
+ * list even before its type has a pool page.
  *
  * Return: 0 if served from a free list, else the pages to convert.
  */
@@ -115,9 +119,11 @@ static uint64_t pool_pages(uint32_t type, uint64_t bytes, uint8_t delta)
 	bool small = !fw_quirk(QUIRK_POOL_IS_PAGES) && bytes + FW_POOL_OVERHEAD <= FW_POOL_SMALL_MAX;
 	bool has_page = type < 32 && ((fw.pool_page_types >> type) & 1);
 
+	if (fw_uboot_pool_is_nothing(bytes))
+		return 0;
 	if (small && (delta == DELTA_NONE || (delta == DELTA_AUTO && has_page)))
 		return 0;
-	return small ? 1 : pages_for(bytes + FW_POOL_OVERHEAD);
+	return small ? 1 : pages_for(bytes + fw_pool_overhead());
 }
 
 /* A small request just took a page: later ones of its type use its free list. */
@@ -146,8 +152,11 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 
 	if (status == EFI_SUCCESS && (buffer == NULL || !allocatable(type)))
 		status = EFI_INVALID_PARAMETER;
+	if (status == EFI_SUCCESS && fw_uboot_pool_zero(size, buffer))
+		return fw_leave(SVC_AllocatePool, status);
 	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
 		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
+		fw_uboot_alloc_failed(false);
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS && !place_pool(type, size, next_outcome(), &rec)) {
@@ -173,22 +182,21 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 {
 	EFI_STATUS status = FW_ENTER(SVC_FreePool);
-	struct fw_alloc *rec;
+	struct fw_alloc *rec = NULL;
 
-	if (buffer == NULL) {
+	if (buffer == NULL)
 		status = EFI_INVALID_PARAMETER; /* UEFI 2.10 section 7.2.5 */
-	} else {
-		rec = oracle_check_free(buffer, "FreePool");
-		if (rec == NULL) {
-			status = EFI_INVALID_PARAMETER;
-		} else if (status != EFI_SUCCESS) {
-			rec->free_refused = true;
-		} else {
-			free(rec->host);
-			rec->live = false;
-			if (rec->pages != 0)
-				fw_map_free(rec->start, rec->pages, false);
-		}
+	else if ((rec = oracle_check_free(buffer, "FreePool")) == NULL)
+		status = EFI_INVALID_PARAMETER;
+	else if (status == EFI_SUCCESS)
+		status = fw_uboot_free_status(rec->type);
+	if (rec != NULL && status != EFI_SUCCESS) {
+		rec->free_refused = true;
+	} else if (rec != NULL) {
+		free(rec->host);
+		rec->live = false;
+		if (rec->pages != 0)
+			fw_map_free(rec->start, rec->pages, false);
 	}
 	FW_TRACE("# call %u: FreePool() -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
@@ -253,6 +261,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 		return EFI_INVALID_PARAMETER;
 	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
 		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
+		fw_uboot_alloc_failed(false);
 		return EFI_OUT_OF_RESOURCES;
 	}
 	if (how == AllocateAddress) {
@@ -331,12 +340,16 @@ static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
 	uintptr_t at = (uintptr_t)memory;
 
-	if (!oracle_check_free_pages(rec, at, pages))
+	if (!oracle_check_free_pages(rec, at, pages)) {
 		status = EFI_NOT_FOUND;
-	else if (status != EFI_SUCCESS)
-		rec->free_refused = true;
-	else
-		free_pages(rec, at, pages);
+	} else {
+		if (status == EFI_SUCCESS)
+			status = fw_uboot_free_status(rec->type);
+		if (status != EFI_SUCCESS)
+			rec->free_refused = true;
+		else
+			free_pages(rec, at, pages);
+	}
 	FW_TRACE("# call %u: FreePages(%zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
 	return fw_leave(SVC_FreePages, status);
@@ -370,6 +383,8 @@ bool fw_action_run(const struct scn_action *action)
 			if (fw.n_fw_allocs == 0)
 				break;
 			range = fw.fw_allocs[--fw.n_fw_allocs];
+			if (fw_uboot_free_status(range.type) != EFI_SUCCESS)
+				continue; /* U-Boot refuses: nothing changes */
 			fw_map_free(range.start, range.pages, true);
 			changed = true;
 			continue;
@@ -384,6 +399,7 @@ bool fw_action_run(const struct scn_action *action)
 				  &range.start))
 			continue;
 		changed = true;
+		range.type = action->mem_type;
 		if (action->kind == ACT_ALLOC_POOL)
 			note_pool_page(action->mem_type, range.pages);
 		if (fw.n_fw_allocs < FW_MAX_FW_ALLOCS)

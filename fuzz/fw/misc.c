@@ -175,9 +175,12 @@ static VOID EFIAPI bs_RestoreTPL(EFI_TPL tpl)
 	fw_leave(SVC_RestoreTPL, EFI_SUCCESS);
 }
 
-static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds UNUSED)
+static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds)
 {
-	return fw_leave(SVC_Stall, FW_ENTER(SVC_Stall));
+	EFI_STATUS status = FW_ENTER(SVC_Stall);
+
+	fw_uboot_stall(microseconds);
+	return fw_leave(SVC_Stall, status);
 }
 
 static EFI_STATUS EFIAPI bs_SetWatchdogTimer(UINTN timeout UNUSED, UINT64 code UNUSED,

@@ -81,7 +81,8 @@ static EFI_STATUS injected_status(enum fw_service svc)
  * @caller: the return address in the loader, where a violation happens.
  *
  * Checks the call is allowed now, counts it, lets timers fire (a tick
- * arrives between two calls, never inside one), and looks up injections.
+ * arrives between two calls, never inside one; on U-Boot only at calls
+ * that poll, uboot.c), and looks up injections.
  *
  * Return: EFI_SUCCESS to carry on, or the status an injection demands.
  */
@@ -91,7 +92,7 @@ EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 	oracle_check_call_allowed(svc);
 	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
-	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP)
+	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP && fw_timers_fire_at(svc))
 		fw_timers_tick();
 	return injected_status(svc);
 }

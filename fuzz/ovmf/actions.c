@@ -5,7 +5,9 @@
  * Handler directives become events whose notify functions run the action
  * (AllocatePool, AllocatePages or free the latest such allocation) REPEAT
  * times and, for lifetime "once", close their own event, as EDK2's SnpDxe
- * (89d413731d) and AmdSevDxe do:
+ * (89d413731d) and AmdSevDxe do.  On U-Boot a "once" handler sets a done
+ * flag instead: U-Boot 2023.01 walks its event list through a grouped event
+ * closed in its own notify function and spins for ever (uboot.md).
  *   before-exit  CreateEventEx(EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES)
  *   exit         CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES), which EDK2 puts
  *                in the EXIT_BOOT_SERVICES group (Event.c)
@@ -23,6 +25,12 @@
  * failed ones included, and never restarts it (ovmf.md §4), so a timer due
  * after the first exit attempt waits in vain and, like the fake's, never
  * fires.
+ *
+ * U-Boot has no timer interrupt: it looks at its timer events only where it
+ * polls (RestoreTPL, CheckEvent, WaitForEvent, a Stall that waits, its
+ * console input; efi_boottime.c efi_timer_check()).  There a due timer is
+ * only armed, to expire at once, and the firmware itself decides where its
+ * notify function runs: at the loader's next call that polls, or never.
  *
  * The notify functions call the firmware's boot services directly, never
  * through the shim: they are the firmware's doing, not the loader's.
@@ -42,6 +50,7 @@
 
 struct handler {
 	const struct scn_handler *spec;
+	bool done; /* a "once" handler that ran, on U-Boot */
 };
 
 struct timer {
@@ -51,7 +60,8 @@ struct timer {
 	bool done, armed;
 	unsigned next;
 	unsigned fires, waits;     /* for the report */
-	unsigned last_call_fired;
+	bool pending;              /* U-Boot: armed, waiting for the firmware to poll */
+	unsigned fired_at;         /* U-Boot: the loader's call it fired in */
 };
 
 struct firmware_alloc {
@@ -60,6 +70,8 @@ struct firmware_alloc {
 };
 
 static EFI_BOOT_SERVICES *bs;
+static bool on_uboot;
+static unsigned current_call;
 static struct handler handlers[SCN_MAX_HANDLERS];
 static struct timer timers[SCN_MAX_TIMERS];
 static unsigned n_timers;
@@ -88,6 +100,10 @@ static bool free_latest(void)
 	return true;
 }
 
+/* Room for a full map read: U-Boot's maps are a few dozen descriptors,
+ * OVMF's about 120.  Static, so reading allocates nothing. */
+static UINT8 map_buffer[32768] __attribute__((aligned(8)));
+
 /* The firmware's key after an action, for the stale-map observation. */
 static void note_key(void)
 {
@@ -95,7 +111,16 @@ static void note_key(void)
 	UINT32 version = 0;
 
 	/* EDK2 writes MapKey on EFI_BUFFER_TOO_SMALL too (exit-boot.md 2.3). */
-	if (bs->GetMemoryMap(&size, NULL, &key, &desc_size, &version) == EFI_BUFFER_TOO_SMALL)
+	if (!on_uboot) {
+		if (bs->GetMemoryMap(&size, NULL, &key, &desc_size, &version) ==
+		    EFI_BUFFER_TOO_SMALL)
+			shim_note_firmware_key(key);
+		return;
+	}
+	/* U-Boot writes it only on success (uboot.md): read the whole map. */
+	size = sizeof(map_buffer);
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map_buffer, &key, &desc_size,
+			     &version) == EFI_SUCCESS)
 		shim_note_firmware_key(key);
 }
 
@@ -130,10 +155,16 @@ static void action_run(const struct scn_action *a)
 
 static VOID EFIAPI handler_notify(EFI_EVENT event, VOID *context)
 {
-	const struct handler *h = context;
+	struct handler *h = context;
 
+	if (h->done)
+		return;
 	action_run(&h->spec->action);
-	if (h->spec->lifetime == LIFE_ONCE)
+	if (h->spec->lifetime != LIFE_ONCE)
+		return;
+	if (on_uboot)
+		h->done = true; /* closing it here hangs U-Boot 2023.01 */
+	else
 		bs->CloseEvent(event);
 }
 
@@ -144,6 +175,7 @@ static VOID EFIAPI timer_notify(EFI_EVENT event, VOID *context)
 	(void)event;
 	action_run(&t->spec->action);
 	t->fired = true;
+	t->fired_at = current_call;
 }
 
 static EFI_STATUS create_handler(const struct scn_handler *spec, struct handler *h)
@@ -164,17 +196,19 @@ static EFI_STATUS create_handler(const struct scn_handler *spec, struct handler 
  * actions_setup() - create the scenario's events on the firmware.
  * @firmware_bs: the firmware's boot services (not the shim's).
  * @scn: the decoded scenario.
+ * @uboot: the firmware is U-Boot (see the top of this file).
  *
  * Return:
  * * EFI_SUCCESS - every handler and timer has its event.
  * * any error CreateEvent() or CreateEventEx() returned.
  */
-EFI_STATUS actions_setup(EFI_BOOT_SERVICES *firmware_bs, const struct scenario *scn)
+EFI_STATUS actions_setup(EFI_BOOT_SERVICES *firmware_bs, const struct scenario *scn, bool uboot)
 {
 	EFI_STATUS status;
 	unsigned i;
 
 	bs = firmware_bs;
+	on_uboot = uboot;
 	for (i = 0; i < scn->n_handlers; i++) {
 		status = create_handler(&scn->handlers[i], &handlers[i]);
 		if (status != EFI_SUCCESS)
@@ -224,25 +258,67 @@ static void fire(struct timer *t)
 
 /**
  * actions_before_call() - fire the timers due at the entry of a call of
- * the loader, with the schedule of fuzz/fw/exit.c fw_timers_tick().
+ * the loader, with the schedule of fuzz/fw/exit.c fw_timers_tick() (on
+ * U-Boot: arm them, see poll_schedule()).
  * @call: the call's number, from 1.
  * @map_reads: the loader's successful GetMemoryMap() calls so far.
  */
+static bool due(const struct timer *t, unsigned call, unsigned map_reads)
+{
+	if (!t->armed && t->spec->trigger == TRIG_AFTER_MAP)
+		return map_reads >= (t->spec->at ? t->spec->at : 1u);
+	return call >= t->next;
+}
+
+/* The timer fired since the last call: schedule its next time. */
+static void note_fired(struct timer *t, unsigned call)
+{
+	t->fires++;
+	t->pending = false;
+	t->armed = true;
+	if (t->spec->period == 0)
+		t->done = true;
+	t->next = call + t->spec->period;
+}
+
+/*
+ * U-Boot: arm a due timer to expire at once and let the firmware run it
+ * where it polls (fuzz/fw/uboot.c fw_timers_fire_at() says where the fake
+ * firmware does).  Its period counts from the call it fired in.
+ */
+static void poll_schedule(unsigned call, unsigned map_reads)
+{
+	unsigned i;
+
+	current_call = call;
+	for (i = 0; i < n_timers; i++) {
+		struct timer *t = &timers[i];
+
+		if (t->pending && t->fired)
+			note_fired(t, t->fired_at);
+		if (t->done || t->pending || !due(t, call, map_reads))
+			continue;
+		t->fired = false;
+		if (bs->SetTimer(t->event, TimerRelative, 1) != EFI_SUCCESS)
+			continue;
+		t->waits++;
+		t->pending = true;
+	}
+}
+
 void actions_before_call(unsigned call, unsigned map_reads)
 {
 	unsigned i;
 
+	if (on_uboot) {
+		poll_schedule(call, map_reads);
+		return;
+	}
 	for (i = 0; i < n_timers; i++) {
 		struct timer *t = &timers[i];
 
-		if (t->done)
+		if (t->done || !due(t, call, map_reads))
 			continue;
-		if (!t->armed && t->spec->trigger == TRIG_AFTER_MAP) {
-			if (map_reads < (t->spec->at ? t->spec->at : 1u))
-				continue;
-		} else if (call < t->next) {
-			continue;
-		}
 		fire(t);
 		t->armed = true;
 		if (t->spec->period == 0)
@@ -262,6 +338,8 @@ void actions_report(seq_put_fn put, void *ctx)
 	unsigned i;
 
 	for (i = 0; i < n_timers; i++) {
+		if (timers[i].pending && timers[i].fired)
+			note_fired(&timers[i], timers[i].fired_at);
 		digits[0] = (char)('0' + i % 10);
 		put("ebsfuzz-driver: timer ", ctx);
 		put(digits, ctx);

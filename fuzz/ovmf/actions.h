@@ -10,7 +10,7 @@
 #include "../script.h"
 #include "seq.h"
 
-EFI_STATUS actions_setup(EFI_BOOT_SERVICES *bs, const struct scenario *scn);
+EFI_STATUS actions_setup(EFI_BOOT_SERVICES *bs, const struct scenario *scn, bool uboot);
 void actions_before_call(unsigned call, unsigned map_reads);
 void actions_report(seq_put_fn put, void *ctx);
 

@@ -12,6 +12,9 @@
  * it returns, the record goes out on COM1 and QEMU exits with a status that
  * says whether boot services were exited.
  *
+ * Built without SSE (-mgeneral-regs-only, ovmf.mk): U-Boot's 64-bit build
+ * leaves SSE off, and an SSE instruction there is a fault it cannot report.
+ *
  * Never returns to the firmware: OVMF's boot manager would fall into the
  * shell and wait there for ever (ovmf.md §2, "Choosing the boot entry").
  */
@@ -48,6 +51,53 @@ static void put_vendor(const CHAR16 *vendor)
 	for (i = 0; vendor != NULL && vendor[i] != 0 && i < 64; i++) {
 		c[0] = vendor[i] >= 0x20 && vendor[i] < 0x7f ? (char)vendor[i] : '?';
 		uart_puts(c, NULL);
+	}
+}
+
+/* Whether the firmware is U-Boot ("Das U-Boot", efi_root_node.c): events
+ * and timers need its own handling there (actions.c). */
+static bool is_uboot(const CHAR16 *vendor)
+{
+	static const char name[] = "Das U-Boot";
+	unsigned i;
+
+	for (i = 0; vendor != NULL && name[i] != 0; i++)
+		if (vendor[i] != (CHAR16)name[i])
+			return false;
+	return vendor != NULL;
+}
+
+/*
+ * With the fw_cfg file opt/ebsfuzz/dump-map present, print the map the
+ * loader will start from (the driver's events exist by then), one
+ * "ebsfuzz-driver: map TYPE START PAGES ATTRIBUTE" line per descriptor:
+ * how the starting maps of the fake firmware were taken.
+ */
+static void dump_map(EFI_BOOT_SERVICES *bs)
+{
+	static UINT8 buf[32768] __attribute__((aligned(8)));
+	UINTN size = sizeof(buf), key, desc_size, off;
+	UINT32 version;
+	char digits[24];
+	uint8_t flag;
+
+	if (fwcfg_read_file("opt/ebsfuzz/dump-map", &flag, 1) < 0)
+		return;
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &desc_size, &version) !=
+	    EFI_SUCCESS || desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
+		give_up("cannot read the map to dump it");
+	for (off = 0; off + desc_size <= size; off += desc_size) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)(buf + off);
+
+		uart_puts("ebsfuzz-driver: map ", NULL);
+		uart_puts(seq_format_uint(d->Type, 10, digits), NULL);
+		uart_puts(" ", NULL);
+		uart_puts(seq_format_uint(d->PhysicalStart, 16, digits), NULL);
+		uart_puts(" ", NULL);
+		uart_puts(seq_format_uint(d->NumberOfPages, 10, digits), NULL);
+		uart_puts(" ", NULL);
+		uart_puts(seq_format_uint(d->Attribute, 16, digits), NULL);
+		uart_puts("\n", NULL);
 	}
 }
 
@@ -89,8 +139,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if ((unsigned long)size > sizeof(input))
 		give_up("scenario larger than 64 KiB");
 	scn_decode(input, (size_t)size, &scn);
-	if (actions_setup(systab->BootServices, &scn) != EFI_SUCCESS)
+	if (actions_setup(systab->BootServices, &scn, is_uboot(systab->FirmwareVendor)) !=
+	    EFI_SUCCESS)
 		give_up("the firmware refused to create the scenario's events");
+	dump_map(systab->BootServices);
 	observed = shim_install(systab, &config);
 	if (scn.set & SET_REVISION)
 		shim_set_revision(scn_revision_values[scn.revision]);

@@ -5,7 +5,7 @@
  * in the personality of the real firmware it is compared with, and print
  * the sequence in the format the UEFI test driver prints (seq.c).
  *
- * Usage: fake_sequence edk2-2022|edk2-2025 SCENARIO.bin
+ * Usage: fake_sequence edk2-2022|edk2-2025|uboot SCENARIO.bin
  *
  * The loader is observed by the same shim as on real firmware; what the
  * shim saw is checked against the fake firmware's own log (struct
@@ -14,11 +14,14 @@
  * honour (see in_scope()); anything else is refused.
  *
  * Exit status: 0 printed; 2 usage or unreadable input; 3 out of scope;
- * 4 the shim and the fake firmware disagree; an invariant violation aborts.
+ * 4 the shim and the fake firmware disagree; an invariant violation aborts,
+ * after printing the sequence as far as it went.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../fw/fw.h"
 #include "shim.h"
@@ -33,8 +36,15 @@ static struct scenario scn;
 static EFI_STATUS observed_loader(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	static const struct shim_config config = { NULL, NULL, true };
+	struct seq_record *rec;
+	EFI_STATUS status;
 
-	return loader_exit_boot(image, shim_install(systab, &config));
+	status = loader_exit_boot(image, shim_install(systab, &config));
+	/* Now, not after fw_run(): the end-of-run invariants may abort. */
+	rec = shim_record();
+	rec->returned = true;
+	rec->status = status;
+	return status;
 }
 
 /* The action fields' delta, by opcode (fuzz/script.c ACTION_FIELDS). */
@@ -131,6 +141,25 @@ static void put_stdout(const char *text, void *ctx)
 	fputs(text, stdout);
 }
 
+static void put_fd(const char *text, void *ctx)
+{
+	(void)ctx;
+	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
+		return;
+}
+
+/* An invariant fired (fw_violation() aborts): print the sequence as far as
+ * it went, so that scripts/confirm-on-real can show it beside the real
+ * firmware's, then die of the same signal. */
+static void on_abort(int sig)
+{
+	fflush(stdout);
+	put_fd("fake firmware: an invariant fired (see stderr)\n", NULL);
+	seq_print(shim_record(), put_fd, NULL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Personality and starting map of the real firmware compared with. */
 static int pick_firmware(const char *name)
 {
@@ -140,6 +169,9 @@ static int pick_firmware(const char *name)
 	} else if (strcmp(name, "edk2-2025") == 0) {
 		scn.personality = PERS_EDK2_2025;
 		scn.map_template = MAP_OVMF_2025;
+	} else if (strcmp(name, "uboot") == 0) {
+		scn.personality = PERS_UBOOT;
+		scn.map_template = MAP_UBOOT_X86;
 	} else {
 		return -1;
 	}
@@ -156,7 +188,7 @@ int main(int argc, char **argv)
 	size_t size;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fake_sequence edk2-2022|edk2-2025 SCENARIO.bin\n");
+		fprintf(stderr, "usage: fake_sequence edk2-2022|edk2-2025|uboot SCENARIO.bin\n");
 		return 2;
 	}
 	if (read_input(argv[2], &size) != 0) {
@@ -174,6 +206,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fake_sequence: %s\n", error);
 		return 2;
 	}
+	signal(SIGABRT, on_abort);
 	fw_run(&scn, observed_loader, &opt, &result);
 	rec = shim_record();
 	rec->returned = result.returned;

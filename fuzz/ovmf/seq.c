@@ -5,7 +5,8 @@
  * Lines between "ebsfuzz-seq begin" and "ebsfuzz-seq end" are compared
  * between firmwares, except those starting with "info", which carry
  * numbers that legitimately differ (the real map is not the fake's).
- * Compared: each call and its status, how many calls, exit attempts,
+ * Compared: each call and its status (and the text of a line printed),
+ * how many calls, exit attempts,
  * success, the loader's status, DescriptorSize, whether the size probe
  * asked for more than the map then held (EDK2 counts unmerged entries,
  * exit-boot.md 2.3), and whether the map the loader exited with was still
@@ -122,12 +123,17 @@ static void put_calls(const struct seq_record *rec, seq_put_fn put, void *ctx)
 		    ctx);
 		put(" ", ctx);
 		put_status(put, ctx, c->status);
+		if (c->text[0] != 0) {
+			put(" \"", ctx);
+			put(c->text, ctx);
+			put("\"", ctx);
+		}
 		put("\n", ctx);
 	}
 }
 
 /**
- * seq_print() - print a record in the format scripts/ovmf-check compares.
+ * seq_print() - print a record in the format scripts/firmware-check compares.
  * @rec: the record.
  * @put: where to write.
  * @ctx: passed to @put.

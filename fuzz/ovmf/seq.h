@@ -3,7 +3,7 @@
  * seq.h - the observable sequence of one loader run, recorded the same way
  * on real firmware (the UEFI test driver) and on the fake firmware (the
  * host program fake_sequence), and printed in one format by one function,
- * so that scripts/ovmf-check can compare the two line by line.
+ * so that scripts/firmware-check can compare the two line by line.
  *
  * No libc: seq.c is linked into the UEFI image as well.
  */
@@ -15,16 +15,22 @@
 /* As many calls as the fake firmware logs (FW_LOG_CALLS in fuzz/fw/fw.h). */
 #define SEQ_MAX_CALLS 64u
 
+/* Characters kept of a line the loader printed (OutputString). */
+#define SEQ_TEXT_MAX 48u
+
 struct seq_call {
 	uint8_t service; /* enum fw_service (fuzz/script.h) */
 	EFI_STATUS status;
+	char text[SEQ_TEXT_MAX]; /* OutputString's text, printable ASCII; else empty */
 };
 
 /**
  * struct seq_record - what a run showed of the loader.
  * @calls: the loader's boot-service calls with their status, in the order
  *	they returned (a call made by a notify function inside
- *	ExitBootServices() would come before ExitBootServices() itself).
+ *	ExitBootServices() would come before ExitBootServices() itself), and
+ *	the text of each line it printed: a probe loader prints what it
+ *	measured, so that both firmwares' answers are compared.
  * @n_calls: entries in @calls.
  * @total_calls: calls made, which may exceed SEQ_MAX_CALLS.
  * @exit_attempts: ExitBootServices() calls.

@@ -76,8 +76,24 @@ static bool enter(enum fw_service svc)
 static EFI_STATUS leave(enum fw_service svc, EFI_STATUS status)
 {
 	if (shim.rec.n_calls < SEQ_MAX_CALLS)
-		shim.rec.calls[shim.rec.n_calls++] = (struct seq_call){ (uint8_t)svc, status };
+		shim.rec.calls[shim.rec.n_calls++] = (struct seq_call){ (uint8_t)svc, status, { 0 } };
 	return status;
+}
+
+/* Keep the text of the line just recorded: printable ASCII, line breaks
+ * dropped, at most SEQ_TEXT_MAX - 1 characters. */
+static void note_text(const CHAR16 *s)
+{
+	struct seq_call *c;
+	unsigned n = 0;
+
+	if (shim.rec.n_calls == 0 || s == NULL)
+		return;
+	c = &shim.rec.calls[shim.rec.n_calls - 1];
+	for (; *s != 0 && n + 1 < SEQ_TEXT_MAX; s++)
+		if (*s >= 0x20 && *s < 0x7f && *s != '"')
+			c->text[n++] = (char)*s;
+	c->text[n] = 0;
 }
 
 #define FORWARD(svc, call) leave(SVC_##svc, enter(SVC_##svc) ? shim.real.call : EFI_UNSUPPORTED)
@@ -289,8 +305,14 @@ static EFI_STATUS EFIAPI con_Reset(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This, BOOLEA
 
 static EFI_STATUS EFIAPI con_OutputString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This, CHAR16 *s)
 {
+	unsigned recorded = shim.rec.n_calls;
+	EFI_STATUS status;
+
 	(void)This;
-	return CON_FORWARD(OutputString(shim.real_con, s));
+	status = CON_FORWARD(OutputString(shim.real_con, s));
+	if (shim.rec.n_calls > recorded)
+		note_text(s);
+	return status;
 }
 
 static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This, CHAR16 *s)
