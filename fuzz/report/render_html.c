@@ -299,9 +299,9 @@ static void card(FILE *f, const struct report_out *out, const struct card *c)
 	fputs("<h2>Retries</h2>\n", f);
 	rows(f, c, SEC_RETRIES);
 	fputs("<p class=\"note\">Refusal 1 is within every rule: exit events are signalled once "
-	      "(UEFI 2.10 section 7.4.6). Refusals 2 and more come from U-Boot timers that still "
-	      "run after a failed exit: real firmware behaviour, beyond what the liveness "
-	      "invariant asks a loader to survive.</p>\n<h2>Rules</h2>\n", f);
+	      "(UEFI 2.10 section 7.4.6). Refusals 2 and more come from firmware that refuses "
+	      "again after a failed exit (a driver that keeps changing the map, a firmware bug): "
+	      "beyond what the liveness invariant asks a loader to survive.</p>\n<h2>Rules</h2>\n", f);
 	rules(f, out, c);
 }
 

@@ -120,8 +120,8 @@ static void retries(FILE *f, const struct card *c)
 {
 	row(f, card_find(c, "refusals-in-a-row"));
 	fprintf(f, "  %-*s          refusal 1: exit events are signalled once (UEFI 2.10 7.4.6), "
-		   "within\n  %-*s          every rule; refusals 2+: U-Boot timers that still run "
-		   "after\n  %-*s          a failed exit, beyond what liveness asks\n",
+		   "within\n  %-*s          every rule; refusals 2+: firmware that refuses again\n"
+		   "  %-*s          after a failed exit, beyond what liveness asks\n",
 		LABEL_WIDTH, "", LABEL_WIDTH, "", LABEL_WIDTH, "");
 	always_refuses(f, card_find(c, "always-refuses/edk2-2025/48"));
 	always_refuses(f, card_find(c, "always-refuses/uboot/40"));

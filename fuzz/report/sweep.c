@@ -24,23 +24,32 @@ const char *const report_trigger_names[TRIGGER_COUNT] = {
 	[TRIGGER_EXIT] = "exit handler, before the key check",
 	[TRIGGER_AFTER_READ] = "timer after the last read",
 	[TRIGGER_AFTER_QUERY] = "timer after the size query",
+	[TRIGGER_NONE] = "none on this firmware",
 };
+
+/* Why a U-Boot cell has no figure (fuzz/fw/uboot.c, docs/uboot.md). */
+static const char uboot_static_map[] =
+	"nothing changes U-Boot's map between a read and the exit";
 
 /*
  * The step that changes the map between the loader's read and the key
  * check, in each personality (fw_exit.c; exit-boot.md 2.1, 2.2, 2.6):
  * EDK2 2025 signals BEFORE_EXIT on the first call only; EDK2 2023 on every
  * call, so its handler must close itself after one run (as SnpDxe does,
- * 89d413731d); EDK2 2022 has no BEFORE group, and U-Boot checks the key
- * first and signals nothing on failure, so on both a one-shot timer fires
- * between the read and the exit (OVMF: ovmf.md section 4); AMI runs the
- * EXIT group's handlers before its key check (F1).
+ * 89d413731d); EDK2 2022 has no BEFORE group, so a one-shot timer fires
+ * between the read and the exit (OVMF: docs/ovmf.md); AMI runs the EXIT
+ * group's handlers before its key check (F1).  U-Boot checks the key first
+ * and signals nothing on failure, and has no timer interrupt: its timers
+ * fire only in the services that poll them (fuzz/fw/uboot.c), so nothing
+ * changes its map between a read and the exit, and a U-Boot cell only
+ * says whether the loader exits at all.
  */
 static uint8_t trigger_of(uint8_t personality)
 {
 	switch (personality) {
-	case PERS_EDK2_2022:
 	case PERS_UBOOT:
+		return TRIGGER_NONE;
+	case PERS_EDK2_2022:
 		return TRIGGER_AFTER_READ;
 	case PERS_AMI:
 		return TRIGGER_EXIT;
@@ -129,10 +138,9 @@ static void plan_sizing(struct measure *m, unsigned *n, unsigned max)
 	name(x, "query-read/edk2-2025/48", "growth between size query and read, edk2-2025/48");
 	if (x != NULL)
 		x->trigger = TRIGGER_AFTER_QUERY;
+	/* On U-Boot only the loader's own allocation grows the map there. */
 	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_UBOOT, 40, "");
 	name(x, "query-read/uboot/40", "growth between size query and read, uboot/40");
-	if (x != NULL)
-		x->trigger = TRIGGER_AFTER_QUERY;
 	/* EDK2 asks for 7 more than it returns (ovmf.md section 3), U-Boot for
 	 * none, esx-boot#11's xFusion for 116 (F11). */
 	x = add(m, n, max, KIND_HEADROOM, SEC_SIZING, PERS_EDK2_2025, 48,
@@ -198,8 +206,8 @@ static void plan_retries(struct measure *m, unsigned *n, unsigned max)
 {
 	struct measure *x;
 
-	x = add(m, n, max, KIND_RETRIES, SEC_RETRIES, PERS_UBOOT, 40, "");
-	name(x, "refusals-in-a-row", "failed exits in a row it survives, uboot/40");
+	x = add(m, n, max, KIND_RETRIES, SEC_RETRIES, PERS_EDK2_2022, 48, "");
+	name(x, "refusals-in-a-row", "failed exits in a row it survives, edk2-2022/48");
 	/* EDK2 with a misaligned runtime region (F20); U-Boot too, since
 	 * EDK2's over-report ends a retry that passes a stale size early. */
 	x = add(m, n, max, KIND_ALWAYS_REFUSES, SEC_RETRIES, PERS_EDK2_2025, 48,
@@ -359,6 +367,11 @@ static void search_headroom(struct measure *m, const struct report_env *env)
 		return;
 	}
 	m->survived = m->zero.growth;
+	if (m->trigger == TRIGGER_NONE) {
+		m->skipped = true;
+		snprintf(m->na, sizeof(m->na), "%s", uboot_static_map);
+		return;
+	}
 	at = timer_at(m);
 	if (m->trigger >= TRIGGER_AFTER_READ && at == 0) {
 		m->skipped = true;
@@ -398,13 +411,15 @@ static void search_headroom(struct measure *m, const struct report_env *env)
  * Refusals in a row.  The first refusal is within every rule: exit events
  * are signalled once (UEFI 2.10 section 7.4.6), so compliant firmware
  * changes the map during one failed exit at most.  More need firmware that
- * changes the map again after a failure: U-Boot leaves its timers running
- * until an exit succeeds (efi_boottime.c; exit-boot.md 2.6), so one-shot
- * timers after each read make it refuse a stale key each time - a real
- * behaviour and a correct refusal, but beyond what liveness asks a loader
- * to survive (the referee calls such firmware non-compliant).  Each timer
- * moves one page between neighbours (delta 0): the key changes, the size
- * does not, so only the retry logic is measured, not the slack.
+ * refuses again after a failure - a driver that keeps changing the map, a
+ * firmware bug (F20) - beyond what liveness asks a loader to survive (the
+ * referee calls such firmware non-compliant).  Refusal 1 comes from a
+ * one-shot timer between the last read and the exit that moves one page
+ * between neighbours (delta 0: the key changes, the size does not, so a
+ * loader that passes its old key fails); refusals 2 and more are answered
+ * EFI_INVALID_PARAMETER by the firmware whatever the key.  Only the retry
+ * logic is measured, not the slack.  EDK2 2022: no BEFORE group, timers
+ * live until the first exit.
  */
 static void search_retries(struct measure *m, const struct report_env *env)
 {
@@ -422,11 +437,14 @@ static void search_retries(struct measure *m, const struct report_env *env)
 	for (k = 1; k <= REPORT_MAX_REFUSALS; k++) {
 		size_t n = (size_t)snprintf(text, sizeof(text), "%s", m->base);
 
-		for (i = 0; i < k; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "timer after-map at=%u period=0 alloc-pages "
+				      "BootServicesData amount=1 delta=0 repeat=1\n",
+				      reads);
+		for (i = 2; i <= k; i++)
 			n += (size_t)snprintf(text + n, sizeof(text) - n,
-					      "timer after-map at=%u period=0 alloc-pages "
-					      "BootServicesData amount=1 delta=0 repeat=1\n",
-					      reads + i);
+					      "inject ExitBootServices nth=%u status=EFI_INVALID_PARAMETER\n",
+					      i);
 		if (!run(m, env, text, &o)) {
 			note_failure(m, k, &o, &first, &first_bad);
 			return;

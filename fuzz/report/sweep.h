@@ -23,6 +23,7 @@ enum report_trigger {
 	TRIGGER_EXIT,        /* a once-only EXIT_BOOT_SERVICES handler (AMI) */
 	TRIGGER_AFTER_READ,  /* a one-shot timer after the last read before the exit */
 	TRIGGER_AFTER_QUERY, /* a one-shot timer at the call after the first GetMemoryMap */
+	TRIGGER_NONE,        /* nothing: U-Boot changes no map a loader does not poll */
 	TRIGGER_COUNT
 };
 
