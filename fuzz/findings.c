@@ -23,9 +23,10 @@
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
  * (the campaign's fuzzing phase): ASan hands each report to
  * asan_report(), which names it by its kind and the innermost frame
- * outside the harness, and the run goes on, so that a shallow memory error
- * reachable from everywhere does not spend the campaign restarting
- * workers.  A wild access (a SEGV) still ends the worker.
+ * outside the harness, and the run goes on after a bad read, so that a
+ * shallow memory error reachable from everywhere does not spend the
+ * campaign restarting workers.  A bad write (see end_run_after_bad_write())
+ * and a wild access (a SEGV) still end the worker.
  *
  * Nothing recorded here steers the firmware: a run is the same with or
  * without it.
@@ -292,6 +293,28 @@ static bool loader_frame(const char *file)
 }
 
 /*
+ * An out-of-bounds or stale write is not let go on: ASan reports it, then
+ * the write happens, and past a heap block it lands on the allocator's own
+ * headers.  A campaign that went on after such writes saw ASan fail its own
+ * consistency check and the worker hang in the symbolizer, past libFuzzer's
+ * -timeout (whose handler symbolizes too).  So the findings the run proved
+ * are written down and the worker ends like any crash (SIGABRT, which
+ * libFuzzer and AFL++ keep as a crash and the replay driver names).  Reads
+ * still go on: they corrupt nothing.
+ */
+static void end_run_after_bad_write(void)
+{
+	unsigned i;
+
+	for (i = 0; i < n_run_proved; i++)
+		write_down(&run_proved[i]);
+	n_run_proved = 0;
+	flush_counts();
+	fprintf(stderr, "ebsfuzz: an out-of-bounds write ends the run (going on would corrupt memory)\n");
+	abort();
+}
+
+/*
  * Name an ASan report: "asan:KIND" at the innermost frame that is the
  * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
  * main executable's frames as "pcs:OFF,OFF,...", which the campaign
@@ -343,6 +366,8 @@ static __attribute__((unused)) void asan_report(const char *report)
 	}
 	prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+	if (strstr(report, "WRITE of size ") != NULL)
+		end_run_after_bad_write();
 }
 
 /**
