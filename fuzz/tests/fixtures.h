@@ -55,4 +55,24 @@ static inline EFI_STATUS reread_and_exit(EFI_HANDLE image, struct held_map *m)
 	return m->bs->ExitBootServices(image, m->key);
 }
 
+/* GRUB's message before its retry (L5). */
+static inline void print_retry_message(EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 message[] = u"Trying to terminate EFI services again\r\n";
+
+	st->ConOut->OutputString(st->ConOut, message);
+}
+
+/* Prints after a failed exit, then retries, like GRUB's grub_printf (L5). */
+static inline EFI_STATUS prints_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	read_map(st, &m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	print_retry_message(st);
+	return reread_and_exit(image, &m);
+}
+
 #endif /* EBSFUZZ_TESTS_FIXTURES_H */

@@ -70,20 +70,6 @@ static EFI_STATUS probes_for_ever(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 /* ---- forbidden-call ---- */
 
-static CHAR16 retry_message[] = u"Trying to terminate EFI services again\r\n";
-
-/* Prints after a failed exit, like GRUB's grub_printf (L5). */
-static EFI_STATUS prints_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-
-	read_map(st, &m);
-	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
-		return EFI_SUCCESS;
-	st->ConOut->OutputString(st->ConOut, retry_message);
-	return reread_and_exit(image, &m);
-}
-
 /* Frees and reallocates after a failed exit (Linux 3.13-4.8, L3): legal
  * from UEFI 2.9 on, forbidden before. */
 static EFI_STATUS reallocates_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

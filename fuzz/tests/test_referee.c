@@ -13,20 +13,6 @@
 #include "fixtures.h"
 
 static UINT8 static_buffer[1 << 16] __attribute__((aligned(8)));
-static CHAR16 retry_message[] = u"Trying to terminate EFI services again\r\n";
-
-/* Prints after a failed exit, then retries, like GRUB's grub_printf (L5). */
-static EFI_STATUS prints_after_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	struct held_map m;
-
-	read_map(st, &m);
-	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
-		return EFI_SUCCESS;
-	st->ConOut->OutputString(st->ConOut, retry_message);
-	return reread_and_exit(image, &m);
-}
-
 /* ---- one run, every violation ---- */
 
 void __asan_poison_memory_region(void const volatile *addr, size_t size);
@@ -58,7 +44,7 @@ static EFI_STATUS grub_206(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		if (status != EFI_INVALID_PARAMETER)
 			return status;
 		__asan_poison_memory_region(grub_heap, sizeof(grub_heap));
-		st->ConOut->OutputString(st->ConOut, retry_message);
+		print_retry_message(st);
 	}
 	return EFI_ABORTED;
 }
