@@ -57,7 +57,14 @@ static size_t reported_size(enum scn_corrupt_target target, size_t truth)
 
 static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t capacity)
 {
+	const struct fw_alloc *a = fw_alloc_containing(map, true);
 	size_t end = reported < capacity ? reported : capacity;
+
+	/* Past the allocation the loader claimed room it does not have
+	 * (buffer-bounds, already recorded): the stale bytes are ours, not the
+	 * firmware's, and must not overrun the block on the loader's behalf. */
+	if (a != NULL && end > a->bytes - (size_t)(map - a->host))
+		end = a->bytes - (size_t)(map - a->host);
 
 	if (end > written)
 		memset(map + written, FW_STALE_BYTE, end - written);

@@ -163,6 +163,28 @@ static EFI_STATUS needs_room(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* Claims the room a corrupt answer reported, on a buffer that much
+ * smaller (a stale size, L2): buffer-bounds, and the firmware's own stale
+ * fill must not overrun the buffer on its behalf (it did, so a campaign
+ * reported a second, harness-made heap-buffer-overflow). */
+static EFI_STATUS claims_reported_size(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+	VOID *buf;
+
+	(void)image;
+	bs->GetMemoryMap(&size, NULL, &key, &dsize, &version);
+	size += 8 * dsize;
+	if (bs->AllocatePool(EfiLoaderData, size, &buf) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	if (bs->GetMemoryMap(&size, buf, &key, &dsize, &version) == EFI_SUCCESS)
+		bs->GetMemoryMap(&size, buf, &key, &dsize, &version);
+	bs->FreePool(buf);
+	return EFI_LOAD_ERROR;
+}
+
 /* ---- the firmware envelope and the rules ---- */
 
 /* Divides by DescriptorSize without a check (Linux v5.8's helper, L12). */
@@ -309,6 +331,10 @@ static const struct {
 	{ "Exit() ends the run as the loader giving up", AMI_OPTION_ROM, halts_with_exit,
 	  { "ebsfuzz: invariant call-after-giving-up violated: Exit called",
 	    "ebsfuzz: invariant liveness violated", "called Exit(EFI_ABORTED)", NULL } },
+	{ "a claim past the buffer is buffer-bounds, not a firmware overrun as well",
+	  EDK2_QUIET "corrupt size index=0 value=0x100000\n", claims_reported_size,
+	  { "ebsfuzz: invariant buffer-bounds violated: GetMemoryMap told 1048576 bytes at offset 0",
+	    "ebsfuzz: the run ended with 1 violation", NULL } },
 	{ "a print before the retry still fails a run that boots", AMI_OPTION_ROM,
 	  prints_after_failure,
 	  { "ebsfuzz: invariant forbidden-call violated: ConOut called",
@@ -329,6 +355,9 @@ int main(void)
 		      prints_when_giving_up, "invariant forbidden-call");
 	expect_absent("nothing runs after Exit()", AMI_OPTION_ROM, halts_with_exit,
 		      "invariant status");
+	expect_absent("the firmware's stale fill stays inside the loader's buffer",
+		      EDK2_QUIET "corrupt size index=0 value=0x100000\n", claims_reported_size,
+		      "AddressSanitizer");
 	envelope_and_rules_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
