@@ -315,6 +315,31 @@ static void end_run_after_bad_write(void)
 }
 
 /*
+ * ASan names a bad access to the loader's large blocks (fuzz/fw/arena.c)
+ * "use-after-poison", without the block's stacks: say what it is, as ASan
+ * would for a heap block, and which calls, from where, made and freed it.
+ */
+static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw_bad_access *bad)
+{
+	const char *at = "use-after-poison on address 0x";
+	char alloc_at[200], free_at[240] = "";
+	uintptr_t addr;
+
+	if (strncmp(line, at, strlen(at)) != 0)
+		return false;
+	addr = (uintptr_t)strtoull(line + strlen(at), NULL, 16);
+	if (!fw_explain_bad_access(addr, bad))
+		return false;
+	snprintf(alloc_at, sizeof(alloc_at), "%s", where_is(bad->alloc_site));
+	if (bad->free_service != NULL)
+		snprintf(free_at, sizeof(free_at), ", freed by %s (call %u, at %s)",
+			 bad->free_service, bad->free_call, where_is(bad->free_site));
+	fprintf(stderr, "ebsfuzz: this use-after-poison is a %s: %s, at %s%s\n", bad->kind,
+		bad->what, alloc_at, free_at);
+	return true;
+}
+
+/*
  * Name an ASan report: "asan:KIND" at the innermost frame that is the
  * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
  * main executable's frames as "pcs:OFF,OFF,...", which the campaign
@@ -324,14 +349,22 @@ static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
 	const char *line = strstr(report, "ERROR: AddressSanitizer: ");
+	struct fw_bad_access bad;
+	bool renamed;
 	size_t n;
 
-	if (dir == NULL || line == NULL)
+	if (line == NULL)
 		return;
 	line += strlen("ERROR: AddressSanitizer: ");
-	n = strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
-	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, line);
-	snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
+	renamed = explain_poisoned(line, &bad);
+	if (dir == NULL)
+		return;
+	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
+	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
+	if (renamed)
+		snprintf(message, sizeof(message), "%s: %s", bad.kind, bad.what);
+	else
+		snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
 	for (line = strstr(line, "\n"); line != NULL && where[0] == 0; line = strstr(line + 1, "\n")) {
 		const char *in = strstr(line, " in "), *end = strchr(line + 1, '\n');
 		const char *plus = strstr(line, "+0x");
@@ -383,13 +416,14 @@ void findings_init(struct fw_options *opt)
 		dir = NULL;
 	if (v != NULL && *v != 0)
 		crash_on = strtoull(v, NULL, 16);
+#ifdef EBSFUZZ_ASAN
+	/* Every ASan build: a report on the arena gets its explanation. */
+	__asan_set_error_report_callback(asan_report);
+#endif
 	if (dir == NULL)
 		return;
 	opt->keep_going = true;
 	atexit(flush_counts);
-#ifdef EBSFUZZ_ASAN
-	__asan_set_error_report_callback(asan_report);
-#endif
 }
 
 /**

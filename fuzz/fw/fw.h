@@ -184,4 +184,16 @@ bool fw_outside_rules_so_far(void);
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 
+/* A bad access to a poisoned byte of the loader's large blocks (arena.c),
+ * as ASan would name it for a heap block, with where the block came from. */
+struct fw_bad_access {
+	const char *kind; /* "heap-buffer-overflow" or "heap-use-after-free" */
+	char what[160];   /* "N bytes after the end of a B-byte block from S (call C)" */
+	const void *alloc_site; /* the loader's return address, or NULL */
+	const char *free_service; /* NULL if the block is live */
+	unsigned free_call;
+	const void *free_site;
+};
+bool fw_explain_bad_access(uintptr_t addr, struct fw_bad_access *out);
+
 #endif /* EBSFUZZ_FUZZ_FW_H */

@@ -71,8 +71,11 @@ struct fw_alloc {
 	uint32_t type;
 	bool is_pages;
 	bool in_ram;       /* @host is the model address itself (ram.c) */
+	bool in_arena;     /* @host is an arena block (arena.c) */
 	bool live;
 	bool free_refused; /* an injected failure refused to free it */
+	unsigned alloc_call, free_call; /* the calls that made and freed it */
+	const void *alloc_site, *free_site; /* from where in the loader */
 };
 
 /* A range allocated by a handler or timer (no host memory behind it). */
@@ -246,6 +249,12 @@ void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
 bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
+
+/* arena.c */
+void *fw_arena_alloc(size_t bytes);
+bool fw_arena_owns(const void *ptr);
+void fw_arena_free(void *block, size_t bytes);
+void fw_arena_reset(void);
 
 /* ram.c */
 bool fw_ram_covers(uint64_t start, uint64_t pages);

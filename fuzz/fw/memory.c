@@ -5,7 +5,8 @@
  * getmap.c), and the allocations handlers and timers make inside the
  * firmware.
  *
- * Pool allocations are real heap blocks of exactly the requested size, so
+ * Pool allocations are real heap blocks of exactly the requested size (over
+ * 128 KiB in ASan builds, arena blocks poisoned the same way, arena.c), so
  * ASan sees every overrun; their place in the firmware's map is modelled
  * separately (map.c).  Page allocations are the pages themselves, at their
  * address in the map (ram.c), wherever the fake machine can back them.
@@ -145,6 +146,17 @@ static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_all
 	return true;
 }
 
+/* A heap or arena block freed by the loader: when, from where. */
+static void release_host(struct fw_alloc *rec)
+{
+	if (rec->in_arena)
+		fw_arena_free(rec->host, rec->bytes);
+	else
+		free(rec->host);
+	rec->free_call = fw.calls;
+	rec->free_site = fw.caller;
+}
+
 static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buffer)
 {
 	EFI_STATUS status = FW_ENTER(SVC_AllocatePool);
@@ -164,9 +176,14 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS) {
-		rec.host = malloc(size ? size : 1);
+		rec.host = fw_arena_alloc(size);
+		rec.in_arena = rec.host != NULL;
+		if (!rec.in_arena)
+			rec.host = malloc(size ? size : 1);
 		if (rec.host == NULL)
 			abort();
+		rec.alloc_call = fw.calls;
+		rec.alloc_site = fw.caller;
 		rec.bytes = size;
 		rec.type = type;
 		rec.live = true;
@@ -193,7 +210,7 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 	if (rec != NULL && status != EFI_SUCCESS) {
 		rec->free_refused = true;
 	} else if (rec != NULL) {
-		free(rec->host);
+		release_host(rec);
 		rec->live = false;
 		if (rec->pages != 0)
 			fw_map_free(rec->start, rec->pages, false);
@@ -216,9 +233,14 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
 	rec->pages = pages;
 	rec->bytes = pages * EFI_PAGE_SIZE;
 	rec->in_ram = at_address && fw_ram_covers(start, pages);
-	rec->host = rec->in_ram ? fw_ram_map(start, pages) : aligned_alloc(EFI_PAGE_SIZE, rec->bytes);
+	rec->host = rec->in_ram ? fw_ram_map(start, pages) : fw_arena_alloc(rec->bytes);
+	rec->in_arena = !rec->in_ram && rec->host != NULL;
+	if (rec->host == NULL)
+		rec->host = aligned_alloc(EFI_PAGE_SIZE, rec->bytes);
 	if (rec->host == NULL)
 		abort();
+	rec->alloc_call = fw.calls;
+	rec->alloc_site = fw.caller;
 	rec->is_pages = true;
 	rec->live = true;
 }
@@ -329,7 +351,7 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 	rec->pages_freed += pages;
 	if (rec->pages_freed >= rec->pages) {
 		if (!rec->in_ram)
-			free(rec->host);
+			release_host(rec);
 		rec->live = false;
 	}
 }
@@ -449,8 +471,9 @@ void fw_memory_release(void)
 
 		if (a->live && a->in_ram)
 			fw_ram_unmap(a->start, a->pages);
-		else if (a->live)
+		else if (a->live && !a->in_arena)
 			free(a->host);
 	}
+	fw_arena_reset();
 	fw.n_allocs = 0;
 }

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arena.c - host memory for the loader's large allocations, in ASan
+ * builds: one reserved range reused run after run, poisoned by hand.
+ *
+ * Why: ASan serves a block larger than its primary allocator's biggest
+ * size class (128 KiB) from a fresh mmap, and unmaps it after quarantine,
+ * so every run that gets one pays an mmap, a munmap and a page fault per
+ * 4 KiB touched.  Fuzzing the hardened loader from the seeds (large
+ * DescriptorSize, over-report and 500-descriptor maps make map buffers of
+ * hundreds of KiB) spent about 60% of its CPU time in the kernel doing
+ * that (perf, make bench's exec_per_cpu_s_hardened; README "Benchmarks").
+ *
+ * Blocks are carved from the arena in order, a page-aligned start each,
+ * never reused within a run; the arena is handed out again from its start
+ * at the end of every run.  What ASan sees is kept:
+ * - every byte of the arena outside a live block is poisoned: the rest of
+ *   a block's last page and at least one page between blocks (an overrun
+ *   or underrun), a freed block until the run ends (a use after free);
+ * - beyond the highest page ever handed out the range is inaccessible, so
+ *   an access further out is a SEGV, not silence;
+ * - ASan calls all of these "use-after-poison" without the allocation's
+ *   and the free's stacks; fw_explain_bad_access() gives what ASan would say of
+ *   a heap block (heap-buffer-overflow, heap-use-after-free) and which
+ *   calls, from where in the loader, allocated and freed it.
+ * A block's first bytes read as ASan's malloc leaves them with default
+ * options (4 KiB of 0xbe, then zeros, a fresh mapping's), so a loader
+ * that reads what it never wrote sees the same bytes, run after run,
+ * as with a heap block.  Other builds (MSan, none, Valgrind) use the heap.
+ */
+#define _DEFAULT_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../sanitizers.h"
+#include "internal.h"
+
+/* Smaller blocks come from ASan's size classes, reused without syscalls. */
+#define ARENA_MIN_BYTES (128u * 1024u)
+/* Two of the largest allocation the fake machine grants, with room between. */
+#define ARENA_BYTES (2ull * FW_MAX_ALLOC_BYTES + 64ull * EFI_PAGE_SIZE)
+/* Resident pages kept between runs; above, they go back to the kernel. */
+#define ARENA_KEEP_BYTES (16ull * 1024 * 1024)
+#define ARENA_GAP EFI_PAGE_SIZE
+/* ASan's default malloc_fill_byte and max_malloc_fill_size. */
+#define ASAN_FILL_BYTE 0xbe
+#define ASAN_FILL_BYTES 4096u
+
+#ifdef EBSFUZZ_ASAN
+static uint8_t *base;
+static size_t used;       /* this run's blocks end here */
+static size_t accessible; /* readable and writable (and poisoned) below this */
+static enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
+
+static bool reserve(void)
+{
+	void *got;
+
+	if (state != ARENA_UNTRIED)
+		return state == ARENA_RESERVED;
+	got = mmap(NULL, ARENA_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		   0);
+	state = got == MAP_FAILED ? ARENA_UNAVAILABLE : ARENA_RESERVED;
+	if (got != MAP_FAILED)
+		base = got;
+	return state == ARENA_RESERVED;
+}
+
+/* Make [0, @end) of the arena accessible; what is new starts poisoned. */
+static bool reach(size_t end)
+{
+	if (end <= accessible)
+		return true;
+	end = (end + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
+	if (mprotect(base + accessible, end - accessible, PROT_READ | PROT_WRITE) != 0)
+		return false;
+	__asan_poison_memory_region(base + accessible, end - accessible);
+	accessible = end;
+	return true;
+}
+#endif
+
+/**
+ * fw_arena_alloc() - a block for a loader allocation, if the arena takes it.
+ * @bytes: the size asked for.
+ *
+ * Return: a page-aligned block of @bytes addressable bytes, or NULL: the
+ * caller then uses the heap (small blocks, other builds, arena full).
+ */
+void *fw_arena_alloc(size_t bytes)
+{
+#ifdef EBSFUZZ_ASAN
+	size_t start = used + ARENA_GAP, span;
+	uint8_t *block;
+
+	if (bytes < ARENA_MIN_BYTES || bytes > FW_MAX_ALLOC_BYTES || !reserve())
+		return NULL;
+	span = (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
+	if (span + ARENA_GAP > ARENA_BYTES - start || !reach(start + span + ARENA_GAP))
+		return NULL;
+	block = base + start;
+	used = start + span;
+	__asan_unpoison_memory_region(block, bytes);
+	memset(block, ASAN_FILL_BYTE, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES);
+	if (bytes > ASAN_FILL_BYTES)
+		memset(block + ASAN_FILL_BYTES, 0, bytes - ASAN_FILL_BYTES);
+	return block;
+#else
+	(void)bytes;
+	return NULL;
+#endif
+}
+
+/**
+ * fw_arena_owns() - whether a pointer lies in the arena.
+ * @ptr: any pointer.
+ *
+ * Return: true for a block fw_arena_alloc() handed out (or the gaps).
+ */
+bool fw_arena_owns(const void *ptr)
+{
+#ifdef EBSFUZZ_ASAN
+	uintptr_t p = (uintptr_t)ptr, b = (uintptr_t)base;
+
+	return base != NULL && p >= b && p - b < accessible;
+#else
+	(void)ptr;
+	return false;
+#endif
+}
+
+/**
+ * fw_arena_free() - a block freed: poisoned until the run ends.
+ * @block: from fw_arena_alloc().
+ * @bytes: its size.
+ */
+void fw_arena_free(void *block, size_t bytes)
+{
+#ifdef EBSFUZZ_ASAN
+	__asan_poison_memory_region(block, bytes);
+#else
+	(void)block;
+	(void)bytes;
+#endif
+}
+
+/**
+ * fw_arena_reset() - the end of a run: every block freed and poisoned,
+ * the arena handed out from its start again; resident pages above
+ * ARENA_KEEP_BYTES go back to the kernel (they stay accessible, and read
+ * as zeros when touched again, which fw_arena_alloc() fills anyway).
+ */
+void fw_arena_reset(void)
+{
+#ifdef EBSFUZZ_ASAN
+	if (used == 0)
+		return;
+	__asan_poison_memory_region(base, used);
+	if (used > ARENA_KEEP_BYTES)
+		madvise(base + ARENA_KEEP_BYTES, used - ARENA_KEEP_BYTES, MADV_DONTNEED);
+	used = 0;
+#endif
+}
+
+static void describe(const struct fw_alloc *a, struct fw_bad_access *out, const char *fmt,
+		     uintptr_t offset)
+{
+	int n = snprintf(out->what, sizeof(out->what), fmt, (unsigned long long)offset);
+
+	if (n < 0 || (size_t)n >= sizeof(out->what))
+		return;
+	snprintf(out->what + n, sizeof(out->what) - (size_t)n, "a %zu-byte block from %s (call %u)",
+		 a->bytes, a->is_pages ? "AllocatePages" : "AllocatePool", a->alloc_call);
+	out->alloc_site = a->alloc_site;
+	if (!a->live) {
+		out->free_service = a->is_pages ? "FreePages" : "FreePool";
+		out->free_call = a->free_call;
+		out->free_site = a->free_site;
+	}
+}
+
+/**
+ * fw_explain_bad_access() - what ASan would have said of a bad access to
+ * a poisoned arena byte (it says "use-after-poison").
+ * @addr: the address ASan reported.
+ * @out: filled in when true is returned.
+ *
+ * A byte inside a live block is the loader's own poisoning (a heap of its
+ * own in pages it allocated, as GRUB keeps): not ours to rename.
+ *
+ * Return: true if @addr is in the arena and not inside a live block.
+ */
+bool fw_explain_bad_access(uintptr_t addr, struct fw_bad_access *out)
+{
+	const struct fw_alloc *a, *before = NULL, *after = NULL;
+	uintptr_t past, ahead;
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	if (!fw_arena_owns((const void *)addr) || fw_alloc_containing((const void *)addr, true))
+		return false;
+	a = fw_alloc_containing((const void *)addr, false);
+	if (a != NULL) {
+		out->kind = "heap-use-after-free";
+		describe(a, out, "%llu bytes inside ", addr - (uintptr_t)a->host);
+		return true;
+	}
+	/* In a gap: an overrun of the block before it or an underrun of the
+	 * one after it, whichever is nearer (ASan says the same of a heap
+	 * address between two chunks). */
+	for (i = 0; i < fw.n_allocs; i++) {
+		const struct fw_alloc *b = &fw.allocs[i];
+		uintptr_t start = (uintptr_t)b->host;
+
+		if (!b->in_arena)
+			continue;
+		if (start + b->bytes <= addr && (before == NULL || start > (uintptr_t)before->host))
+			before = b;
+		if (start > addr && (after == NULL || start < (uintptr_t)after->host))
+			after = b;
+	}
+	out->kind = "heap-buffer-overflow";
+	past = before != NULL ? addr - ((uintptr_t)before->host + before->bytes) : UINTPTR_MAX;
+	ahead = after != NULL ? (uintptr_t)after->host - addr : UINTPTR_MAX;
+	if (before != NULL && past <= ahead)
+		describe(before, out, "%llu bytes after the end of ", past);
+	else if (after != NULL)
+		describe(after, out, "%llu bytes before the start of ", ahead);
+	else
+		snprintf(out->what, sizeof(out->what), "between the loader's blocks");
+	return true;
+}
