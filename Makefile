@@ -137,7 +137,7 @@ all: $(ALL_TARGETS) seeds
 # makefile adds but the lists do not name run at the end.
 CHECK_ORDER := check-boundaries test-docs check-dict test-unit test-map-model test-mutator \
 	test-scenarios test-regressions test-models-bad test-models-hard test-probes test-replay \
-	test-lib
+	test-lib test-bench-driver
 TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
 	test-valgrind afl-test oss-fuzz-check firmware-check
 ALL_STEPS := check-boundaries test-replay $(TEST_STEPS)
