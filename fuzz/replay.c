@@ -14,16 +14,15 @@
  * without sanitizers; includes nothing of the firmware's.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "inputs.h"
 
 /* Sanitizer runtimes provide this; plain builds do not. */
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
@@ -68,36 +67,14 @@ static void install_handlers(void)
 		__sanitizer_set_death_callback(name_failing_input);
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	long length;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	/* An exact-size copy, so ASan sees any over-read of the input. */
-	*data = malloc(length ? (size_t)length : 1);
-	*size = (size_t)length;
-	if (*data == NULL || fread(*data, 1, *size, f) != *size) {
-		free(*data);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
-static int run_file(const char *path)
+static int run_file(const char *path, void *ctx)
 {
 	uint8_t *data;
 	size_t size;
 	unsigned r;
 
-	if (read_file(path, &data, &size) != 0) {
+	(void)ctx;
+	if (inputs_read(path, &data, &size) != 0) {
 		fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
@@ -112,53 +89,6 @@ static int run_file(const char *path)
 	inputs_done++;
 	free(data);
 	return 0;
-}
-
-static int run_path(const char *path);
-
-static int skip_entry(const struct dirent *e)
-{
-	return e->d_name[0] != '.';
-}
-
-static int run_dir(const char *path)
-{
-	struct dirent **entries;
-	int n = scandir(path, &entries, skip_entry, alphasort), i, err = 0;
-
-	if (n < 0) {
-		fprintf(stderr, "replay: cannot list %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(path) + strlen(entries[i]->d_name) + 2;
-		char *child = malloc(len);
-
-		if (child == NULL)
-			abort();
-		snprintf(child, len, "%s/%s", path, entries[i]->d_name);
-		if (err == 0)
-			err = run_path(child);
-		free(child);
-		free(entries[i]);
-	}
-	free(entries);
-	return err;
-}
-
-static int run_path(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0) {
-		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode))
-		return run_dir(path);
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	return run_file(path);
 }
 
 static void usage(void)
@@ -191,7 +121,7 @@ int main(int argc, char **argv)
 	install_handlers();
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = optind; i < argc; i++)
-		if (run_path(argv[i]) != 0)
+		if (inputs_each("replay", argv[i], run_file, NULL) != 0)
 			return 1;
 	fprintf(stderr, "replay: %lu inputs, %lu runs, no violation\n", inputs_done, runs_done);
 	return 0;

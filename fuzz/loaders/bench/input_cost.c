@@ -19,15 +19,14 @@
  * that run clean can be measured.  Never used by make test.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "../../fuzz.h"
+#include "../../inputs.h"
 
 struct cost {
 	double us;
@@ -60,28 +59,6 @@ static int compare_cost(const void *a, const void *b)
 	return compare_double(&((const struct cost *)a)->us, &((const struct cost *)b)->us);
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	long length;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		if (f != NULL)
-			fclose(f);
-		return -1;
-	}
-	*data = malloc(length ? (size_t)length : 1);
-	*size = (size_t)length;
-	if (*data == NULL || fread(*data, 1, *size, f) != *size) {
-		free(*data);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
 /* One warm-up run (first-touch page faults are not the input's cost), then
  * the median of @n timed runs (at most 64). */
 static int time_file(const char *path, unsigned n, double *us)
@@ -91,7 +68,7 @@ static int time_file(const char *path, unsigned n, double *us)
 	size_t size;
 	unsigned r;
 
-	if (read_file(path, &data, &size) != 0) {
+	if (inputs_read(path, &data, &size) != 0) {
 		fprintf(stderr, "input_cost: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
@@ -108,10 +85,11 @@ static int time_file(const char *path, unsigned n, double *us)
 	return 0;
 }
 
-static int measure_file(const char *path)
+static int measure_file(const char *path, void *ctx)
 {
 	double us;
 
+	(void)ctx;
 	if (time_file(path, runs, &us) != 0)
 		return -1;
 	if (n_costs == cap_costs) {
@@ -145,51 +123,6 @@ static int recheck_slowest(void)
 	return 0;
 }
 
-static int measure_path(const char *path);
-
-static int skip_entry(const struct dirent *e)
-{
-	return e->d_name[0] != '.';
-}
-
-static int measure_dir(const char *path)
-{
-	struct dirent **entries;
-	int n = scandir(path, &entries, skip_entry, alphasort), i, err = 0;
-
-	if (n < 0) {
-		fprintf(stderr, "input_cost: cannot list %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(path) + strlen(entries[i]->d_name) + 2;
-		char *child = malloc(len);
-
-		if (child == NULL)
-			abort();
-		snprintf(child, len, "%s/%s", path, entries[i]->d_name);
-		if (err == 0)
-			err = measure_path(child);
-		free(child);
-		free(entries[i]);
-	}
-	free(entries);
-	return err;
-}
-
-static int measure_path(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0) {
-		fprintf(stderr, "input_cost: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode))
-		return measure_dir(path);
-	return S_ISREG(st.st_mode) ? measure_file(path) : 0;
-}
-
 /* The value at quantile @q of the sorted costs (nearest rank). */
 static double quantile(double q)
 {
@@ -219,7 +152,7 @@ int main(int argc, char **argv)
 	}
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (; i < argc; i++)
-		if (measure_path(argv[i]) != 0)
+		if (inputs_each("input_cost", argv[i], measure_file, NULL) != 0)
 			return 1;
 	if (n_costs == 0) {
 		fprintf(stderr, "input_cost: no inputs\n");
