@@ -25,7 +25,7 @@
  * asan_report(), which names it by its kind and the innermost frame
  * outside the harness, and the run goes on after a bad read, so that a
  * shallow memory error reachable from everywhere does not spend the
- * campaign restarting workers.  A bad write (see end_run_after_bad_write())
+ * campaign restarting workers.  A bad write (see end_run())
  * and a wild access (a SEGV) still end the worker.
  *
  * Nothing recorded here steers the firmware: a run is the same with or
@@ -236,11 +236,20 @@ static void write_down(const struct proved *p)
 
 static void prove(const char *kind, const char *where, uint8_t class, const char *message)
 {
-	struct proved *p;
+	struct proved *p = NULL;
+	unsigned i;
 
-	if (n_run_proved == MAX_PER_RUN)
+	/* A run full of loader-ub (a misaligned stride reported at every
+	 * place that reads a descriptor) must not crowd out what matters:
+	 * any other class takes the place of a loader-ub finding. */
+	if (n_run_proved < MAX_PER_RUN)
+		p = &run_proved[n_run_proved++];
+	else if (class != CLASS_LOADER_UB)
+		for (i = 0; i < n_run_proved && p == NULL; i++)
+			if (run_proved[i].class == CLASS_LOADER_UB)
+				p = &run_proved[i];
+	if (p == NULL)
 		return;
-	p = &run_proved[n_run_proved++];
 	snprintf(p->kind, sizeof(p->kind), "%s", kind);
 	snprintf(p->where, sizeof(p->where), "%s", where);
 	snprintf(p->message, sizeof(p->message), "%s", message);
@@ -302,7 +311,7 @@ static bool loader_frame(const char *file)
  * libFuzzer and AFL++ keep as a crash and the replay driver names).  Reads
  * still go on: they corrupt nothing.
  */
-static void end_run_after_bad_write(void)
+static void end_run(const char *why)
 {
 	unsigned i;
 
@@ -310,8 +319,26 @@ static void end_run_after_bad_write(void)
 		write_down(&run_proved[i]);
 	n_run_proved = 0;
 	flush_counts();
-	fprintf(stderr, "ebsfuzz: an out-of-bounds write ends the run (going on would corrupt memory)\n");
+	fprintf(stderr, "ebsfuzz: %s\n", why);
 	abort();
+}
+
+/*
+ * ASan hands over its report with whatever the sanitizers printed since
+ * its last one in front (UBSan's reports about the loader), in a buffer of
+ * 64 KiB: after enough of them the report arrives cut short, its kind
+ * truncated and its frames gone (a campaign on Linux 3.11's exit code
+ * named a global-buffer-overflow "asan:global" at "?").  Such a report
+ * cannot be named here, nor told a read from a write, so the run ends:
+ * the campaign replays the crash in a fresh process, which names it.
+ */
+#define ASAN_REPORT_BUFFER (1u << 16) /* compiler-rt's kErrorMessageBufferSize */
+
+static bool report_cut_short(const char *line)
+{
+	const char *end = strchr(line, '\n');
+
+	return end == NULL || strstr(end, "\n    #0 ") == NULL;
 }
 
 /*
@@ -348,17 +375,27 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
-	const char *line = strstr(report, "ERROR: AddressSanitizer: ");
+	const char *line = NULL, *next = report;
 	struct fw_bad_access bad;
 	bool renamed;
 	size_t n;
 
-	if (line == NULL)
+	/* This report is the last one in the buffer (see report_cut_short()),
+	 * or not there at all if what came before filled it. */
+	while ((next = strstr(next, "ERROR: AddressSanitizer: ")) != NULL)
+		line = next++;
+	if (line == NULL && strlen(report) < ASAN_REPORT_BUFFER - 1)
 		return;
-	line += strlen("ERROR: AddressSanitizer: ");
-	renamed = explain_poisoned(line, &bad);
+	renamed = false;
+	if (line != NULL) {
+		line += strlen("ERROR: AddressSanitizer: ");
+		renamed = explain_poisoned(line, &bad);
+	}
 	if (dir == NULL)
 		return;
+	if (line == NULL || report_cut_short(line))
+		end_run("ASan's report arrived cut short (other sanitizer output filled its "
+			"buffer): the run ends, and the crash is named in a fresh process");
 	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
 	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
 	if (renamed)
@@ -399,8 +436,8 @@ static __attribute__((unused)) void asan_report(const char *report)
 	}
 	prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
-	if (strstr(report, "WRITE of size ") != NULL)
-		end_run_after_bad_write();
+	if (strstr(line, "WRITE of size ") != NULL)
+		end_run("an out-of-bounds write ends the run (going on would corrupt memory)");
 }
 
 /**
