@@ -375,7 +375,11 @@ void oracle_check_end(struct fw_result *result)
 	result->why_not_compliant = fw.n_reasons > 0 ? fw.reasons[0].why : NULL;
 	if (result->ended == END_FATAL)
 		return;
-	if (result->returned && result->status == EFI_SUCCESS && !result->exited)
+	/* The loader contract: EFI_SUCCESS returned means exited.  Exit()'s
+	 * status is the image's to choose (UEFI 2.10 7.4.5): Xen passes
+	 * EFI_SUCCESS on its fatal paths, a halt like any other. */
+	if (result->returned && result->ended == END_RETURNED && result->status == EFI_SUCCESS &&
+	    !result->exited)
 		oracle_violation(INV_STATUS, "the loader %s but ExitBootServices never succeeded "
 				 "(%u exit attempts)", how_it_ended(result, how, sizeof(how)),
 				 fw.exit_attempts);

@@ -81,10 +81,13 @@ static _Noreturn void abort_for(enum fw_invariant inv)
 	abort(); /* not reached: the table holds only _Noreturn functions */
 }
 
-/* The class a violation gets now: the firmware's conduct so far decides. */
+/* The class a violation gets now: the firmware's conduct so far decides.
+ * What a loader does or leaves on its way out after giving up (a print, a
+ * free, memory it does not free) cannot cost a boot that would otherwise
+ * succeed: giving-up, whatever the firmware did. */
 static enum fw_class class_now(enum fw_invariant inv)
 {
-	if (inv == INV_CALL_AFTER_GIVING_UP)
+	if (inv == INV_CALL_AFTER_GIVING_UP || inv == INV_LEAK)
 		return CLASS_GIVING_UP;
 	return fw.outside_rules > 0 ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT;
 }
