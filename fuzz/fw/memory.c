@@ -328,11 +328,18 @@ static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE
 					  EFI_PHYSICAL_ADDRESS *memory)
 {
 	EFI_STATUS status = FW_ENTER(SVC_AllocatePages);
+	char request[48];
 
+	/* An Address or MaxAddress request shows the address it names. */
+	if (memory != NULL && (how == AllocateAddress || how == AllocateMaxAddress))
+		snprintf(request, sizeof(request), "%s 0x%llx", allocate_type_name(how),
+			 (unsigned long long)*memory);
+	else
+		snprintf(request, sizeof(request), "%s", allocate_type_name(how));
 	if (status == EFI_SUCCESS)
 		status = allocate_pages(how, type, pages, memory);
 	FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s at 0x%llx, %u descriptors, "
-		 "key 0x%llx\n", fw.calls, allocate_type_name(how),
+		 "key 0x%llx\n", fw.calls, request,
 		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
 		 fw_status_name(status),
 		 status == EFI_SUCCESS ? (unsigned long long)fw.allocs[fw.n_allocs - 1].start : 0ull,
