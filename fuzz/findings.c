@@ -375,7 +375,7 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
-	const char *line = NULL, *next = report;
+	const char *line = NULL, *next = report, *own;
 	struct fw_bad_access bad;
 	bool renamed;
 	size_t n;
@@ -396,6 +396,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	if (line == NULL || report_cut_short(line))
 		end_run("ASan's report arrived cut short (other sanitizer output filled its "
 			"buffer): the run ends, and the crash is named in a fresh process");
+	own = line; /* the walk over the frames below moves line */
 	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
 	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
 	if (renamed)
@@ -436,7 +437,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	}
 	prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
-	if (strstr(line, "WRITE of size ") != NULL)
+	if (strstr(own, "WRITE of size ") != NULL)
 		end_run("an out-of-bounds write ends the run (going on would corrupt memory)");
 }
 
