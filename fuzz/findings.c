@@ -22,10 +22,10 @@
  * Memory errors are findings in-process too, where the target is built with
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
  * (the campaign's fuzzing phase): ASan hands each report to
- * asan_report(), which names it by its kind and the innermost frame
+ * sanitizer_reports.c, which names it by its kind and the innermost frame
  * outside the harness, and the run goes on after a bad read, so that a
  * shallow memory error reachable from everywhere does not spend the
- * campaign restarting workers.  A bad write (see end_run())
+ * campaign restarting workers.  A bad write (see findings_end_run_now())
  * and a wild access (a SEGV) still end the worker.
  *
  * Nothing recorded here steers the firmware: a run is the same with or
@@ -41,14 +41,12 @@
 #include <unistd.h>
 
 #include "findings.h"
+#include "findings_internal.h"
 #include "sanitizers.h"
 
 /* The sanitizers' interfaces, present only in sanitized builds. */
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 	__attribute__((weak));
-void __ubsan_get_current_report_data(const char **kind, const char **message,
-				     const char **file, unsigned *line, unsigned *column,
-				     char **address) __attribute__((weak));
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
@@ -99,7 +97,7 @@ static uint64_t finding_hash(const char *kind, const char *where, uint8_t class)
 }
 
 /* "file:line" of the call at return address @pc, for dedup and the table. */
-static const char *where_is(const void *pc)
+const char *findings_where_is(const void *pc)
 {
 	Dl_info info;
 	unsigned i;
@@ -234,7 +232,7 @@ static void write_down(const struct proved *p)
 	}
 }
 
-static void prove(const char *kind, const char *where, uint8_t class, const char *message)
+void findings_prove(const char *kind, const char *where, uint8_t class, const char *message)
 {
 	struct proved *p = NULL;
 	unsigned i;
@@ -256,51 +254,6 @@ static void prove(const char *kind, const char *where, uint8_t class, const char
 	p->class = class;
 }
 
-/* Harness files: UBSan reports about them are our bugs, not the loader's. */
-static bool is_harness_file(const char *file)
-{
-	static const char *const prefixes[] = { "fuzz/fw/", "fuzz/fuzz_ebs.c", "fuzz/findings.c",
-						"fuzz/statics.c", "fuzz/script", "fuzz/replay.c" };
-	unsigned i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(file, prefixes[i], strlen(prefixes[i])) == 0 ||
-		    strstr(file, prefixes[i]) != NULL)
-			return true;
-	return false;
-}
-
-/*
- * UBSan calls this for every report before printing it.  A report about
- * the loader's own C (misalignment at a stride the firmware chose, pointer
- * arithmetic never dereferenced, a shift) is loader-ub: recorded, never
- * the end of the run.  If it is followed by a crash (a division by zero
- * traps), the campaign sees the crash too and keeps the more severe class.
- */
-void __ubsan_on_report(void)
-{
-	const char *kind = NULL, *message = NULL, *file = NULL;
-	unsigned line = 0, column = 0;
-	char *address = NULL, where[200], what[80];
-
-	if (dir == NULL || __ubsan_get_current_report_data == NULL)
-		return;
-	__ubsan_get_current_report_data(&kind, &message, &file, &line, &column, &address);
-	if (kind == NULL || file == NULL || is_harness_file(file))
-		return;
-	snprintf(where, sizeof(where), "%s:%u", file, line);
-	snprintf(what, sizeof(what), "ubsan:%s", kind);
-	prove(what, where, CLASS_LOADER_UB, message != NULL ? message : kind);
-}
-
-/* A frame of a report's stack outside the harness and the C library. */
-static bool loader_frame(const char *file)
-{
-	return !is_harness_file(file) && strstr(file, "compiler-rt") == NULL &&
-	       strncmp(file, "/usr/", 5) != 0 && strstr(file, "sysdeps/") == NULL &&
-	       strstr(file, "csu/") == NULL;
-}
-
 /*
  * An out-of-bounds or stale write is not let go on: ASan reports it, then
  * the write happens, and past a heap block it lands on the allocator's own
@@ -311,7 +264,7 @@ static bool loader_frame(const char *file)
  * libFuzzer and AFL++ keep as a crash and the replay driver names).  Reads
  * still go on: they corrupt nothing.
  */
-static void end_run(const char *why)
+_Noreturn void findings_end_run_now(const char *why)
 {
 	unsigned i;
 
@@ -323,122 +276,10 @@ static void end_run(const char *why)
 	abort();
 }
 
-/*
- * ASan hands over its report with whatever the sanitizers printed since
- * its last one in front (UBSan's reports about the loader), in a buffer of
- * 64 KiB: after enough of them the report arrives cut short, its kind
- * truncated and its frames gone (a campaign on Linux 3.11's exit code
- * named a global-buffer-overflow "asan:global" at "?").  Such a report
- * cannot be named here, nor told a read from a write, so the run ends:
- * the campaign replays the crash in a fresh process, which names it.
- */
-#define ASAN_REPORT_BUFFER (1u << 16) /* compiler-rt's kErrorMessageBufferSize */
-
-static bool report_cut_short(const char *line)
+/* Whether findings are being recorded (EBSFUZZ_FINDINGS given). */
+bool findings_recording(void)
 {
-	const char *end = strchr(line, '\n');
-
-	return end == NULL || strstr(end, "\n    #0 ") == NULL;
-}
-
-/*
- * ASan names a bad access to the loader's large blocks (fuzz/fw/arena.c)
- * "use-after-poison", without the block's stacks: say what it is, as ASan
- * would for a heap block, and which calls, from where, made and freed it.
- */
-static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw_bad_access *bad)
-{
-	const char *at = "use-after-poison on address 0x";
-	char alloc_at[200], free_at[240] = "";
-	uintptr_t addr;
-
-	if (strncmp(line, at, strlen(at)) != 0)
-		return false;
-	addr = (uintptr_t)strtoull(line + strlen(at), NULL, 16);
-	if (!fw_explain_bad_access(addr, bad))
-		return false;
-	snprintf(alloc_at, sizeof(alloc_at), "%s", where_is(bad->alloc_site));
-	if (bad->free_service != NULL)
-		snprintf(free_at, sizeof(free_at), ", freed by %s (call %u, at %s)",
-			 bad->free_service, bad->free_call, where_is(bad->free_site));
-	fprintf(stderr, "ebsfuzz: this use-after-poison is a %s: %s, at %s%s\n", bad->kind,
-		bad->what, alloc_at, free_at);
-	return true;
-}
-
-/*
- * Name an ASan report: "asan:KIND" at the innermost frame that is the
- * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
- * main executable's frames as "pcs:OFF,OFF,...", which the campaign
- * resolves).
- */
-static __attribute__((unused)) void asan_report(const char *report)
-{
-	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
-	const char *line = NULL, *next = report, *own;
-	struct fw_bad_access bad;
-	bool renamed;
-	size_t n;
-
-	/* This report is the last one in the buffer (see report_cut_short()),
-	 * or not there at all if what came before filled it. */
-	while ((next = strstr(next, "ERROR: AddressSanitizer: ")) != NULL)
-		line = next++;
-	if (line == NULL && strlen(report) < ASAN_REPORT_BUFFER - 1)
-		return;
-	renamed = false;
-	if (line != NULL) {
-		line += strlen("ERROR: AddressSanitizer: ");
-		renamed = explain_poisoned(line, &bad);
-	}
-	if (dir == NULL)
-		return;
-	if (line == NULL || report_cut_short(line))
-		end_run("ASan's report arrived cut short (other sanitizer output filled its "
-			"buffer): the run ends, and the crash is named in a fresh process");
-	own = line; /* the walk over the frames below moves line */
-	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
-	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
-	if (renamed)
-		snprintf(message, sizeof(message), "%s: %s", bad.kind, bad.what);
-	else
-		snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
-	for (line = strstr(line, "\n"); line != NULL && where[0] == 0; line = strstr(line + 1, "\n")) {
-		const char *in = strstr(line, " in "), *end = strchr(line + 1, '\n');
-		const char *plus = strstr(line, "+0x");
-		char file[160];
-		size_t len;
-
-		if (end == NULL)
-			end = line + strlen(line);
-		if (strncmp(line, "\n    #", 6) != 0)
-			continue;
-		if (in != NULL && in < end) {
-			/* "in FUNCTION FILE:LINE:COL", or "in FUNCTION (MODULE+0xOFF)"
-			 * for code without line information: skipped. */
-			const char *loc = in + 4;
-
-			loc += strcspn(loc, " \n");
-			loc += *loc == ' ';
-			len = strcspn(loc, " \n");
-			snprintf(file, sizeof(file), "%.*s", (int)len, loc);
-			file[strcspn(file, ":")] = 0;
-			if (file[0] != 0 && file[0] != '(' && strchr(loc, ':') < loc + len &&
-			    loader_frame(file)) {
-				/* FILE:LINE of FILE:LINE:COL */
-				snprintf(where, sizeof(where), "%.*s", (int)len, loc);
-				if (strrchr(where, ':') != strchr(where, ':'))
-					*strrchr(where, ':') = 0;
-			}
-		} else if (plus != NULL && plus < end && strlen(pcs) + 20 < sizeof(pcs)) {
-			snprintf(pcs + strlen(pcs), sizeof(pcs) - strlen(pcs), "%s%.*s",
-				 pcs[4] != 0 ? "," : "", (int)strcspn(plus + 1, ")\n"), plus + 1);
-		}
-	}
-	prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
-	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
-	if (strstr(own, "WRITE of size ") != NULL)
-		end_run("an out-of-bounds write ends the run (going on would corrupt memory)");
+	return dir != NULL;
 }
 
 /**
@@ -454,10 +295,7 @@ void findings_init(struct fw_options *opt)
 		dir = NULL;
 	if (v != NULL && *v != 0)
 		crash_on = strtoull(v, NULL, 16);
-#ifdef EBSFUZZ_ASAN
-	/* Every ASan build: a report on the arena gets its explanation. */
-	__asan_set_error_report_callback(asan_report);
-#endif
+	sanitizer_reports_init();
 	if (dir == NULL)
 		return;
 	opt->keep_going = true;
@@ -489,7 +327,7 @@ void findings_end_run(const struct fw_result *result)
 	for (i = 0; i < result->n_violations; i++) {
 		const struct fw_violation *v = &result->violations[i];
 
-		prove(fw_invariant_names[v->invariant], where_is(v->caller), v->class, v->message);
+		findings_prove(fw_invariant_names[v->invariant], findings_where_is(v->caller), v->class, v->message);
 	}
 	for (i = 0; i < n_run_proved; i++)
 		write_down(&run_proved[i]);

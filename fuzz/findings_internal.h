@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * findings_internal.h - between the findings recorder (findings.c) and the
+ * naming of sanitizer reports (sanitizer_reports.c); not the harness's
+ * interface, which is findings.h.
+ */
+#ifndef EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
+#define EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fw/fw.h"
+
+/* findings.c */
+bool findings_recording(void);
+void findings_prove(const char *kind, const char *where, uint8_t class, const char *message);
+const char *findings_where_is(const void *pc);
+_Noreturn void findings_end_run_now(const char *why);
+
+/* sanitizer_reports.c */
+void sanitizer_reports_init(void);
+
+#endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sanitizer_reports.c - what the sanitizers report about the loader, as
+ * findings: UBSan's reports about the loader's own C become loader-ub, and
+ * ASan's reports are named by their kind and the innermost frame that is
+ * the loader's (fuzz/findings.c records them).  Also where a report on
+ * the fake firmware's arena (fuzz/fw/arena.c) gets its explanation, and
+ * where a bad write, or a report too cut short to be named, ends the run.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings_internal.h"
+#include "sanitizers.h"
+
+/* UBSan's interface, present only in builds that have it. */
+void __ubsan_get_current_report_data(const char **kind, const char **message,
+				     const char **file, unsigned *line, unsigned *column,
+				     char **address) __attribute__((weak));
+
+/* Harness files: UBSan reports about them are our bugs, not the loader's. */
+static bool is_harness_file(const char *file)
+{
+	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
+						"fuzz/findings.c", "fuzz/sanitizer_reports.c",
+						"fuzz/statics.c",  "fuzz/script",
+						"fuzz/replay.c" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(file, prefixes[i], strlen(prefixes[i])) == 0 ||
+		    strstr(file, prefixes[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * UBSan calls this for every report before printing it.  A report about
+ * the loader's own C (misalignment at a stride the firmware chose, pointer
+ * arithmetic never dereferenced, a shift) is loader-ub: recorded, never
+ * the end of the run.  If it is followed by a crash (a division by zero
+ * traps), the campaign sees the crash too and keeps the more severe class.
+ */
+void __ubsan_on_report(void)
+{
+	const char *kind = NULL, *message = NULL, *file = NULL;
+	unsigned line = 0, column = 0;
+	char *address = NULL, where[200], what[80];
+
+	if (!findings_recording() || __ubsan_get_current_report_data == NULL)
+		return;
+	__ubsan_get_current_report_data(&kind, &message, &file, &line, &column, &address);
+	if (kind == NULL || file == NULL || is_harness_file(file))
+		return;
+	snprintf(where, sizeof(where), "%s:%u", file, line);
+	snprintf(what, sizeof(what), "ubsan:%s", kind);
+	findings_prove(what, where, CLASS_LOADER_UB, message != NULL ? message : kind);
+}
+
+/* A frame of a report's stack outside the harness and the C library. */
+static bool loader_frame(const char *file)
+{
+	return !is_harness_file(file) && strstr(file, "compiler-rt") == NULL &&
+	       strncmp(file, "/usr/", 5) != 0 && strstr(file, "sysdeps/") == NULL &&
+	       strstr(file, "csu/") == NULL;
+}
+
+/*
+ * ASan hands over its report with whatever the sanitizers printed since
+ * its last one in front (UBSan's reports about the loader), in a buffer of
+ * 64 KiB: after enough of them the report arrives cut short, its kind
+ * truncated and its frames gone (a campaign on Linux 3.11's exit code
+ * named a global-buffer-overflow "asan:global" at "?").  Such a report
+ * cannot be named here, nor told a read from a write, so the run ends:
+ * the campaign replays the crash in a fresh process, which names it.
+ */
+#define ASAN_REPORT_BUFFER (1u << 16) /* compiler-rt's kErrorMessageBufferSize */
+
+static bool report_cut_short(const char *line)
+{
+	const char *end = strchr(line, '\n');
+
+	return end == NULL || strstr(end, "\n    #0 ") == NULL;
+}
+
+/*
+ * ASan names a bad access to the loader's large blocks (fuzz/fw/arena.c)
+ * "use-after-poison", without the block's stacks: say what it is, as ASan
+ * would for a heap block, and which calls, from where, made and freed it.
+ */
+static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw_bad_access *bad)
+{
+	const char *at = "use-after-poison on address 0x";
+	char alloc_at[200], free_at[240] = "";
+	uintptr_t addr;
+
+	if (strncmp(line, at, strlen(at)) != 0)
+		return false;
+	addr = (uintptr_t)strtoull(line + strlen(at), NULL, 16);
+	if (!fw_explain_bad_access(addr, bad))
+		return false;
+	snprintf(alloc_at, sizeof(alloc_at), "%s", findings_where_is(bad->alloc_site));
+	if (bad->free_service != NULL)
+		snprintf(free_at, sizeof(free_at), ", freed by %s (call %u, at %s)",
+			 bad->free_service, bad->free_call, findings_where_is(bad->free_site));
+	fprintf(stderr, "ebsfuzz: this use-after-poison is a %s: %s, at %s%s\n", bad->kind,
+		bad->what, alloc_at, free_at);
+	return true;
+}
+
+/*
+ * Name an ASan report: "asan:KIND" at the innermost frame that is the
+ * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
+ * main executable's frames as "pcs:OFF,OFF,...", which the campaign
+ * resolves).
+ */
+static __attribute__((unused)) void asan_report(const char *report)
+{
+	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
+	const char *line = NULL, *next = report, *own;
+	struct fw_bad_access bad;
+	bool renamed;
+	size_t n;
+
+	/* This report is the last one in the buffer (see report_cut_short()),
+	 * or not there at all if what came before filled it. */
+	while ((next = strstr(next, "ERROR: AddressSanitizer: ")) != NULL)
+		line = next++;
+	if (line == NULL && strlen(report) < ASAN_REPORT_BUFFER - 1)
+		return;
+	renamed = false;
+	if (line != NULL) {
+		line += strlen("ERROR: AddressSanitizer: ");
+		renamed = explain_poisoned(line, &bad);
+	}
+	if (!findings_recording())
+		return;
+	if (line == NULL || report_cut_short(line))
+		findings_end_run_now("ASan's report arrived cut short (other sanitizer output filled its "
+			"buffer): the run ends, and the crash is named in a fresh process");
+	own = line; /* the walk over the frames below moves line */
+	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
+	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
+	if (renamed)
+		snprintf(message, sizeof(message), "%s: %s", bad.kind, bad.what);
+	else
+		snprintf(message, sizeof(message), "%.*s", (int)strcspn(line, "\n"), line);
+	for (line = strstr(line, "\n"); line != NULL && where[0] == 0; line = strstr(line + 1, "\n")) {
+		const char *in = strstr(line, " in "), *end = strchr(line + 1, '\n');
+		const char *plus = strstr(line, "+0x");
+		char file[160];
+		size_t len;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, "\n    #", 6) != 0)
+			continue;
+		if (in != NULL && in < end) {
+			/* "in FUNCTION FILE:LINE:COL", or "in FUNCTION (MODULE+0xOFF)"
+			 * for code without line information: skipped. */
+			const char *loc = in + 4;
+
+			loc += strcspn(loc, " \n");
+			loc += *loc == ' ';
+			len = strcspn(loc, " \n");
+			snprintf(file, sizeof(file), "%.*s", (int)len, loc);
+			file[strcspn(file, ":")] = 0;
+			if (file[0] != 0 && file[0] != '(' && strchr(loc, ':') < loc + len &&
+			    loader_frame(file)) {
+				/* FILE:LINE of FILE:LINE:COL */
+				snprintf(where, sizeof(where), "%.*s", (int)len, loc);
+				if (strrchr(where, ':') != strchr(where, ':'))
+					*strrchr(where, ':') = 0;
+			}
+		} else if (plus != NULL && plus < end && strlen(pcs) + 20 < sizeof(pcs)) {
+			snprintf(pcs + strlen(pcs), sizeof(pcs) - strlen(pcs), "%s%.*s",
+				 pcs[4] != 0 ? "," : "", (int)strcspn(plus + 1, ")\n"), plus + 1);
+		}
+	}
+	findings_prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
+	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+	if (strstr(own, "WRITE of size ") != NULL)
+		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
+}
+
+/**
+ * sanitizer_reports_init() - hand ASan's reports to asan_report(), in
+ * every ASan build: a report on the arena gets its explanation even when
+ * nothing is recorded.
+ */
+void sanitizer_reports_init(void)
+{
+#ifdef EBSFUZZ_ASAN
+	__asan_set_error_report_callback(asan_report);
+#endif
+}
