@@ -119,7 +119,7 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
-	const char *line = NULL, *next = report, *own;
+	const char *line = NULL, *next = report, *own, *name;
 	struct fw_bad_access bad;
 	bool renamed;
 	size_t n;
@@ -141,8 +141,13 @@ static __attribute__((unused)) void asan_report(const char *report)
 		findings_end_run_now("ASan's report arrived cut short (other sanitizer output filled its "
 			"buffer): the run ends, and the crash is named in a fresh process");
 	own = line; /* the walk over the frames below moves line */
-	n = renamed ? strlen(bad.kind) : strcspn(line, " :\n"); /* "negative-size-param: (size=-1)" */
-	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, renamed ? bad.kind : line);
+	/* The kind as the SUMMARY line spells it ("requested allocation size
+	 * ... exceeds" is allocation-size-too-big), else the ERROR line's
+	 * first word ("negative-size-param: (size=-1)"). */
+	name = strstr(line, "\nSUMMARY: AddressSanitizer: ");
+	name = renamed ? bad.kind : name != NULL ? name + strlen("\nSUMMARY: AddressSanitizer: ") : line;
+	n = strcspn(name, " :\n");
+	snprintf(kind + 5, sizeof(kind) - 5, "%.*s", (int)n, name);
 	if (renamed)
 		snprintf(message, sizeof(message), "%s: %s", bad.kind, bad.what);
 	else
