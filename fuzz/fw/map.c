@@ -407,7 +407,7 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
  * EfiConventionalMemory, as AllocateAddress needs (EDK2's
  * CoreConvertPages refuses any other range with EFI_NOT_FOUND).
  */
-bool fw_map_range_free(uint64_t start, uint64_t pages)
+MODEL_ONLY bool fw_map_range_free(uint64_t start, uint64_t pages)
 {
 	uint64_t end, at = start;
 	unsigned i;
@@ -416,7 +416,7 @@ bool fw_map_range_free(uint64_t start, uint64_t pages)
 		return false;
 	end = start + pages * EFI_PAGE_SIZE;
 	for (i = first_ending_above(start); i < fw.n_regions && at < end; i++) {
-		const struct fw_region *r = &fw.map[i];
+		const struct fw_region *r = region(i); /* not fw.map[i]: the gap */
 
 		if (r->start > at || r->type != EfiConventionalMemory)
 			return false;

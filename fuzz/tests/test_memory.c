@@ -108,6 +108,30 @@ static EFI_STATUS allocate_address(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* AllocateAddress after a change lower in the map: the regions above it
+ * have moved up in the firmware's table (map.c keeps a gap where the map
+ * last changed), and a free range there must still be found free. */
+static EFI_STATUS allocate_address_after_low_change(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS low = 0x1000000 - 1, at = 0x1600000, got = at;
+	UINTN n;
+
+	for (n = 0; n < 4; n++) { /* each splits a region below @at */
+		low = 0x1000000 - 1;
+		CHECK(bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &low) == EFI_SUCCESS);
+		CHECK(low < 0x1000000 && type_at(bs, low) == EfiLoaderData);
+		low = 0x1000000 - 1;
+		CHECK(bs->AllocatePages(AllocateMaxAddress, EfiLoaderCode, 1, &low) == EFI_SUCCESS);
+	}
+	CHECK(type_at(bs, at) == EfiConventionalMemory);
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 3, &got) == EFI_SUCCESS);
+	CHECK(got == at && type_at(bs, at) == EfiLoaderData);
+	got = at + EFI_PAGE_SIZE;
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &got) == EFI_NOT_FOUND);
+	return loader_exit_boot(image, st);
+}
+
 /* A block over 128 KiB comes from the arena in ASan builds (arena.c): the
  * same memory in every run, which must read as ASan's malloc leaves a heap
  * block (4 KiB of 0xbe, then zeros) whatever the last run wrote there. */
@@ -163,5 +187,7 @@ int main(void)
 		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
 	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
 		     "firmware edk2-2025\n", allocate_address, true);
+	expect_clean("AllocateAddress of a free range above an earlier change",
+		     "firmware edk2-2025\n", allocate_address_after_low_change, true);
 	return test_summary("test_memory");
 }
