@@ -191,6 +191,8 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
 	return lo;
 }
 
+#define NO_HINT FW_MAX_REGIONS
+
 /* The window convert() works in: the converted pieces and one neighbour
  * on each side. */
 static struct fw_region window[FW_MAX_REGIONS + 2];
@@ -216,6 +218,8 @@ static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
  * @start: page-aligned model address inside the map.
  * @pages: number of pages.
  * @type: the new type.
+ * @hint: the region holding @start if the caller knows it (a search just
+ *	found it), else NO_HINT; checked, so a wrong hint costs only time.
  *
  * The regions the range touches are clipped at its ends, the pieces inside
  * take @type (keeping their caching attributes), and the pieces are merged
@@ -225,7 +229,7 @@ static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
  *
  * Return: false if the map has no room for the split (nothing changed).
  */
-static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type)
+static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type, unsigned hint)
 {
 	uint64_t end = start + pages * EFI_PAGE_SIZE;
 	const struct fw_region *r;
@@ -233,7 +237,11 @@ static MODEL_ONLY bool convert(uint64_t start, uint64_t pages, uint32_t type)
 
 	if (fw.n_regions + 2 > FW_MAX_REGIONS)
 		return false;
-	a = first_ending_above(start);
+	if (hint < fw.n_regions && region_end(region(hint)) > start &&
+	    (hint == 0 || region_end(region(hint - 1)) <= start))
+		a = hint; /* what first_ending_above() would find */
+	else
+		a = first_ending_above(start);
 	for (c = a; c < fw.n_regions && region(c)->start < end; c++)
 		;
 	if (c == a)
@@ -320,13 +328,26 @@ static MODEL_ONLY bool find_free(uint64_t pages, uint64_t need, uint64_t max_end
 	for (b = BLOCKS; b-- > 0;) {
 		uint64_t largest = 0;
 
+		/* A block wholly inside the gap holds no region: go on below the
+		 * gap.  With a small map nearly every block is gap, and visiting
+		 * each one was most of the cost of a search. */
+		if (b * BLOCK >= gap && b * BLOCK + BLOCK <= gap + length) {
+			if (gap == 0)
+				break;
+			b = (gap - 1) / BLOCK + 1;
+			continue;
+		}
 		if (block_bound[b] < need)
 			continue;
 		for (slot = b * BLOCK + BLOCK; slot-- > b * BLOCK;) {
 			const struct fw_region *r = &fw.map[slot];
 			unsigned i = slot < gap ? slot : slot - length;
 
-			if ((slot >= gap && slot < gap + length) || r->type != EfiConventionalMemory)
+			if (slot >= gap && slot < gap + length) {
+				slot = gap; /* the next is the region below the gap */
+				continue;
+			}
+			if (r->type != EfiConventionalMemory)
 				continue;
 			if (r->pages > largest)
 				largest = r->pages;
@@ -345,24 +366,23 @@ static MODEL_ONLY bool find_free(uint64_t pages, uint64_t need, uint64_t max_end
 
 /* The highest free range where @pages of @type change the count by @delta. */
 static MODEL_ONLY bool find_with_delta(uint64_t pages, uint32_t type, int delta, uint64_t max_end,
-				       uint64_t *start)
+				       unsigned *index, uint64_t *start)
 {
 	uint64_t need = pages + (delta > 0 ? (uint64_t)delta : 0);
-	unsigned i;
 
-	return find_free(pages, need, max_end, true, type, delta, &i, start);
+	return find_free(pages, need, max_end, true, type, delta, index, start);
 }
 
 /* EDK2's CoreFindFreePagesI: the top of the highest free range that fits. */
-static MODEL_ONLY bool find_top_down(uint64_t pages, uint64_t max_end, uint64_t *start)
+static MODEL_ONLY bool find_top_down(uint64_t pages, uint64_t max_end, unsigned *index,
+				     uint64_t *start)
 {
 	const struct fw_region *r;
 	uint64_t top;
-	unsigned i;
 
-	if (!find_free(pages, pages, max_end, false, 0, 0, &i, start))
+	if (!find_free(pages, pages, max_end, false, 0, 0, index, start))
 		return false;
-	r = region(i);
+	r = region(*index);
 	top = region_end(r) <= max_end ? region_end(r) : max_end & ~(uint64_t)(EFI_PAGE_SIZE - 1);
 	*start = top - pages * EFI_PAGE_SIZE;
 	return true;
@@ -386,13 +406,15 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 		  uint64_t *start)
 {
 	bool explicit_delta = delta != DELTA_AUTO && delta != DELTA_NONE;
+	unsigned found;
 
-	if (!(explicit_delta && find_with_delta(pages, type, delta_value[delta], max_end, start)) &&
-	    !find_top_down(pages, max_end, start)) {
+	if (!(explicit_delta &&
+	      find_with_delta(pages, type, delta_value[delta], max_end, &found, start)) &&
+	    !find_top_down(pages, max_end, &found, start)) {
 		fw_uboot_alloc_failed(by_firmware);
 		return false;
 	}
-	if (!convert(*start, pages, type))
+	if (!convert(*start, pages, type, found))
 		return false;
 	fw_map_changed(by_firmware);
 	return true;
@@ -435,7 +457,7 @@ MODEL_ONLY bool fw_map_range_free(uint64_t start, uint64_t pages)
  */
 bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages)
 {
-	if (!convert(start, pages, type))
+	if (!convert(start, pages, type, NO_HINT))
 		return false;
 	fw_map_changed(false);
 	return true;
@@ -451,7 +473,7 @@ bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages)
  */
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware)
 {
-	if (convert(start, pages, EfiConventionalMemory))
+	if (convert(start, pages, EfiConventionalMemory, NO_HINT))
 		fw_map_changed(by_firmware);
 	else
 		fw_not_compliant(false, "the fake firmware's map is full");
