@@ -243,6 +243,8 @@ unsigned fw_map_required_descs(void);
 bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end, bool by_firmware,
 		  uint64_t *start);
 bool fw_map_range_free(uint64_t start, uint64_t pages);
+const struct fw_region *fw_map_region(unsigned i);
+void fw_map_check_low_memory(void);
 bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);

@@ -421,6 +421,15 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 }
 
 /**
+ * fw_map_region() - region @i in address order, @i < fw.n_regions, for
+ * readers outside this file (fw.map is a gap buffer once a run starts).
+ */
+MODEL_ONLY const struct fw_region *fw_map_region(unsigned i)
+{
+	return region(i);
+}
+
+/**
  * fw_map_range_free() - whether every page of a range is free memory.
  * @start: page-aligned model address.
  * @pages: number of pages, at least 1.

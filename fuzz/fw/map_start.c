@@ -10,6 +10,10 @@
 
 #define RUNTIME_WB (EFI_MEMORY_RUNTIME | 0xf)
 #define MIB_PAGES (1024u * 1024u / EFI_PAGE_SIZE)
+/* A PC's conventional memory below 1 MiB (0 to 640 KiB) and the hole above
+ * it (video memory and ROMs, to 1 MiB), as in the OVMF captures. */
+#define PC_LOW_RAM_PAGES (0xa0000u / EFI_PAGE_SIZE)
+#define PC_HOLE_PAGES ((0x100000u - 0xa0000u) / EFI_PAGE_SIZE)
 
 /*
  * Modelled on U-Boot's EFI memory map on QEMU's arm "virt" machine (RAM at
@@ -129,9 +133,12 @@ static uint32_t xorshift32(uint32_t *state)
 	return *state = x;
 }
 
+/* A descriptor after the last one, @gap_pages later; the first of a map
+ * starts at 0, as a PC's map does (so a scenario can build one with the
+ * low memory x86 loaders may need, low_memory_for_x86()). */
 static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
 {
-	uint64_t start = 0x100000;
+	uint64_t start = 0;
 
 	if (fw.n_regions > 0) {
 		const struct fw_region *last = &fw.map[fw.n_regions - 1];
@@ -151,17 +158,25 @@ static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
 static void synthesize(unsigned count, uint8_t seed)
 {
 	uint32_t state = 0x9e3779b9u ^ ((uint32_t)seed << 16) ^ count;
-	unsigned i;
+	unsigned i = 0;
 
-	for (i = 0; i + 1 < count; i++) {
+	/* A PC's first 640 KiB, free, as in every x86 map we have (OVMF, x86
+	 * U-Boot): x86 loaders may need it (low_memory_for_x86() below).  The
+	 * rest starts at 1 MiB, above the PC's hole, as before. */
+	if (count > 1) {
+		fw.map[fw.n_regions++] =
+			(struct fw_region){ EfiConventionalMemory, 0, PC_LOW_RAM_PAGES, 0xf };
+		i = 1;
+	}
+	for (; i + 1 < count; i++) {
 		uint32_t r = xorshift32(&state);
 		uint32_t type = synthetic_types[r & 31];
 		uint64_t pages = 1 + ((r >> 5) & (type == EfiConventionalMemory ? 1023 : 63));
 		uint64_t gap = (r >> 16) % 8 == 0 ? 1 + ((r >> 19) & 255) : 0;
 
-		append(type, pages, gap);
+		append(type, pages, gap + (fw.n_regions == 1 ? PC_HOLE_PAGES : 0));
 	}
-	append(EfiConventionalMemory, 64 * MIB_PAGES, 0);
+	append(EfiConventionalMemory, 64 * MIB_PAGES, fw.n_regions == 1 ? PC_HOLE_PAGES : 0);
 }
 
 /*
@@ -190,6 +205,46 @@ static void copy_template(const struct fw_region *regions, unsigned count)
 {
 	memcpy(fw.map, regions, count * sizeof(*regions));
 	fw.n_regions = count;
+}
+
+/*
+ * x86 loaders may need free memory below 1 MiB that they pick from the map
+ * themselves, and give up without it: Xen looks there, before the exit,
+ * for a free descriptor lying wholly below 1 MiB with room for its 64 KiB
+ * trampoline, and halts with "No memory for trampoline" (docs/real-loaders.md
+ * section 1).  Every PC has one (0 to 640 KiB); the ARM-shaped U-Boot map
+ * (RAM from 1 GiB) and maps a scenario builds otherwise do not, and there
+ * a loader built for x86, as every loader the harness runs is, owes no
+ * boot.  Nor does it once the firmware's own allocations took that memory.
+ */
+#define LOW_MEMORY_END 0x100000u
+#define LOW_MEMORY_NEED 0x10000u
+
+static bool low_memory_for_x86(void)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_regions; i++) {
+		const struct fw_region *r = fw_map_region(i);
+
+		if (r->start >= LOW_MEMORY_END || r->pages > LOW_MEMORY_END / EFI_PAGE_SIZE)
+			return false;
+		if (r->type == EfiConventionalMemory && r->pages * EFI_PAGE_SIZE >= LOW_MEMORY_NEED &&
+		    r->start + r->pages * EFI_PAGE_SIZE <= LOW_MEMORY_END)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * fw_map_check_low_memory() - take the run out of liveness if the map has
+ * no free memory below 1 MiB an x86 loader could use; at the start of a
+ * run and after each change the firmware makes.
+ */
+void fw_map_check_low_memory(void)
+{
+	if (!low_memory_for_x86())
+		fw_not_compliant(false, "no free 64 KiB wholly below 1 MiB, as x86 loaders may need");
 }
 
 /**
@@ -232,4 +287,5 @@ void fw_map_reset(void)
 	fw.generation = 0;
 	if (!room_to_boot())
 		fw_not_compliant(false, "no free range holds a map buffer with room to grow");
+	fw_map_check_low_memory();
 }

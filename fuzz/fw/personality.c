@@ -34,7 +34,10 @@ struct personality {
  * call a page call (efi_memory.c), reports UEFI 2.10 (exit-boot.md 2.6).
  * EDK2 starts from a compact OVMF-shaped map, so that a default run costs
  * little; the real 110- and 115-descriptor captures are "map ovmf-2025" and
- * "map ovmf-2022".
+ * "map ovmf-2022".  U-Boot starts from its map captured on QEMU's x86 pc,
+ * the machine the loaders under test are built for (a boot is owed only
+ * on a map with a PC's low memory, map_start.c); the ARM-shaped one is
+ * "map uboot".
  *
  * Exit sequences (exit-boot.md sections 2.1, 2.2, 2.6):
  *   EDK2 <= 2022.11   timer off, key check, FAILED group or EXIT group
@@ -66,7 +69,7 @@ static const struct personality personalities[PERS_COUNT] = {
 	[PERS_AMI] = { REV_2_70, 48, 7, 0x7ca, MAP_SMALL, 0,
 		       { TIMERS_OFF(WHEN_EVERY_CALL), SIGNAL(GROUP_BEFORE_EXIT, WHEN_FIRST_CALL),
 			 SIGNAL(GROUP_EXIT, WHEN_FIRST_CALL), KEY_CHECK, END } },
-	[PERS_UBOOT] = { REV_2_100, 40, 0, 1, MAP_UBOOT,
+	[PERS_UBOOT] = { REV_2_100, 40, 0, 1, MAP_UBOOT_X86,
 			 (1u << QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL) | (1u << QUIRK_POOL_IS_PAGES),
 			 { KEY_CHECK, SIGNAL(GROUP_BEFORE_EXIT, WHEN_ON_SUCCESS),
 			   TIMERS_OFF(WHEN_ON_SUCCESS), SIGNAL(GROUP_EXIT, WHEN_ON_SUCCESS), END } },

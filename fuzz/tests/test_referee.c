@@ -177,6 +177,41 @@ static EFI_STATUS needs_room(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* Gives up, cleanly, unless the map has @need bytes of free memory
+ * ending at or below 1 MiB, as Xen looks for its trampoline before the
+ * exit (docs/real-loaders.md section 1). */
+static EFI_STATUS needs_low_memory(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, UINT64 need)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = sizeof(static_buffer), key = 0, dsize = 0, i;
+	UINT32 version;
+
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key, &dsize,
+			     &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	for (i = 0; i + dsize <= size; i += dsize) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(static_buffer + i);
+		UINT64 len = d->NumberOfPages * EFI_PAGE_SIZE;
+
+		if (d->Type == EfiConventionalMemory && d->PhysicalStart + len <= 0x100000 &&
+		    len >= need)
+			return loader_exit_boot(image, st);
+	}
+	return EFI_OUT_OF_RESOURCES;
+}
+
+/* Xen's trampoline: 64 KiB. */
+static EFI_STATUS needs_trampoline(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return needs_low_memory(image, st, 0x10000);
+}
+
+/* More than a PC has below 1 MiB: no machine owes that. */
+static EFI_STATUS needs_700k_low(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return needs_low_memory(image, st, 700 * 1024);
+}
+
 /* Claims the room a corrupt answer reported, on a buffer that much
  * smaller (a stale size, L2): buffer-bounds, and the firmware's own stale
  * fill must not overrun the buffer on its behalf (it did, so a campaign
@@ -320,6 +355,20 @@ static const struct {
 	  EDK2_QUIET "map empty\nmap-entry BootServicesData pages=4096 gap=0\n"
 		     "map-entry Conventional pages=8 gap=0\n",
 	  needs_room, false },
+	{ "no liveness owed on a map without a PC's low memory (Xen's trampoline)",
+	  "firmware uboot\nmap uboot\n", needs_trampoline, false },
+	{ "U-Boot's default map is the x86 one: the trampoline is found, the loader exits",
+	  "firmware uboot\n", needs_trampoline, true },
+	{ "a generated map starts with a PC's low memory: the loader exits",
+	  EDK2_QUIET "map-synthetic descriptors=40 seed=7\n", needs_trampoline, true },
+	{ "and keeps a PC's hole above it, two descriptors too (it merged across 1 MiB)",
+	  EDK2_QUIET "map-synthetic descriptors=2 seed=0\n", needs_trampoline, true },
+	{ "no liveness owed once the firmware's own allocation took the low memory",
+	  EDK2_QUIET "map empty\nmap-entry Conventional pages=16 gap=0\n"
+		     "map-entry Reserved pages=1 gap=240\nmap-entry Conventional pages=20000 gap=0\n"
+		     "map-entry Reserved pages=1 gap=0\ntimer at-call at=1 period=0 alloc-pages "
+		     "BootServicesData amount=16 delta=0 repeat=1\n",
+	  needs_trampoline, false },
 };
 
 /* Runs whose every violation must be reported, in order. */
@@ -380,6 +429,8 @@ int main(void)
 	expect_absent("the firmware's stale fill stays inside the loader's buffer",
 		      EDK2_QUIET "corrupt size index=0 value=0x100000\n", claims_reported_size,
 		      "AddressSanitizer");
+	expect_violation("liveness still owed to a loader asking more of low memory than a PC has",
+			 "firmware uboot\n", needs_700k_low, "liveness");
 	envelope_and_rules_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
