@@ -24,8 +24,9 @@
 #include "fuzz.h"
 #include "inputs.h"
 
-/* Sanitizer runtimes provide this; plain builds do not. */
+/* Sanitizer runtimes provide these; plain builds do not. */
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+void __sanitizer_print_stack_trace(void) __attribute__((weak));
 
 static const char *current_input;
 static unsigned runs_per_input = 4, timeout_seconds = 10;
@@ -50,6 +51,11 @@ static void on_fatal_signal(int sig)
 
 		if (write(2, msg, sizeof(msg) - 1) < 0)
 			sig = SIGALRM;
+		/* Where the loader was stuck: the campaign names a hang by the
+		 * first loader frame (scripts/fuzz-campaign), as libFuzzer's own
+		 * timeout handler prints the stack from its alarm too. */
+		if (__sanitizer_print_stack_trace != NULL)
+			__sanitizer_print_stack_trace();
 	}
 	name_failing_input();
 	signal(sig, SIG_DFL);
