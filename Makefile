@@ -50,17 +50,13 @@ LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 # variant_rules(variant): compile rules into $(BUILD)/<variant>/ with
-# CC_<variant> and CFLAGS_<variant>; core/ gets CORE_FLAGS on top; the
-# loader models' writable statics are gathered for restoring before every
-# run (scripts/loader-statics, fuzz/statics.c).
+# CC_<variant> and CFLAGS_<variant>; core/ gets CORE_FLAGS on top.  The
+# loader models of fuzz/loaders/ are compiled as every loader under test is
+# (fuzz/loader-build.mk).
 define variant_rules
 $(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(CORE_FLAGS) -c $$< -o $$@
-$(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS)
-	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
-	@scripts/loader-statics $$@
 $(BUILD)/$(1)/%.o: %.c $(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
@@ -120,7 +116,9 @@ TEST_STEPS :=
 .PHONY: all test check help fuzz check-boundaries clean
 .DEFAULT_GOAL := all
 
--include $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk)
+# How a loader under test is built, first: the others use its templates.
+include fuzz/loader-build.mk
+-include $(filter-out fuzz/loader-build.mk,$(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk))
 
 # Replay every shipped input through the hardened loader, sanitized and not.
 .PHONY: test-replay

@@ -13,8 +13,9 @@
 #   make afl-test           CI: both builds replay the seeds, then 10 s of one
 #                           instance must keep 100% stability
 #   make afl-loader AFL_LOADER_SRC='a.c b.c' AFL_LOADER_OUT=x.afl [LOADER_CFLAGS=...]
-#                           the same pair for any loader (x.afl, x.cmplog);
-#                           scripts/afl-build wraps it
+#                           the same pair for any loader (x.afl, x.cmplog),
+#                           built by fuzz/loader-build.mk; scripts/afl-build
+#                           wraps it
 #
 # The AFL++ binary is sanitized: with a target this small AFL++'s per-run
 # cost is its own bookkeeping, not the sanitizers (fuzzing.md 2.2: 47k/s
@@ -48,17 +49,13 @@ ALL_TARGETS += $(BUILD)/$(1).afl $(BUILD)/$(1).cmplog
 endef
 $(eval $(call afl_target,fuzz_ebs,$(HARDENED_SRC)))
 
-# The loader models of fuzz/loaders/ too, on demand:
+# The loader models of fuzz/loaders/ too, on demand (fuzz/loader-build.mk):
 # make build/models/<model>.afl build/models/<model>.cmplog
-$(BUILD)/models/%.afl: $(call HARNESS,afl) $(BUILD)/afl/fuzz/loaders/%.o
-	@mkdir -p $(@D)
-	$(CC_afl) $(LDFLAGS_afl) $^ $(AFL_DRIVER) -o $@
-$(BUILD)/models/%.cmplog: $(call HARNESS,cmplog) $(BUILD)/cmplog/fuzz/loaders/%.o
-	@mkdir -p $(@D)
-	$(CC_cmplog) $(LDFLAGS_cmplog) $^ $(AFL_DRIVER) -o $@
+$(eval $(call loader_link,afl,$(BUILD)/models/%.afl,$(BUILD)/afl/fuzz/loaders/%.o))
+$(eval $(call loader_link,cmplog,$(BUILD)/models/%.cmplog,$(BUILD)/cmplog/fuzz/loaders/%.o))
 .PRECIOUS: $(BUILD)/afl/fuzz/loaders/%.o $(BUILD)/cmplog/fuzz/loaders/%.o
 
-.PHONY: afl afl-test afl-loader
+.PHONY: afl afl-test
 afl: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
 	@AFL_MIN_STABILITY=100 scripts/afl-run $(BUILD)/fuzz_ebs.afl $(AFL_SECONDS) $(AFL_JOBS)
 
@@ -73,26 +70,7 @@ afl-test: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
 	@echo "afl-test: fuzz_ebs.afl and fuzz_ebs.cmplog replay $(words $(SEEDS) $(REGRESSIONS)) inputs"
 	@AFL_MIN_STABILITY=100 AFL_WORK=$(BUILD)/afl-work/afl-test scripts/afl-run $(BUILD)/fuzz_ebs.afl 10 1
 
-# Any loader: the caller's relative paths (sources, -I in LOADER_CFLAGS, the
-# output) are resolved from AFL_LOADER_CWD, which scripts/afl-build sets to
-# its own working directory.  Third-party loaders get the sanitizers but not
-# our -Werror.
-AFL_LOADER_CWD ?= $(CURDIR)
-afl-loader: $(call HARNESS,afl) $(call HARNESS,cmplog)
-	@if [ -z "$(AFL_LOADER_SRC)" ] || [ -z "$(AFL_LOADER_OUT)" ]; then \
-		echo "usage: make afl-loader AFL_LOADER_SRC='a.c ...' AFL_LOADER_OUT=x.afl [LOADER_CFLAGS=...]"; \
-		exit 2; fi
-	@cd '$(AFL_LOADER_CWD)' && objs='$(basename $(AFL_LOADER_OUT)).objs' && \
-		rm -rf "$$objs" && mkdir -p "$$objs/afl" "$$objs/cmplog" && \
-		for src in $(AFL_LOADER_SRC); do \
-			o=$$(basename "$$src" .c).o; \
-			$(CC_afl) $(OPT) $(SAN) $(LOADER_CFLAGS) -c "$$src" -o "$$objs/afl/$$o" && \
-			$(CC_cmplog) $(OPT) $(LOADER_CFLAGS) -c "$$src" -o "$$objs/cmplog/$$o" || exit 1; \
-		done && \
-		'$(CURDIR)/scripts/loader-statics' "$$objs"/afl/*.o "$$objs"/cmplog/*.o && \
-		$(CC_afl) $(SAN) "$$objs"/afl/*.o $(abspath $(call HARNESS,afl)) $(AFL_DRIVER) \
-			-o '$(AFL_LOADER_OUT)' && \
-		$(CC_cmplog) "$$objs"/cmplog/*.o $(abspath $(call HARNESS,cmplog)) $(AFL_DRIVER) \
-			-o '$(basename $(AFL_LOADER_OUT)).cmplog'
+# Any loader: make afl-loader (scripts/afl-build) is the afl and cmplog
+# variants of make loader-build (fuzz/loader-build.mk).
 
 TEST_STEPS += afl-test

@@ -33,13 +33,10 @@ OSSFUZZ_DICT_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_DICT_fuzz_ebs)
 OSSFUZZ_LOADER_OBJS := $(patsubst %.c,$(BUILD)/ossfuzz-loader/%.o,$(notdir $(OSSFUZZ_LOADER_SRC)))
 OSSFUZZ_SRC_fuzz_$(OSSFUZZ_LOADER) := $(FW_SRC) $(TARGET_SRC)
 OSSFUZZ_EXTRA_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_LOADER_OBJS)
-define ossfuzz_loader_obj
-$(BUILD)/ossfuzz-loader/$(basename $(notdir $(1))).o: $(1)
-	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(LOADER_CFLAGS) -c $$< -o $$@
-	scripts/loader-statics $$@
-endef
-$(foreach f,$(OSSFUZZ_LOADER_SRC),$(eval $(call ossfuzz_loader_obj,$(f))))
+# The ossfuzz variant of fuzz/loader-build.mk: OSS-Fuzz's $(CC) $(CFLAGS),
+# then LOADER_CFLAGS; the statics gathered.
+$(foreach f,$(OSSFUZZ_LOADER_SRC),$(eval $(call loader_compile,ossfuzz,$(f),\
+	$(BUILD)/ossfuzz-loader/$(basename $(notdir $(f))).o,,$$(LOADER_CFLAGS))))
 endif
 
 # OSS-Fuzz's flags first, ours after: -Werror holds there too.
@@ -48,10 +45,11 @@ CFLAGS_ossfuzz = $(CFLAGS) $(WARN)
 $(eval $(call variant_rules,ossfuzz))
 
 # OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
-# engine comes last: for AFL++ it is an archive whose main() needs the target.
+# engine comes last: for AFL++ it is an archive whose main() needs the
+# target (LB_LD_ossfuzz, LB_LDEND_ossfuzz of fuzz/loader-build.mk).
 define ossfuzz_target
 $(OUT)/$(1): $(call objs,ossfuzz,$(OSSFUZZ_SRC_$(1))) $(OSSFUZZ_EXTRA_$(1))
-	$$(CXX) $$(CXXFLAGS) $$^ $$(LIB_FUZZING_ENGINE) -o $$@
+	$$(LB_LD_ossfuzz) $$^ $$(LB_LDEND_ossfuzz) -o $$@
 $(OUT)/$(1)_seed_corpus.zip: seeds
 	rm -f $$@ && zip -q -j $$@ $$(OSSFUZZ_SEEDS_$(1))
 $(OUT)/$(1).dict: $(OSSFUZZ_DICT_$(1))

@@ -18,10 +18,6 @@
 #                                    scenario that catches it ("# expect:")
 #   corpus/bench/corpus/             a fixed fuzz corpus for input_us_*
 
-# loaders.mk is included after this file: its harness objects by their paths.
-BENCH_HARNESS_FUZZ := $(BUILD)/fuzz/loader-harness.o
-BENCH_HARNESS_REPLAY := $(BUILD)/asan/loader-harness-replay.o
-
 BENCH_HARD := $(sort $(basename $(notdir $(wildcard fuzz/loaders/bench/h[0-9]*.c))))
 
 $(BUILD)/bench/fuzz_empty: $(BUILD)/fuzz/fuzz/loaders/bench/empty.o
@@ -37,19 +33,15 @@ FUZZER_NO_MAIN = $(shell $(CLANG) --print-runtime-dir)/libclang_rt.fuzzer_no_mai
 $(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o: fuzz/loaders/bench/input_cost.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_fuzz) $(CFLAGS_fuzz) -c $< -o $@
-$(BUILD)/bench/input_cost: $(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o $(BENCH_HARNESS_FUZZ) \
+$(BUILD)/bench/input_cost: $(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o $(LOADER_HARNESS_FUZZ) \
 		$(call objs,fuzz,$(HARDENED_SRC))
 	@mkdir -p $(@D)
 	$(CC_fuzz) $(SAN) $^ $(FUZZER_NO_MAIN) -lstdc++ -o $@
 
 # build/bench/replay_<model>[.fixed] (ASan + UBSan replay) and
-# build/bench/fuzz_<model> (libFuzzer), from the objects of loaders.mk.
-$(BUILD)/bench/replay_%: $(BUILD)/asan/fuzz/loaders/bench/%.o $(BENCH_HARNESS_REPLAY)
-	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
-$(BUILD)/bench/fuzz_%: $(BUILD)/fuzz/fuzz/loaders/bench/%.o $(BENCH_HARNESS_FUZZ)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+# build/bench/fuzz_<model> (libFuzzer), as every loader under test.
+$(eval $(call loader_link,replay,$(BUILD)/bench/replay_%,$(BUILD)/asan/fuzz/loaders/bench/%.o))
+$(eval $(call loader_link,fuzz,$(BUILD)/bench/fuzz_%,$(BUILD)/fuzz/fuzz/loaders/bench/%.o))
 
 BENCH_MODEL_SEEDS := $(patsubst corpus/bench/models/%.scn,$(BUILD)/seed/bench-models/%.bin,\
 	$(wildcard corpus/bench/models/*.scn))

@@ -14,31 +14,9 @@
 LOADERS_BAD := $(sort $(basename $(notdir $(wildcard fuzz/loaders/l[0-9]*.c))))
 LOADERS_GOOD := $(sort $(basename $(notdir $(wildcard fuzz/loaders/good_*.c))))
 
-# The firmware, invariants and fuzz target, partially linked into one object
-# per variant, so that a loader needs only its own object and this one.
-LOADER_HARNESS_FUZZ := $(BUILD)/fuzz/loader-harness.o
-LOADER_HARNESS_REPLAY := $(BUILD)/asan/loader-harness-replay.o
-
-$(LOADER_HARNESS_FUZZ): $(call HARNESS,fuzz)
-	$(CC_fuzz) -r -nostdlib $^ -o $@
-$(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
-	$(CC_asan) -r -nostdlib $^ -o $@
-
-.PHONY: loader-harness loader-harness-msan
-loader-harness: $(LOADER_HARNESS_FUZZ) $(LOADER_HARNESS_REPLAY) $(BUILD)/scn seeds model-seeds
-
-# The same under MemorySanitizer, for LOADER_SANITIZE=memory: MSan needs
-# every object instrumented, the firmware's included.
-CC_fuzzmsan := $(CLANG)
-CFLAGS_fuzzmsan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins \
-	-fsanitize=fuzzer-no-link
-$(eval $(call variant_rules,fuzzmsan))
-$(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
-	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
-$(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
-	$(CC_msan) -r -nostdlib $^ -o $@
-loader-harness-msan: $(BUILD)/fuzzmsan/loader-harness.o $(BUILD)/msan/loader-harness-replay.o \
-	$(BUILD)/scn seeds model-seeds
+# Models are compiled and linked as every loader under test is
+# (fuzz/loader-build.mk: loader_link, the harness objects, make
+# loader-harness).
 
 # Scenarios of the bad models, encoded like the seeds.
 MODEL_SEEDS := $(patsubst corpus/models/%.scn,$(BUILD)/seed/models/%.bin,\
@@ -49,29 +27,16 @@ $(BUILD)/seed/models/%.bin: corpus/models/%.scn $(BUILD)/scn
 .PHONY: model-seeds
 model-seeds: $(MODEL_SEEDS)
 
-$(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
-	@mkdir -p $(@D)
-	$(CC_asan) $(CFLAGS_asan) -DEBSFUZZ_FIXED -c $< -o $@
-	@scripts/loader-statics $@
-
 # build/models/replay_<model>[.fixed]: the replay driver, ASan + UBSan.
-$(BUILD)/models/replay_%: $(BUILD)/asan/fuzz/loaders/%.o $(LOADER_HARNESS_REPLAY)
-	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
+$(eval $(call loader_link,replay,$(BUILD)/models/replay_%,$(BUILD)/asan/fuzz/loaders/%.o))
 # build/models/fuzz_<model>: libFuzzer, ASan + UBSan (make bench).
-$(BUILD)/models/fuzz_%: $(BUILD)/fuzz/fuzz/loaders/%.o $(LOADER_HARNESS_FUZZ)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+$(eval $(call loader_link,fuzz,$(BUILD)/models/fuzz_%,$(BUILD)/fuzz/fuzz/loaders/%.o))
 
 # Any loader source kept in the tree, by its path without .c (for
 # scripts/add-regression and check-regressions): the replay driver as
 # build/loader/replay/<path>, the libFuzzer target as build/loader/fuzz/<path>.
-$(BUILD)/loader/replay/%: $(BUILD)/asan/%.o $(LOADER_HARNESS_REPLAY)
-	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
-$(BUILD)/loader/fuzz/%: $(BUILD)/fuzz/%.o $(LOADER_HARNESS_FUZZ)
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+$(eval $(call loader_link,replay,$(BUILD)/loader/replay/%,$(BUILD)/asan/%.o))
+$(eval $(call loader_link,fuzz,$(BUILD)/loader/fuzz/%,$(BUILD)/fuzz/%.o))
 
 MODEL_REPLAYS := $(foreach m,$(LOADERS_BAD),$(BUILD)/models/replay_$(m) \
 	$(BUILD)/models/replay_$(m).fixed) $(foreach m,$(LOADERS_GOOD),$(BUILD)/models/replay_$(m))

@@ -7,12 +7,8 @@
 
 PROBES := $(sort $(basename $(notdir $(wildcard fuzz/loaders/probes/p[0-9]*.c))))
 
-$(BUILD)/probes/replay_%: $(BUILD)/asan/fuzz/loaders/probes/%.o $(BUILD)/asan/loader-harness-replay.o
-	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) $^ -o $@
-$(BUILD)/probes/fuzz_%: $(BUILD)/fuzz/fuzz/loaders/probes/%.o $(BUILD)/fuzz/loader-harness.o
-	@mkdir -p $(@D)
-	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
+$(eval $(call loader_link,replay,$(BUILD)/probes/replay_%,$(BUILD)/asan/fuzz/loaders/probes/%.o))
+$(eval $(call loader_link,fuzz,$(BUILD)/probes/fuzz_%,$(BUILD)/fuzz/fuzz/loaders/probes/%.o))
 
 .SECONDARY: $(foreach p,$(PROBES),$(BUILD)/asan/fuzz/loaders/probes/$(p).o \
 	$(BUILD)/fuzz/fuzz/loaders/probes/$(p).o)
