@@ -50,7 +50,7 @@ const char *const scn_corrupt_names[CORRUPT_COUNT] = {
 };
 
 const char *const scn_service_names[SVC_COUNT] = {
-#define SCN_SERVICE_NAME(name) #name,
+#define SCN_SERVICE_NAME(name, kind) #name,
 	SCN_SERVICES(SCN_SERVICE_NAME)
 #undef SCN_SERVICE_NAME
 };

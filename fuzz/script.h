@@ -88,23 +88,33 @@ enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
 
 /*
  * Boot services and protocol calls the firmware counts, traces and injects,
- * in the order their codes encode them (one list: the enum and the names
- * are made from it).  ConOut is any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL call.
+ * in the order their codes encode them (one list: the enum, the names and
+ * the real-firmware shim's boot services table are made from it).  ConOut
+ * is any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL call.  The second column is what
+ * fuzz/ovmf/shim.c does with the service on real firmware: REC wraps and
+ * records it (the shim has a shim_<name>); FW leaves the firmware's
+ * pointer (the protocol, image and driver services, which the two
+ * firmwares cannot be compared on); PROTO is no boot service (the shim
+ * wraps ConOut function by function).
  */
 #define SCN_SERVICES(X) \
-	X(RaiseTPL) X(RestoreTPL) X(AllocatePages) X(FreePages) X(GetMemoryMap) X(AllocatePool) \
-	X(FreePool) X(CreateEvent) X(SetTimer) X(WaitForEvent) X(SignalEvent) X(CloseEvent) \
-	X(CheckEvent) X(InstallProtocolInterface) X(ReinstallProtocolInterface) \
-	X(UninstallProtocolInterface) X(HandleProtocol) X(RegisterProtocolNotify) X(LocateHandle) \
-	X(LocateDevicePath) X(InstallConfigurationTable) X(LoadImage) X(StartImage) X(Exit) \
-	X(UnloadImage) X(ExitBootServices) X(GetNextMonotonicCount) X(Stall) X(SetWatchdogTimer) \
-	X(ConnectController) X(DisconnectController) X(OpenProtocol) X(CloseProtocol) \
-	X(OpenProtocolInformation) X(ProtocolsPerHandle) X(LocateHandleBuffer) X(LocateProtocol) \
-	X(InstallMultipleProtocolInterfaces) X(UninstallMultipleProtocolInterfaces) \
-	X(CalculateCrc32) X(CopyMem) X(SetMem) X(CreateEventEx) X(ConOut)
+	X(RaiseTPL, REC) X(RestoreTPL, REC) X(AllocatePages, REC) X(FreePages, REC) \
+	X(GetMemoryMap, REC) X(AllocatePool, REC) X(FreePool, REC) X(CreateEvent, REC) \
+	X(SetTimer, REC) X(WaitForEvent, REC) X(SignalEvent, REC) X(CloseEvent, REC) \
+	X(CheckEvent, REC) X(InstallProtocolInterface, FW) X(ReinstallProtocolInterface, FW) \
+	X(UninstallProtocolInterface, FW) X(HandleProtocol, FW) X(RegisterProtocolNotify, FW) \
+	X(LocateHandle, FW) X(LocateDevicePath, FW) X(InstallConfigurationTable, REC) \
+	X(LoadImage, FW) X(StartImage, FW) X(Exit, FW) X(UnloadImage, FW) \
+	X(ExitBootServices, REC) X(GetNextMonotonicCount, REC) X(Stall, REC) \
+	X(SetWatchdogTimer, REC) X(ConnectController, FW) X(DisconnectController, FW) \
+	X(OpenProtocol, FW) X(CloseProtocol, FW) X(OpenProtocolInformation, FW) \
+	X(ProtocolsPerHandle, FW) X(LocateHandleBuffer, FW) X(LocateProtocol, FW) \
+	X(InstallMultipleProtocolInterfaces, FW) X(UninstallMultipleProtocolInterfaces, FW) \
+	X(CalculateCrc32, REC) X(CopyMem, REC) X(SetMem, REC) X(CreateEventEx, REC) \
+	X(ConOut, PROTO)
 
 enum fw_service {
-#define SCN_SERVICE_ENUM(name) SVC_##name,
+#define SCN_SERVICE_ENUM(name, kind) SVC_##name,
 	SCN_SERVICES(SCN_SERVICE_ENUM)
 #undef SCN_SERVICE_ENUM
 	SVC_COUNT

@@ -4,11 +4,12 @@
  *
  * Wrapped: the services the fake firmware models with real behaviour
  * (memory, events and timers, TPL, ExitBootServices, the miscellaneous
- * services, InstallConfigurationTable), every ConOut function (each must
- * translate This back to the firmware's protocol) and ResetSystem.  The protocol, image and
- * driver services keep the firmware's pointers and are not recorded: the
- * fake answers them EFI_UNSUPPORTED, so they cannot be compared anyway,
- * and fake_sequence fails loudly if a loader calls one.
+ * services, InstallConfigurationTable: those SCN_SERVICES in fuzz/script.h
+ * marks REC), every ConOut function (each must translate This back to the
+ * firmware's protocol) and ResetSystem.  The protocol, image and driver
+ * services keep the firmware's pointers and are not recorded: the fake
+ * answers them EFI_UNSUPPORTED, so they cannot be compared anyway, and
+ * fake_sequence fails loudly if a loader calls one.
  *
  * Calls are recorded when they return, as fuzz/fw/run.c fw_leave() logs
  * them.  After a successful ExitBootServices() the firmware's table is
@@ -403,33 +404,34 @@ static void install_runtime_services(void)
 	shim.st.RuntimeServices = &shim.rt;
 }
 
+/*
+ * The boot services the shim wraps are those the one list of services
+ * (SCN_SERVICES, fuzz/script.h) marks REC; the compiler keeps the two in
+ * step: a REC service without its shim_<name> does not compile, a
+ * shim_<name> the list does not mark REC is an unused function (-Werror),
+ * and a boot service missing from the list fails the assertion below.
+ */
+#define SHIM_INSTALL_REC(name) bs->name = shim_##name;
+#define SHIM_INSTALL_FW(name)
+#define SHIM_INSTALL_PROTO(name)
+#define SHIM_INSTALL(name, kind) SHIM_INSTALL_##kind(name)
+#define SHIM_SLOT_REC 1
+#define SHIM_SLOT_FW 1
+#define SHIM_SLOT_PROTO 0
+#define SHIM_SLOT(name, kind) +SHIM_SLOT_##kind
+
+/* Every slot of the table after its header is a pointer: the listed boot
+ * services and the one Reserved. */
+_Static_assert(sizeof(EFI_BOOT_SERVICES) ==
+		       sizeof(EFI_TABLE_HEADER) + (1 SCN_SERVICES(SHIM_SLOT)) * sizeof(VOID *),
+	       "SCN_SERVICES must list every boot service");
+
 static void install_boot_services(void)
 {
 	EFI_BOOT_SERVICES *bs = &shim.bs;
 
 	*bs = shim.real;
-	bs->RaiseTPL = shim_RaiseTPL;
-	bs->RestoreTPL = shim_RestoreTPL;
-	bs->AllocatePages = shim_AllocatePages;
-	bs->FreePages = shim_FreePages;
-	bs->GetMemoryMap = shim_GetMemoryMap;
-	bs->AllocatePool = shim_AllocatePool;
-	bs->FreePool = shim_FreePool;
-	bs->CreateEvent = shim_CreateEvent;
-	bs->SetTimer = shim_SetTimer;
-	bs->WaitForEvent = shim_WaitForEvent;
-	bs->SignalEvent = shim_SignalEvent;
-	bs->CloseEvent = shim_CloseEvent;
-	bs->CheckEvent = shim_CheckEvent;
-	bs->InstallConfigurationTable = shim_InstallConfigurationTable;
-	bs->ExitBootServices = shim_ExitBootServices;
-	bs->GetNextMonotonicCount = shim_GetNextMonotonicCount;
-	bs->Stall = shim_Stall;
-	bs->SetWatchdogTimer = shim_SetWatchdogTimer;
-	bs->CalculateCrc32 = shim_CalculateCrc32;
-	bs->CopyMem = shim_CopyMem;
-	bs->SetMem = shim_SetMem;
-	bs->CreateEventEx = shim_CreateEventEx;
+	SCN_SERVICES(SHIM_INSTALL)
 	set_crc(&bs->Hdr);
 	shim.st.BootServices = bs;
 }
