@@ -56,8 +56,10 @@ BENCH_REPLAYS := $(foreach m,$(BENCH_HARD),$(BUILD)/bench/replay_$(m) $(BUILD)/b
 # others (a bad model of fuzz/loaders/l*.c is timed from build/models/).
 BENCH_MODELS ?= $(BENCH_HARD)
 bench_fuzzer = $(if $(wildcard fuzz/loaders/bench/$(1).c),$(BUILD)/bench/fuzz_$(1),$(BUILD)/models/fuzz_$(1))
+# The time-to-find runs (scripts/fuzz-campaign --first) replay what they
+# find: each model's replay driver too.
 BENCH_FUZZERS := $(BUILD)/fuzz_ebs $(BUILD)/bench/fuzz_empty $(BUILD)/bench/input_cost \
-	$(foreach m,$(BENCH_MODELS),$(call bench_fuzzer,$(m)))
+	$(foreach m,$(BENCH_MODELS),$(call bench_fuzzer,$(m)) $(subst /fuzz_,/replay_,$(call bench_fuzzer,$(m))))
 
 .SECONDARY: $(foreach m,$(BENCH_HARD),$(BUILD)/asan/fuzz/loaders/bench/$(m).o \
 	$(BUILD)/asan/fuzz/loaders/bench/$(m).fixed.o $(BUILD)/fuzz/fuzz/loaders/bench/$(m).o)
@@ -86,6 +88,6 @@ test-bench-driver: $(BUILD)/bench/input_cost seeds
 TEST_STEPS += test-bench-driver
 
 .PHONY: bench
-bench: $(BENCH_FUZZERS) seeds
+bench: $(BENCH_FUZZERS) $(BUILD)/scn seeds
 	@$(if $(and $(wildcard scripts/afl-run),$(filter-out 0,$(or $(BENCH_AFL),1))),$(MAKE) -s $(BUILD)/fuzz_ebs.afl &&) \
 		BUILD=$(BUILD) scripts/bench $(BUILD)/bench.json $(BENCH_MODELS)
