@@ -159,6 +159,8 @@ help:
 	@echo "make firmware-check the differential against real EDK2 and U-Boot under QEMU"
 	@echo "make oss-fuzz-check the OSS-Fuzz build and check_build, emulated"
 	@echo "scripts/fuzz-loader LOADER.c [S]   the findings campaign on any loader"
+	@echo "make loader-build LOADER_SRC=a.c LOADER_OUT=DIR [LOADER_VARIANTS='replay fuzz afl cmplog']"
+	@echo "                   build any loader without fuzzing it (fuzz/loader-build.mk)"
 	@echo "scripts/loader-report LOADER.c     its report card"
 	@echo "scripts/add-regression REPRO NAME [LOADER.c]   keep a finding as a regression"
 	@echo "build/scn encode|decode|help       the scenario tool"
