@@ -14,7 +14,7 @@
 #
 # Every compile gathers the loader's writable statics (scripts/loader-statics)
 # so that the fuzz target gives them back before every run (fuzz/statics.c),
-# except the report's: its driver runs each point afresh.
+# except the report's: its driver runs each point in a forked child.
 #
 # Two faces, one table:
 #
@@ -53,12 +53,13 @@ lb_space := $(subst x, ,x)
 
 # ---- The table ----
 #
-# LB_CC_<v>      the compiler
-# LB_CFLAGS_<v>  a loader from elsewhere, before LOADER_CFLAGS
-# LB_DIR_<v>     the build directory whose CFLAGS_<dir> compile ours
-# LB_HARNESS_<v> what the loader links with
-# LB_LD_<v>      the link command before the objects (ours, theirs), and
-# LB_LDEND_<v>   what comes after them
+# LB_CC_<v>        the compiler of a loader from elsewhere
+# LB_CFLAGS_<v>    its flags, before LOADER_CFLAGS
+# LB_HARNESS_<v>   what it links with
+# LB_LD_<v>        the link command before the objects, and
+# LB_LDEND_<v>     what comes after them
+# LB_LD_<v>_ours   the link command of an in-tree loader (whose objects
+#                  are compiled with the project's CC_<dir> CFLAGS_<dir>)
 
 # LOADER_SANITIZE as one word: address_undefined, address, undefined, memory.
 LOADER_SANITIZE ?= address,undefined
@@ -84,21 +85,21 @@ lb_recover = $(if $(LOADER_RECOVER),$(if $(filter undefined,$(lb_sanitizers)),$(
 	$(if $(filter address,$(lb_sanitizers)),$(lb_recover_asan)))
 
 # A loader from elsewhere: gnu11 (gnu-efi and EDK2 code use its extensions),
-# the warnings, no -Werror.
+# the warnings, no -Werror.  -fno-common (clang's default since 11, said
+# anyway): an uninitialised global is a .bss object, which the statics
+# gathering moves, not a common symbol, which it would miss.
 LB_LANG := -std=gnu11 -Wall -Wextra
 
 LB_CC_replay = $(CLANG)
 LB_CFLAGS_replay = $(LB_LANG) $(OPT) -fno-common $(LB_SAN_$(lb_sanitize)) $(lb_recover)
-LB_DIR_replay = $(if $(lb_memory),msan,asan)
-LB_HARNESS_replay = $(BUILD)/$(LB_DIR_replay)/loader-harness-replay.o
+LB_HARNESS_replay = $(BUILD)/$(if $(lb_memory),msan,asan)/loader-harness-replay.o
 LB_LD_replay_ours = $(CC_asan) $(LDFLAGS_asan)
 LB_LD_replay = $(CLANG) $(lb_ldsan)
 
 # The loader alone is instrumented for coverage (the Makefile says why).
 LB_CC_fuzz = $(CLANG)
 LB_CFLAGS_fuzz = $(LB_CFLAGS_replay) -fsanitize=fuzzer-no-link
-LB_DIR_fuzz = $(if $(lb_memory),fuzzmsan,fuzz)
-LB_HARNESS_fuzz = $(BUILD)/$(LB_DIR_fuzz)/loader-harness.o
+LB_HARNESS_fuzz = $(BUILD)/$(if $(lb_memory),fuzzmsan,fuzz)/loader-harness.o
 LB_LD_fuzz_ours = $(CC_fuzz) $(LDFLAGS_fuzz)
 LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
 
@@ -107,7 +108,6 @@ LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
 # recover flags reach both, as they always have (inert without UBSan).
 LB_CC_afl = $(CC_afl)
 LB_CFLAGS_afl = $(OPT) $(SAN) $(lb_recover)
-LB_DIR_afl = afl
 LB_HARNESS_afl = $(call HARNESS,afl)
 LB_LD_afl_ours = $(CC_afl) $(LDFLAGS_afl)
 LB_LD_afl = $(LB_LD_afl_ours)
@@ -115,7 +115,6 @@ LB_LDEND_afl = $(AFL_DRIVER)
 
 LB_CC_cmplog = $(CC_cmplog)
 LB_CFLAGS_cmplog = $(OPT) $(lb_recover)
-LB_DIR_cmplog = cmplog
 LB_HARNESS_cmplog = $(call HARNESS,cmplog)
 LB_LD_cmplog_ours = $(CC_cmplog) $(LDFLAGS_cmplog)
 LB_LD_cmplog = $(LB_LD_cmplog_ours)
@@ -123,19 +122,18 @@ LB_LDEND_cmplog = $(AFL_DRIVER)
 
 # scripts/loader-report renames the object's loader_exit_boot and links it
 # with the report driver itself.  UBSan halts: a report point is one run.
+# No statics gathered (nor -fno-common): each run of the report is a
+# forked child (fuzz/report/point.c), whose statics are as loaded.
 LB_CC_report = $(CLANG)
 LB_CFLAGS_report = $(LB_LANG) $(OPT) $(SAN)
-LB_DIR_report = asan
 LB_NO_STATICS_report := 1
 
 # OSS-Fuzz's compiler and flags (sanitizer and coverage from $SANITIZER),
 # its C++ link and engine last: for AFL++ it is an archive whose main()
 # needs the target.  The harness is the ossfuzz build of the firmware and
-# the fuzz target (fuzz/ossfuzz.mk).
+# the fuzz target (OSSFUZZ_SRC_<target>, fuzz/ossfuzz.mk).
 LB_CC_ossfuzz = $(CC)
 LB_CFLAGS_ossfuzz = $(CFLAGS)
-LB_DIR_ossfuzz = ossfuzz
-LB_HARNESS_ossfuzz = $(call objs,ossfuzz,$(FW_SRC) $(TARGET_SRC))
 LB_LD_ossfuzz = $(CXX) $(CXXFLAGS)
 LB_LDEND_ossfuzz = $(LIB_FUZZING_ENGINE)
 
@@ -171,7 +169,6 @@ loader-harness-msan: $(BUILD)/fuzzmsan/loader-harness.o $(BUILD)/msan/loader-har
 	$(BUILD)/scn seeds model-seeds
 
 # ---- The in-tree loaders ----
-
 
 # Every build directory compiles fuzz/loaders/ with its own flags and
 # gathers the statics; a bad model with -DEBSFUZZ_FIXED carries its fix.
