@@ -105,16 +105,18 @@ LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
 
 # AFL++ runs with ASan and UBSan whatever LOADER_SANITIZE says; CMPLOG
 # only reports comparison operands, so it has no sanitizer (afl.mk).  The
-# recover flags reach both, as they always have (inert without UBSan).
+# language, warnings and -fno-common are the libFuzzer variants': one
+# loader, compiled alike whichever engine fuzzes it.  The recover flags
+# reach both (inert without UBSan).
 LB_CC_afl = $(CC_afl)
-LB_CFLAGS_afl = $(OPT) $(SAN) $(lb_recover)
+LB_CFLAGS_afl = $(LB_LANG) $(OPT) -fno-common $(SAN) $(lb_recover)
 LB_HARNESS_afl = $(call HARNESS,afl)
 LB_LD_afl_ours = $(CC_afl) $(LDFLAGS_afl)
 LB_LD_afl = $(LB_LD_afl_ours)
 LB_LDEND_afl = $(AFL_DRIVER)
 
 LB_CC_cmplog = $(CC_cmplog)
-LB_CFLAGS_cmplog = $(OPT) $(lb_recover)
+LB_CFLAGS_cmplog = $(LB_LANG) $(OPT) -fno-common $(lb_recover)
 LB_HARNESS_cmplog = $(call HARNESS,cmplog)
 LB_LD_cmplog_ours = $(CC_cmplog) $(LDFLAGS_cmplog)
 LB_LD_cmplog = $(LB_LD_cmplog_ours)
