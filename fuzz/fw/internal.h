@@ -132,6 +132,7 @@ struct fw {
 	/* The memory map. */
 	struct fw_region map[FW_MAX_REGIONS];
 	unsigned n_regions;
+	unsigned map_gap;         /* map_table.h: the first region above the gap */
 	uint64_t key;
 	uint32_t key_step;        /* added per change; 0: a new pseudo-random key */
 	uint64_t generation;      /* bumped with the key; never seen by loaders */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * map.c - the firmware's memory map: page conversions the way EDK2's
- * CoreConvertPages() does them, placement chosen by the input, and the
- * descriptors GetMemoryMap() renders.
+ * CoreConvertPages() does them, and placement chosen by the input (the
+ * descriptors GetMemoryMap() renders are map_render.c's).
  *
  * EDK2 clips a free range at its top, at its bottom or in its middle, then
  * merges the new range with neighbours of the same type and attributes
@@ -10,69 +10,19 @@
  * One allocation therefore changes the descriptor count by -2 to +2; OVMF
  * showed all of -2, 0 and +1 for single-page allocations (ovmf.md section 3).
  */
-#include <stdlib.h>
-#include <string.h>
-
-#include "internal.h"
+#include "map_table.h"
 
 /*
- * MODEL_ONLY functions touch nothing but the firmware's own region table,
- * and they run for every map change: scans over hundreds of regions and
- * shifts of the array when handlers split the map hundreds of times.  They
- * are exempt from ASan, whose job is the loader's memory (everything that
- * writes into loader buffers stays instrumented); UBSan still checks them.
- * Under ASan a struct assignment is a call to __asan_memcpy and memmove a
- * byte loop (compiler-rt 14), so regions move field by field, and clang
- * must not fuse the fields back into a call.
- */
-#if defined(__clang__)
-#define MODEL_ONLY                                                                             \
-	__attribute__((no_sanitize("address"), no_builtin("memcpy"), no_builtin("memmove")))
-#else
-#define MODEL_ONLY __attribute__((no_sanitize("address")))
-#endif
-#define MODEL_INLINE static inline __attribute__((always_inline)) MODEL_ONLY
-
-/*
- * The table.  fw_map_start.c builds the starting map in fw.map[0..n) and
- * hands it over through fw_map_normalize(); from then on, until the next
- * reset, fw.map is a gap buffer that only this file reads: region i lives
- * at fw.map[i] below the gap and at fw.map[i + gap length] above it, the
- * gap being the FW_MAX_REGIONS - n free slots, kept where the map last
- * changed.  Handlers and timers change the map again and again in the same
- * place, so a change moves few regions however large the map.
- *
  * Searches for free memory go from the top down; each block of BLOCK slots
- * keeps a bound on the largest free region in it (never below the truth,
- * made exact whenever a search passes the whole block), so that searches
- * skip the runs of small fragments that repeated allocations leave.
+ * of the table (map_table.h) keeps a bound on the largest free region in
+ * it (never below the truth, made exact whenever a search passes the whole
+ * block), so that searches skip the runs of small fragments that repeated
+ * allocations leave.
  */
 #define BLOCK 32u
 #define BLOCKS ((FW_MAX_REGIONS + BLOCK - 1) / BLOCK)
 
-static unsigned gap;                  /* index of the first region above the gap */
 static uint64_t block_bound[BLOCKS];  /* >= pages of any free region in the block */
-
-MODEL_INLINE unsigned gap_length(void)
-{
-	return FW_MAX_REGIONS - fw.n_regions;
-}
-
-/* The slot of region @i. */
-MODEL_INLINE unsigned slot_of(unsigned i)
-{
-	return i < gap ? i : i + gap_length();
-}
-
-MODEL_INLINE struct fw_region *region(unsigned i)
-{
-	return &fw.map[slot_of(i)];
-}
-
-MODEL_INLINE uint64_t region_end(const struct fw_region *r)
-{
-	return r->start + r->pages * EFI_PAGE_SIZE;
-}
 
 MODEL_INLINE bool is_runtime(uint32_t type)
 {
@@ -125,7 +75,7 @@ MODEL_INLINE void note_slot(unsigned slot)
 /* Move the gap so that region @to is the first above it. */
 static MODEL_ONLY void move_gap(unsigned to)
 {
-	unsigned length = gap_length();
+	unsigned length = gap_length(), gap = fw.map_gap;
 
 	while (gap > to) {
 		gap--;
@@ -137,6 +87,7 @@ static MODEL_ONLY void move_gap(unsigned to)
 		note_slot(gap);
 		gap++;
 	}
+	fw.map_gap = gap;
 }
 
 /*
@@ -168,7 +119,7 @@ void fw_map_normalize(void)
 	unsigned k;
 
 	fw.n_regions = merge_runs(fw.map, fw.n_regions);
-	gap = fw.n_regions;
+	fw.map_gap = fw.n_regions;
 	for (k = 0; k < BLOCKS; k++)
 		block_bound[k] = 0;
 	for (k = 0; k < fw.n_regions; k++)
@@ -200,7 +151,7 @@ static struct fw_region window[FW_MAX_REGIONS + 2];
 /* Replace regions [@lo, @hi) with window[0..@n). */
 static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
 {
-	unsigned j;
+	unsigned j, gap;
 
 	move_gap(hi);
 	gap = lo;
@@ -211,6 +162,7 @@ static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
 		gap++;
 		fw.n_regions++;
 	}
+	fw.map_gap = gap;
 }
 
 /**
@@ -323,7 +275,7 @@ static const int delta_value[DELTA_COUNT] = { 0, -2, -1, 0, 1, 2, 0 };
 static MODEL_ONLY bool find_free(uint64_t pages, uint64_t need, uint64_t max_end, bool delta_wanted,
 				 uint32_t type, int delta, unsigned *index, uint64_t *start)
 {
-	unsigned length = gap_length(), b, slot;
+	unsigned length = gap_length(), gap = fw.map_gap, b, slot;
 
 	for (b = BLOCKS; b-- > 0;) {
 		uint64_t largest = 0;
@@ -421,15 +373,6 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 }
 
 /**
- * fw_map_region() - region @i in address order, @i < fw.n_regions, for
- * readers outside this file (fw.map is a gap buffer once a run starts).
- */
-MODEL_ONLY const struct fw_region *fw_map_region(unsigned i)
-{
-	return region(i);
-}
-
-/**
  * fw_map_range_free() - whether every page of a range is free memory.
  * @start: page-aligned model address.
  * @pages: number of pages, at least 1.
@@ -486,136 +429,4 @@ void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware)
 		fw_map_changed(by_firmware);
 	else
 		fw_not_compliant(false, "the fake firmware's map is full");
-}
-
-/**
- * fw_map_required_descs() - descriptors a buffer must have room for.
- *
- * EDK2 checks the caller's size against its unmerged entry count plus GCD
- * extras, an upper bound above what it then returns (exit-boot.md 2.3, F11).
- *
- * Return: current descriptors plus the over-report.
- */
-unsigned fw_map_required_descs(void)
-{
-	return fw.n_regions + fw.over_report;
-}
-
-/* Non-compliant firmware: overwrite fields the scenario chose to corrupt. */
-static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
-{
-	const struct scenario *scn = fw.scn;
-	unsigned i;
-
-	for (i = 0; i < scn->n_corruptions; i++) {
-		const struct scn_corruption *c = &scn->corruptions[i];
-
-		if (c->index != index)
-			continue;
-		if (c->target == CORRUPT_TYPE)
-			desc->Type = (UINT32)c->value;
-		else if (c->target == CORRUPT_START)
-			desc->PhysicalStart = c->value;
-		else if (c->target == CORRUPT_PAGES)
-			desc->NumberOfPages = c->value;
-		else if (c->target == CORRUPT_ATTRIBUTE)
-			desc->Attribute = c->value;
-	}
-}
-
-/**
- * fw_map_render() - the descriptor GetMemoryMap() reports for a region.
- * @index: below fw.n_regions.
- * @desc: filled in; VirtualStart is 0 before SetVirtualAddressMap().
- */
-void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
-{
-	const struct fw_region *r = region(index);
-
-	memset((uint8_t *)desc + sizeof(desc->Type), 0,
-	       offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) - sizeof(desc->Type));
-	desc->Type = r->type;
-	desc->PhysicalStart = r->start;
-	desc->VirtualStart = 0;
-	desc->NumberOfPages = r->pages;
-	desc->Attribute = r->attr;
-	if (fw.scn->n_corruptions > 0)
-		corrupt_descriptor(index, desc);
-}
-
-/* The fields that describe memory; a loader may legitimately write
- * VirtualStart before ExitBootServices (Linux's efi_get_virtmap() does). */
-struct desc_key {
-	uint64_t start, pages, attr, type;
-};
-
-static struct desc_key buffer_keys[FW_MAX_REGIONS], map_keys[FW_MAX_REGIONS];
-
-static int compare_keys(const void *a, const void *b)
-{
-	const struct desc_key *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if (x->pages != y->pages)
-		return x->pages < y->pages ? -1 : 1;
-	if (x->attr != y->attr)
-		return x->attr < y->attr ? -1 : 1;
-	return x->type < y->type ? -1 : x->type > y->type;
-}
-
-static void key_of(struct desc_key *key, const uint8_t *desc)
-{
-	uint32_t type;
-
-	memcpy(&type, desc + offsetof(EFI_MEMORY_DESCRIPTOR, Type), 4);
-	key->type = type;
-	memcpy(&key->start, desc + offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart), 8);
-	memcpy(&key->pages, desc + offsetof(EFI_MEMORY_DESCRIPTOR, NumberOfPages), 8);
-	memcpy(&key->attr, desc + offsetof(EFI_MEMORY_DESCRIPTOR, Attribute), 8);
-}
-
-static bool same_as_region(const struct desc_key *key, const struct fw_region *r)
-{
-	return key->type == r->type && key->start == r->start && key->pages == r->pages &&
-	       key->attr == r->attr;
-}
-
-/**
- * fw_map_matches() - whether a buffer still describes the current map.
- * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
- * @size: the bytes of it the loader was told were the map.
- *
- * Compares type, start, pages and attributes of the first @size bytes'
- * descriptors with the map's, in order, or as a set if the loader sorted
- * the buffer in place.  Only meaningful for a stride that holds whole
- * descriptors.
- *
- * Return: true if every descriptor matches.
- */
-bool fw_map_matches(const uint8_t *buf, size_t size)
-{
-	unsigned i, n;
-	EFI_MEMORY_DESCRIPTOR d;
-
-	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
-		return true;
-	n = (unsigned)(size / fw.desc_size);
-	if (n > fw.n_regions)
-		return false;
-	for (i = 0; i < n; i++) {
-		key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);
-		if (!same_as_region(&buffer_keys[0], region(i)))
-			break;
-	}
-	if (i == n)
-		return true;
-	for (i = 0; i < n; i++) {
-		fw_map_render(i, &d);
-		key_of(&buffer_keys[i], buf + (size_t)i * fw.desc_size);
-		key_of(&map_keys[i], (const uint8_t *)&d);
-	}
-	qsort(buffer_keys, n, sizeof(buffer_keys[0]), compare_keys);
-	qsort(map_keys, n, sizeof(map_keys[0]), compare_keys);
-	return memcmp(buffer_keys, map_keys, n * sizeof(map_keys[0])) == 0;
 }

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map_render.c - the firmware's map as GetMemoryMap() reports it: each
+ * region as a descriptor (corrupted where a scenario asks), the size a
+ * buffer must have room for, and whether a loader's buffer still
+ * describes the map; and regions read in address order for other files.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_table.h"
+
+/**
+ * fw_map_region() - region @i in address order, @i < fw.n_regions, for
+ * readers outside map.c (fw.map is a gap buffer once a run starts).
+ */
+MODEL_ONLY const struct fw_region *fw_map_region(unsigned i)
+{
+	return region(i);
+}
+
+/**
+ * fw_map_required_descs() - descriptors a buffer must have room for.
+ *
+ * EDK2 checks the caller's size against its unmerged entry count plus GCD
+ * extras, an upper bound above what it then returns (exit-boot.md 2.3, F11).
+ *
+ * Return: current descriptors plus the over-report.
+ */
+unsigned fw_map_required_descs(void)
+{
+	return fw.n_regions + fw.over_report;
+}
+
+/* Non-compliant firmware: overwrite fields the scenario chose to corrupt. */
+static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	for (i = 0; i < scn->n_corruptions; i++) {
+		const struct scn_corruption *c = &scn->corruptions[i];
+
+		if (c->index != index)
+			continue;
+		if (c->target == CORRUPT_TYPE)
+			desc->Type = (UINT32)c->value;
+		else if (c->target == CORRUPT_START)
+			desc->PhysicalStart = c->value;
+		else if (c->target == CORRUPT_PAGES)
+			desc->NumberOfPages = c->value;
+		else if (c->target == CORRUPT_ATTRIBUTE)
+			desc->Attribute = c->value;
+	}
+}
+
+/**
+ * fw_map_render() - the descriptor GetMemoryMap() reports for a region.
+ * @index: below fw.n_regions.
+ * @desc: filled in; VirtualStart is 0 before SetVirtualAddressMap().
+ */
+void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
+{
+	const struct fw_region *r = region(index);
+
+	memset((uint8_t *)desc + sizeof(desc->Type), 0,
+	       offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) - sizeof(desc->Type));
+	desc->Type = r->type;
+	desc->PhysicalStart = r->start;
+	desc->VirtualStart = 0;
+	desc->NumberOfPages = r->pages;
+	desc->Attribute = r->attr;
+	if (fw.scn->n_corruptions > 0)
+		corrupt_descriptor(index, desc);
+}
+
+/* The fields that describe memory; a loader may legitimately write
+ * VirtualStart before ExitBootServices (Linux's efi_get_virtmap() does). */
+struct desc_key {
+	uint64_t start, pages, attr, type;
+};
+
+static struct desc_key buffer_keys[FW_MAX_REGIONS], map_keys[FW_MAX_REGIONS];
+
+static int compare_keys(const void *a, const void *b)
+{
+	const struct desc_key *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->pages != y->pages)
+		return x->pages < y->pages ? -1 : 1;
+	if (x->attr != y->attr)
+		return x->attr < y->attr ? -1 : 1;
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+static void key_of(struct desc_key *key, const uint8_t *desc)
+{
+	uint32_t type;
+
+	memcpy(&type, desc + offsetof(EFI_MEMORY_DESCRIPTOR, Type), 4);
+	key->type = type;
+	memcpy(&key->start, desc + offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart), 8);
+	memcpy(&key->pages, desc + offsetof(EFI_MEMORY_DESCRIPTOR, NumberOfPages), 8);
+	memcpy(&key->attr, desc + offsetof(EFI_MEMORY_DESCRIPTOR, Attribute), 8);
+}
+
+static bool same_as_region(const struct desc_key *key, const struct fw_region *r)
+{
+	return key->type == r->type && key->start == r->start && key->pages == r->pages &&
+	       key->attr == r->attr;
+}
+
+/**
+ * fw_map_matches() - whether a buffer still describes the current map.
+ * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
+ * @size: the bytes of it the loader was told were the map.
+ *
+ * Compares type, start, pages and attributes of the first @size bytes'
+ * descriptors with the map's, in order, or as a set if the loader sorted
+ * the buffer in place.  Only meaningful for a stride that holds whole
+ * descriptors.
+ *
+ * Return: true if every descriptor matches.
+ */
+bool fw_map_matches(const uint8_t *buf, size_t size)
+{
+	unsigned i, n;
+	EFI_MEMORY_DESCRIPTOR d;
+
+	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
+		return true;
+	n = (unsigned)(size / fw.desc_size);
+	if (n > fw.n_regions)
+		return false;
+	for (i = 0; i < n; i++) {
+		key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);
+		if (!same_as_region(&buffer_keys[0], region(i)))
+			break;
+	}
+	if (i == n)
+		return true;
+	for (i = 0; i < n; i++) {
+		fw_map_render(i, &d);
+		key_of(&buffer_keys[i], buf + (size_t)i * fw.desc_size);
+		key_of(&map_keys[i], (const uint8_t *)&d);
+	}
+	qsort(buffer_keys, n, sizeof(buffer_keys[0]), compare_keys);
+	qsort(map_keys, n, sizeof(map_keys[0]), compare_keys);
+	return memcmp(buffer_keys, map_keys, n * sizeof(map_keys[0])) == 0;
+}
