@@ -18,7 +18,12 @@
 # (expanded in the recipe: SEEDS is defined after this file is included) and
 # its dictionary.
 OSSFUZZ_TARGETS := fuzz_ebs
-OSSFUZZ_SRC_fuzz_ebs := $(FW_SRC) $(TARGET_SRC) $(HARDENED_SRC)
+# The structure-aware mutator (fuzz/mutator.c) goes in too: libFuzzer,
+# OSS-Fuzz's main engine, picks up LLVMFuzzerCustomMutator and
+# LLVMFuzzerCustomCrossOver by name; the other engines ignore them
+# (LLVMFuzzerMutate is weak there).
+OSSFUZZ_HARNESS_SRC := $(FW_SRC) $(TARGET_SRC) fuzz/mutator.c
+OSSFUZZ_SRC_fuzz_ebs := $(OSSFUZZ_HARNESS_SRC) $(HARDENED_SRC)
 OSSFUZZ_SEEDS_fuzz_ebs = $(SEEDS) $(REGRESSIONS)
 OSSFUZZ_DICT_fuzz_ebs := corpus/ebs.dict
 
@@ -31,7 +36,7 @@ OSSFUZZ_TARGETS := fuzz_$(OSSFUZZ_LOADER)
 OSSFUZZ_SEEDS_fuzz_$(OSSFUZZ_LOADER) = $(OSSFUZZ_SEEDS_fuzz_ebs)
 OSSFUZZ_DICT_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_DICT_fuzz_ebs)
 OSSFUZZ_LOADER_OBJS := $(patsubst %.c,$(BUILD)/ossfuzz-loader/%.o,$(notdir $(OSSFUZZ_LOADER_SRC)))
-OSSFUZZ_SRC_fuzz_$(OSSFUZZ_LOADER) := $(FW_SRC) $(TARGET_SRC)
+OSSFUZZ_SRC_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_HARNESS_SRC)
 OSSFUZZ_EXTRA_fuzz_$(OSSFUZZ_LOADER) := $(OSSFUZZ_LOADER_OBJS)
 # The ossfuzz variant of fuzz/loader-build.mk: OSS-Fuzz's $(CC) $(CFLAGS),
 # then LOADER_CFLAGS; the statics gathered.
