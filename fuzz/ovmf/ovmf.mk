@@ -11,6 +11,8 @@
 # OVMF_LOADER picks the sources of the loader under test (anything that
 # defines loader_exit_boot, core/efi.h), OVMF_NAME its build directory:
 #   make firmware-check OVMF_LOADER="my_loader.c core/memmap.c" OVMF_NAME=mine
+# A loader from outside core/ and fuzz/ gets -std=gnu11 and the warnings,
+# not -Werror, as it does for fuzzing.
 #
 # The UEFI image is built with clang and lld-link for a PE32+ target, from
 # our own headers (ovmf.md §1 (b)): -mno-stack-arg-probe avoids __chkstk,
@@ -35,6 +37,16 @@ $(BUILD)/efi/%.obj: %.c $(OVMF_HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_efi) -c $< -o $@
 
+# A loader from outside core/ and fuzz/ is judged by the firmware, not by
+# our warning policy, as fuzz/loader-build.mk builds it for fuzzing:
+# -std=gnu11 and the warnings, without -Werror, in the UEFI image and on
+# the fake's side.
+OVMF_FOREIGN := $(filter-out core/% fuzz/%,$(OVMF_LOADER))
+FOREIGN_LANG := -std=gnu11 -Wall -Wextra
+$(patsubst %.c,$(BUILD)/efi/%.obj,$(OVMF_FOREIGN)): \
+	CFLAGS_efi := $(filter-out $(WARN),$(CFLAGS_efi)) $(FOREIGN_LANG)
+$(call objs,asan,$(OVMF_FOREIGN)): CFLAGS_asan := $(filter-out $(WARN),$(CFLAGS_asan)) $(FOREIGN_LANG)
+
 $(OVMF_OUT)/BOOTX64.EFI: $(patsubst %.c,$(BUILD)/efi/%.obj,$(OVMF_DRIVER_SRC) $(OVMF_LOADER))
 	@mkdir -p $(@D)
 	$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main /nodefaultlib /out:$@ $^
@@ -57,7 +69,23 @@ $(OVMF_OUT)/fake_sequence: $(call objs,asan,$(OVMF_FAKE_SRC) $(OVMF_LOADER))
 .PHONY: ovmf-build firmware-check ovmf-check sample-check
 ovmf-build: $(OVMF_OUT)/esp.img $(OVMF_OUT)/fake_sequence $(BUILD)/scn
 
-firmware-check: ovmf-build
+# A loader from elsewhere (scripts/confirm-on-real, firmware-check
+# --loader) builds with its warnings as warnings: the own-header example,
+# copied out of fuzz/, with an unused function added.
+FOREIGN_DIR := $(BUILD)/foreign
+.PHONY: ovmf-foreign-check
+# After ovmf-build: both would build the driver's objects.
+ovmf-foreign-check: ovmf-build
+	@rm -rf $(FOREIGN_DIR) && mkdir -p $(FOREIGN_DIR)
+	@cp fuzz/loaders/examples/own-header/loader.c fuzz/loaders/examples/own-header/my_efi.h \
+		$(FOREIGN_DIR)/
+	@printf '\nstatic int never_called(void) { return 0; }\n' >>$(FOREIGN_DIR)/loader.c
+	@$(MAKE) -s ovmf-build OVMF_LOADER=$(FOREIGN_DIR)/loader.c OVMF_NAME=foreign \
+		>$(FOREIGN_DIR)/build.log 2>&1 || { cat $(FOREIGN_DIR)/build.log; exit 1; }
+	@grep -q 'Wunused-function' $(FOREIGN_DIR)/build.log || \
+		{ echo "ovmf-foreign-check: the loader's warning was not reported"; exit 1; }
+
+firmware-check: ovmf-build ovmf-foreign-check
 	scripts/firmware-check --built --out $(OVMF_OUT) --scn $(BUILD)/scn
 
 # Its name from before U-Boot joined.
