@@ -211,11 +211,13 @@ static void copy_template(const struct fw_region *regions, unsigned count)
  * x86 loaders may need free memory below 1 MiB that they pick from the map
  * themselves, and give up without it: Xen looks there, before the exit,
  * for a free descriptor lying wholly below 1 MiB with room for its 64 KiB
- * trampoline, and halts with "No memory for trampoline" (docs/real-loaders.md
- * section 1).  Every PC has one (0 to 640 KiB); the ARM-shaped U-Boot map
- * (RAM from 1 GiB) and maps a scenario builds otherwise do not, and there
- * a loader built for x86, as every loader the harness runs is, owes no
- * boot.  Nor does it once the firmware's own allocations took that memory.
+ * trampoline at its top, and halts with "No memory for trampoline"
+ * (docs/real-loaders.md section 1); a trampoline at address 0 is "none"
+ * to it, so page 0 does not count.  Every PC has one (0 to 640 KiB); the
+ * ARM-shaped U-Boot map (RAM from 1 GiB) and maps a scenario builds
+ * otherwise do not, and there a loader built for x86, as every loader the
+ * harness runs is, owes no boot.  Nor does it once the firmware's own
+ * allocations took that memory.
  */
 #define LOW_MEMORY_END 0x100000u
 #define LOW_MEMORY_NEED 0x10000u
@@ -229,8 +231,11 @@ static bool low_memory_for_x86(void)
 
 		if (r->start >= LOW_MEMORY_END || r->pages > LOW_MEMORY_END / EFI_PAGE_SIZE)
 			return false;
-		if (r->type == EfiConventionalMemory && r->pages * EFI_PAGE_SIZE >= LOW_MEMORY_NEED &&
-		    r->start + r->pages * EFI_PAGE_SIZE <= LOW_MEMORY_END)
+		uint64_t from = r->start < EFI_PAGE_SIZE ? EFI_PAGE_SIZE : r->start;
+		uint64_t end = r->start + r->pages * EFI_PAGE_SIZE;
+
+		if (r->type == EfiConventionalMemory && end <= LOW_MEMORY_END && end > from &&
+		    end - from >= LOW_MEMORY_NEED)
 			return true;
 	}
 	return false;
@@ -244,7 +249,8 @@ static bool low_memory_for_x86(void)
 void fw_map_check_low_memory(void)
 {
 	if (!low_memory_for_x86())
-		fw_not_compliant(false, "no free 64 KiB wholly below 1 MiB, as x86 loaders may need");
+		fw_not_compliant(false, "no free 64 KiB wholly below 1 MiB (page 0 aside), as x86 "
+					"loaders may need");
 }
 
 /**

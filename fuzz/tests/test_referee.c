@@ -178,8 +178,9 @@ static EFI_STATUS needs_room(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 }
 
 /* Gives up, cleanly, unless the map has @need bytes of free memory
- * ending at or below 1 MiB, as Xen looks for its trampoline before the
- * exit (docs/real-loaders.md section 1). */
+ * ending at or below 1 MiB, at the top of a descriptor and not at address
+ * 0, as Xen looks for its trampoline before the exit
+ * (docs/real-loaders.md section 1). */
 static EFI_STATUS needs_low_memory(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, UINT64 need)
 {
 	EFI_BOOT_SERVICES *bs = st->BootServices;
@@ -194,7 +195,7 @@ static EFI_STATUS needs_low_memory(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, UINT6
 		UINT64 len = d->NumberOfPages * EFI_PAGE_SIZE;
 
 		if (d->Type == EfiConventionalMemory && d->PhysicalStart + len <= 0x100000 &&
-		    len >= need)
+		    len >= need && ((d->PhysicalStart + len - need) & ~(UINT64)0xfff) != 0)
 			return loader_exit_boot(image, st);
 	}
 	return EFI_OUT_OF_RESOURCES;
@@ -363,11 +364,15 @@ static const struct {
 	  EDK2_QUIET "map-synthetic descriptors=40 seed=7\n", needs_trampoline, true },
 	{ "and keeps a PC's hole above it, two descriptors too (it merged across 1 MiB)",
 	  EDK2_QUIET "map-synthetic descriptors=2 seed=0\n", needs_trampoline, true },
-	{ "no liveness owed once the firmware's own allocation took the low memory",
+	{ "no liveness owed when the only 64 KiB below 1 MiB is at address 0 (Xen: none)",
 	  EDK2_QUIET "map empty\nmap-entry Conventional pages=16 gap=0\n"
-		     "map-entry Reserved pages=1 gap=240\nmap-entry Conventional pages=20000 gap=0\n"
+		     "map-entry Conventional pages=4096 gap=1658\n",
+	  needs_trampoline, false },
+	{ "no liveness owed once the firmware's own allocation took the low memory",
+	  EDK2_QUIET "map empty\nmap-entry Conventional pages=17 gap=0\n"
+		     "map-entry Reserved pages=1 gap=239\nmap-entry Conventional pages=20000 gap=0\n"
 		     "map-entry Reserved pages=1 gap=0\ntimer at-call at=1 period=0 alloc-pages "
-		     "BootServicesData amount=16 delta=0 repeat=1\n",
+		     "BootServicesData amount=17 delta=0 repeat=1\n",
 	  needs_trampoline, false },
 };
 
