@@ -104,8 +104,16 @@ void *fw_arena_alloc(size_t bytes)
 	used = start + span;
 	__asan_unpoison_memory_region(block, bytes);
 	memset(block, ASAN_FILL_BYTE, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES);
-	if (bytes > ASAN_FILL_BYTES)
-		memset(block + ASAN_FILL_BYTES, 0, bytes - ASAN_FILL_BYTES);
+	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
+	 * gave them back to the kernel, and nothing in this run wrote them
+	 * before this block (blocks are never reused within a run, and a write
+	 * outside a live block ends the worker: findings_end_run_now()).
+	 * Zeroing them here would fault in every page of a block of many MiB
+	 * that the loader touches a little of. */
+	if (bytes > ASAN_FILL_BYTES && start + ASAN_FILL_BYTES < ARENA_KEEP_BYTES)
+		memset(block + ASAN_FILL_BYTES, 0,
+		       (start + bytes < ARENA_KEEP_BYTES ? start + bytes : ARENA_KEEP_BYTES) - start -
+			       ASAN_FILL_BYTES);
 	return block;
 #else
 	(void)bytes;
@@ -150,7 +158,7 @@ void fw_arena_free(void *block, size_t bytes)
  * fw_arena_reset() - the end of a run: every block freed and poisoned,
  * the arena handed out from its start again; resident pages above
  * ARENA_KEEP_BYTES go back to the kernel (they stay accessible, and read
- * as zeros when touched again, which fw_arena_alloc() fills anyway).
+ * as zeros when touched again, which fw_arena_alloc() counts on).
  */
 void fw_arena_reset(void)
 {
