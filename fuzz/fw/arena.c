@@ -1,22 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arena.c - host memory for the loader's large allocations, in ASan
- * builds: one reserved range reused run after run, poisoned by hand.
+ * arena.c - host memory for the loader's allocations, in ASan builds: one
+ * reserved range reused run after run, poisoned by hand.
  *
- * Why: ASan serves a block larger than its primary allocator's biggest
- * size class (128 KiB) from a fresh mmap, and unmaps it after quarantine,
- * so every run that gets one pays an mmap, a munmap and a page fault per
+ * Why: from ASan's heap every loader block costs its allocator, its
+ * quarantine and its fill, and one larger than its biggest size class
+ * (128 KiB) a fresh mmap, a munmap after quarantine and a page fault per
  * 4 KiB touched.  Fuzzing the hardened loader from the seeds (large
  * DescriptorSize, over-report and 500-descriptor maps make map buffers of
  * hundreds of KiB) spent about 60% of its CPU time in the kernel doing
- * that (perf, make bench's exec_per_cpu_s_hardened; README "Benchmarks").
+ * that, and the allocator and quarantine about 8% more once the large
+ * blocks came from here (perf, make bench's exec_per_cpu_s_hardened;
+ * README "Benchmarks").
  *
- * Blocks are carved from the arena in order, a page-aligned start each,
- * never reused within a run; the arena is handed out again from its start
- * at the end of every run.  What ASan sees is kept:
- * - every byte of the arena outside a live block is poisoned: the rest of
- *   a block's last page and at least one page between blocks (an overrun
- *   or underrun), a freed block until the run ends (a use after free);
+ * Blocks are carved from the arena in order, never reused within a run;
+ * the arena is handed out again from its start at the end of every run.
+ * A page allocation, and a pool block of 4 KiB or more, starts on a page
+ * of its own after a page left out; a smaller pool block starts 16-byte
+ * aligned (UEFI 2.10 section 7.2.4 promises 8) after a red zone as wide as
+ * ASan's allocator would give it (ComputeRZLog in compiler-rt's
+ * asan_allocator.cpp: 16 bytes up to 48, doubling with the size to 128
+ * bytes below 4 KiB).  What ASan sees is kept:
+ * - every byte of the arena outside a live block is poisoned: the red
+ *   zones and the rest of a block's last page (an overrun or underrun), a
+ *   freed block until the run ends (a use after free, which ASan's
+ *   quarantine could forget once recycled);
  * - beyond the highest page ever handed out the range is inaccessible, so
  *   an access further out is a SEGV, not silence;
  * - ASan calls all of these "use-after-poison" without the allocation's
@@ -25,8 +33,9 @@
  *   calls, from where in the loader, allocated and freed it.
  * A block's first bytes read as ASan's malloc leaves them with default
  * options (4 KiB of 0xbe, then zeros, a fresh mapping's), so a loader
- * that reads what it never wrote sees the same bytes, run after run,
- * as with a heap block.  Other builds (MSan, none, Valgrind) use the heap.
+ * that reads what it never wrote sees the same bytes, run after run.
+ * Other builds (MSan, none, Valgrind) use the heap, and so does a run
+ * whose blocks outgrow the arena.
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -37,8 +46,9 @@
 #include "../sanitizers.h"
 #include "internal.h"
 
-/* Smaller blocks come from ASan's size classes, reused without syscalls. */
-#define ARENA_MIN_BYTES (128u * 1024u)
+/* Pool blocks below this share pages, 16-byte aligned between red zones. */
+#define ARENA_SMALL_BYTES 4096u
+#define ARENA_SMALL_ALIGN 16u
 /* Two of the largest allocation the fake machine grants, with room between. */
 #define ARENA_BYTES (2ull * FW_MAX_ALLOC_BYTES + 64ull * EFI_PAGE_SIZE)
 /* Resident pages kept between runs; above, they go back to the kernel. */
@@ -82,23 +92,60 @@ static bool reach(size_t end)
 }
 #endif
 
+#ifdef EBSFUZZ_ASAN
+/* The red zone ASan's allocator puts before a block of @bytes (see the
+ * header): 16 bytes up to 48, 32 up to 96, 64 up to 448, else 128. */
+static size_t small_red_zone(size_t bytes)
+{
+	if (bytes <= 64 - 16)
+		return 16;
+	if (bytes <= 128 - 32)
+		return 32;
+	if (bytes <= 512 - 64)
+		return 64;
+	return 128;
+}
+
+/* Room for a block of @bytes at @start, followed by at least @after bytes
+ * that are accessible but poisoned (an overrun is named, not a SEGV). */
+static bool room(size_t start, size_t bytes, size_t after)
+{
+	return bytes <= ARENA_BYTES && after <= ARENA_BYTES - bytes &&
+	       start <= ARENA_BYTES - bytes - after && reach(start + bytes + after);
+}
+#endif
+
 /**
  * fw_arena_alloc() - a block for a loader allocation, if the arena takes it.
  * @bytes: the size asked for.
+ * @whole_pages: the block must start on a page (AllocatePages).
  *
- * Return: a page-aligned block of @bytes addressable bytes, or NULL: the
- * caller then uses the heap (small blocks, other builds, arena full).
+ * Return: a block of @bytes addressable bytes, page-aligned if
+ * @whole_pages or @bytes is 4 KiB or more, else 16-byte aligned; or NULL:
+ * the caller then uses the heap (other builds, arena full).
  */
-void *fw_arena_alloc(size_t bytes)
+void *fw_arena_alloc(size_t bytes, bool whole_pages)
 {
 #ifdef EBSFUZZ_ASAN
-	size_t start = used + ARENA_GAP, span;
+	size_t start, span;
 	uint8_t *block;
 
-	if (bytes < ARENA_MIN_BYTES || bytes > FW_MAX_ALLOC_BYTES || !reserve())
+	if (bytes > FW_MAX_ALLOC_BYTES || !reserve())
 		return NULL;
+	if (!whole_pages && bytes < ARENA_SMALL_BYTES) {
+		start = used + small_red_zone(bytes);
+		start = (start + ARENA_SMALL_ALIGN - 1) / ARENA_SMALL_ALIGN * ARENA_SMALL_ALIGN;
+		if (!room(start, bytes, ARENA_SMALL_BYTES))
+			return NULL;
+		block = base + start;
+		used = start + bytes;
+		__asan_unpoison_memory_region(block, bytes);
+		memset(block, ASAN_FILL_BYTE, bytes);
+		return block;
+	}
+	start = (used + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE + ARENA_GAP;
 	span = (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
-	if (span + ARENA_GAP > ARENA_BYTES - start || !reach(start + span + ARENA_GAP))
+	if (!room(start, span, ARENA_GAP))
 		return NULL;
 	block = base + start;
 	used = start + span;
@@ -117,6 +164,7 @@ void *fw_arena_alloc(size_t bytes)
 	return block;
 #else
 	(void)bytes;
+	(void)whole_pages;
 	return NULL;
 #endif
 }

@@ -254,7 +254,7 @@ extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
 /* arena.c */
-void *fw_arena_alloc(size_t bytes);
+void *fw_arena_alloc(size_t bytes, bool whole_pages);
 bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);
 void fw_arena_reset(void);

@@ -176,7 +176,7 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS) {
-		rec.host = fw_arena_alloc(size);
+		rec.host = fw_arena_alloc(size, false);
 		rec.in_arena = rec.host != NULL;
 		if (!rec.in_arena)
 			rec.host = malloc(size ? size : 1);
@@ -223,9 +223,9 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 /*
  * Host memory for a page allocation at model address @start: the pages
  * themselves (ram.c) when the loader chose where (@at_address: it will use
- * that address), else a heap block of exactly the pages' size, so that ASan
- * reports an overrun, an underrun or a use after free by name, with the
- * allocation's and the free's stacks.
+ * that address), else a block of exactly the pages' size (arena.c in ASan
+ * builds, else the heap), so that an overrun, an underrun or a use after
+ * free is reported by name, with the calls that made and freed it.
  */
 static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, bool at_address)
 {
@@ -233,7 +233,7 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
 	rec->pages = pages;
 	rec->bytes = pages * EFI_PAGE_SIZE;
 	rec->in_ram = at_address && fw_ram_covers(start, pages);
-	rec->host = rec->in_ram ? fw_ram_map(start, pages) : fw_arena_alloc(rec->bytes);
+	rec->host = rec->in_ram ? fw_ram_map(start, pages) : fw_arena_alloc(rec->bytes, true);
 	rec->in_arena = !rec->in_ram && rec->host != NULL;
 	if (rec->host == NULL)
 		rec->host = aligned_alloc(EFI_PAGE_SIZE, rec->bytes);

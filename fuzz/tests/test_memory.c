@@ -133,11 +133,12 @@ static EFI_STATUS allocate_address_after_low_change(EFI_HANDLE image, EFI_SYSTEM
 	return loader_exit_boot(image, st);
 }
 
-/* A block over 128 KiB comes from the arena in ASan builds (arena.c): the
- * same memory in every run, which must read as ASan's malloc leaves a heap
+/* A loader block comes from the arena in ASan builds (arena.c): the same
+ * memory in every run, which must read as ASan's malloc leaves a heap
  * block (4 KiB of 0xbe, then zeros) whatever the last run wrote there.
- * The arena zeroes only its first 16 MiB and leaves the pages above to the
- * kernel, so a block reaching past them is checked too. */
+ * Small blocks share pages; the arena zeroes only its first 16 MiB and
+ * leaves the pages above to the kernel, so a block reaching past them is
+ * checked too. */
 static bool large_contents_ok = true;
 static const UINT8 *large_blocks[2];
 static unsigned large_runs;
@@ -189,6 +190,7 @@ static void large_block_every_run(const char *what, UINTN bytes)
 
 int main(void)
 {
+	large_block_every_run("a small block", 100);
 	large_block_every_run("a large block", 300000);
 	large_block_every_run("a 20 MiB block", 20u * 1024 * 1024);
 	expect_clean("a key that counts by the chosen step",

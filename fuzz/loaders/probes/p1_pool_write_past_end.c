@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * p1_pool_write_past_end.c - detection probe: one byte written just past
- * the end of a pool allocation.
- * expect: ERROR: AddressSanitizer: heap-buffer-overflow
+ * the end of a pool allocation, into the red zone after it (an arena block
+ * in ASan builds, fuzz/fw/arena.c, which ASan calls use-after-poison and
+ * the harness names).
+ * expect: ebsfuzz: this use-after-poison is a heap-buffer-overflow: 0 bytes after the end of a 100-byte block from AllocatePool (call 1), at
  */
 #include "../../../core/efi.h"
 

@@ -2,7 +2,7 @@
 /*
  * p2_pool_read_past_end.c - detection probe: a map buffer read one
  * descriptor too far, as a walk that trusts a stale count would.
- * expect: ERROR: AddressSanitizer: heap-buffer-overflow
+ * expect: ebsfuzz: this use-after-poison is a heap-buffer-overflow: 0 bytes after the end of a 1392-byte block from AllocatePool (call 2), at
  */
 #include "../../../core/efi.h"
 

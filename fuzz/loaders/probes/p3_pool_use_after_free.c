@@ -2,7 +2,7 @@
 /*
  * p3_pool_use_after_free.c - detection probe: a pool buffer written after
  * FreePool().
- * expect: ERROR: AddressSanitizer: heap-use-after-free
+ * expect: ebsfuzz: this use-after-poison is a heap-use-after-free: 8 bytes inside a 64-byte block from AllocatePool (call 1), at
  */
 #include "../../../core/efi.h"
 

@@ -2,7 +2,7 @@
 /*
  * p4_pages_write_past_end.c - detection probe: one byte written just past
  * a one-page AllocatePages() allocation.
- * expect: ERROR: AddressSanitizer: heap-buffer-overflow
+ * expect: ebsfuzz: this use-after-poison is a heap-buffer-overflow: 0 bytes after the end of a 4096-byte block from AllocatePages (call 1), at
  */
 #include "../../../core/efi.h"
 

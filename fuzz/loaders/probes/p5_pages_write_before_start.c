@@ -2,7 +2,7 @@
 /*
  * p5_pages_write_before_start.c - detection probe: one byte written just
  * before a page allocation, as a header placed in front of a buffer would.
- * expect: ERROR: AddressSanitizer: heap-buffer-overflow
+ * expect: ebsfuzz: this use-after-poison is a heap-buffer-overflow: 1 bytes before the start of a 8192-byte block from AllocatePages (call 1), at
  */
 #include "../../../core/efi.h"
 

@@ -2,7 +2,7 @@
 /*
  * p6_pages_use_after_free.c - detection probe: a page allocation read after
  * FreePages().
- * expect: ERROR: AddressSanitizer: heap-use-after-free
+ * expect: ebsfuzz: this use-after-poison is a heap-use-after-free: 16 bytes inside a 4096-byte block from AllocatePages (call 1), at
  */
 #include "../../../core/efi.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * p9_large_pool_write_past_end.c - detection probe: one byte written just
- * past the end of a pool allocation large enough (over 128 KiB) to come
- * from the fake firmware's arena in ASan builds (fuzz/fw/arena.c), which
- * ASan calls use-after-poison and the harness names.
+ * past the end of a pool allocation large enough to start on a page of
+ * its own in the fake firmware's arena (ASan builds, fuzz/fw/arena.c),
+ * which ASan calls use-after-poison and the harness names.
  * expect: ebsfuzz: this use-after-poison is a heap-buffer-overflow: 0 bytes after the end of a 200000-byte block from AllocatePool (call 1), at
  */
 #include "../../../core/efi.h"
