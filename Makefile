@@ -84,6 +84,22 @@ $(call objs,fuzz,$(FW_SRC)): CFLAGS_fuzz += -fno-sanitize-coverage=trace-cmp
 FW_UNCOVERED ?= $(FW_SRC)
 $(call objs,fuzz,$(FW_UNCOVERED)): CFLAGS_fuzz := $(WARN) $(OPT) $(FUZZ_SAN)
 
+# Nor does ASan guard anything in the objects that touch only the
+# firmware's own state (its region table, starting maps, settings, the run's
+# bookkeeping): one global struct of fixed arrays, whose indexing UBSan's
+# bounds check still covers, where ASan sees only the outer edges.  In the
+# libFuzzer builds they go without it: 5.5% more executions per CPU second
+# from the seeds (median of 3, same session).  Everything that reads or
+# writes memory it does not own keeps ASan: the services the loader calls
+# (its buffers and pointers), the oracle that reads its map, the arena, and
+# the decoder (the input's bytes).  The replay driver, the unit tests and
+# the OSS-Fuzz and AFL++ builds keep ASan everywhere, and every finding is
+# replayed by the replay driver.  map.c's MODEL_ONLY functions go without
+# it in every build (fuzz/fw/map_table.h).
+FW_OWN_STATE_SRC := fuzz/fw/map.c fuzz/fw/map_start.c fuzz/fw/maps_ovmf.c fuzz/fw/options.c \
+	fuzz/fw/personality.c fuzz/fw/run.c fuzz/fw/envelope.c
+$(call objs,fuzz,$(FW_OWN_STATE_SRC)): CFLAGS_fuzz += -fno-sanitize=address
+
 # The libFuzzer builds add the structure-aware mutator (fuzz/mutator.c):
 # whole directives inserted, removed, swapped and retyped, fields changed
 # within their ranges, alongside libFuzzer's byte-level mutations.
