@@ -16,9 +16,9 @@
  * Blocks are carved from the arena in order, never reused within a run;
  * the arena is handed out again from its start at the end of every run.
  * A page allocation, and a pool block of 4 KiB or more, starts on a page
- * of its own after a page left out; a smaller pool block starts 16-byte
- * aligned (UEFI 2.10 section 7.2.4 promises 8) after a red zone as wide as
- * ASan's allocator would give it (ComputeRZLog in compiler-rt's
+ * of its own, with a page left out before and after it; a smaller pool
+ * block starts 16-byte aligned (UEFI 2.10 section 7.2.4 promises 8) after
+ * a red zone as wide as ASan's allocator would give it (ComputeRZLog in compiler-rt's
  * asan_allocator.cpp: 16 bytes up to 48, doubling with the size to 128
  * bytes below 4 KiB).  What ASan sees is kept:
  * - every byte of the arena outside a live block is poisoned: the red
@@ -61,6 +61,7 @@
 #ifdef EBSFUZZ_ASAN
 static uint8_t *base;
 static size_t used;       /* this run's blocks end here */
+static bool page_block_last; /* the block ending at @used started on a page */
 static size_t accessible; /* readable and writable (and poisoned) below this */
 static enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
 
@@ -133,12 +134,14 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 	if (bytes > FW_MAX_ALLOC_BYTES || !reserve())
 		return NULL;
 	if (!whole_pages && bytes < ARENA_SMALL_BYTES) {
-		start = used + small_red_zone(bytes);
+		/* After a page block, a page left out, as between page blocks. */
+		start = used + (page_block_last ? ARENA_GAP : small_red_zone(bytes));
 		start = (start + ARENA_SMALL_ALIGN - 1) / ARENA_SMALL_ALIGN * ARENA_SMALL_ALIGN;
 		if (!room(start, bytes, ARENA_SMALL_BYTES))
 			return NULL;
 		block = base + start;
 		used = start + bytes;
+		page_block_last = false;
 		__asan_unpoison_memory_region(block, bytes);
 		memset(block, ASAN_FILL_BYTE, bytes);
 		return block;
@@ -149,6 +152,7 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 		return NULL;
 	block = base + start;
 	used = start + span;
+	page_block_last = true;
 	__asan_unpoison_memory_region(block, bytes);
 	memset(block, ASAN_FILL_BYTE, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES);
 	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
@@ -217,6 +221,7 @@ void fw_arena_reset(void)
 	if (used > ARENA_KEEP_BYTES)
 		madvise(base + ARENA_KEEP_BYTES, used - ARENA_KEEP_BYTES, MADV_DONTNEED);
 	used = 0;
+	page_block_last = false;
 #endif
 }
 
