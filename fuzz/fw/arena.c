@@ -128,31 +128,28 @@ static bool room(size_t start, size_t bytes, size_t after)
 void *fw_arena_alloc(size_t bytes, bool whole_pages)
 {
 #ifdef EBSFUZZ_ASAN
-	size_t start, span;
+	bool page = whole_pages || bytes >= ARENA_SMALL_BYTES;
+	size_t start, span, after;
 	uint8_t *block;
 
 	if (bytes > FW_MAX_ALLOC_BYTES || !reserve())
 		return NULL;
-	if (!whole_pages && bytes < ARENA_SMALL_BYTES) {
+	if (page) {
+		start = (used + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE + ARENA_GAP;
+		span = (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
+		after = ARENA_GAP;
+	} else {
 		/* After a page block, a page left out, as between page blocks. */
 		start = used + (page_block_last ? ARENA_GAP : small_red_zone(bytes));
 		start = (start + ARENA_SMALL_ALIGN - 1) / ARENA_SMALL_ALIGN * ARENA_SMALL_ALIGN;
-		if (!room(start, bytes, ARENA_SMALL_BYTES))
-			return NULL;
-		block = base + start;
-		used = start + bytes;
-		page_block_last = false;
-		__asan_unpoison_memory_region(block, bytes);
-		memset(block, ASAN_FILL_BYTE, bytes);
-		return block;
+		span = bytes;
+		after = ARENA_SMALL_BYTES;
 	}
-	start = (used + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE + ARENA_GAP;
-	span = (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
-	if (!room(start, span, ARENA_GAP))
+	if (!room(start, span, after))
 		return NULL;
 	block = base + start;
 	used = start + span;
-	page_block_last = true;
+	page_block_last = page;
 	__asan_unpoison_memory_region(block, bytes);
 	memset(block, ASAN_FILL_BYTE, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES);
 	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
