@@ -86,7 +86,7 @@ static bool report_cut_short(const char *line)
 }
 
 /*
- * ASan names a bad access to the loader's large blocks (fuzz/fw/arena.c)
+ * ASan names a bad access to the loader's blocks (fuzz/fw/arena.c)
  * "use-after-poison", without the block's stacks: say what it is, as ASan
  * would for a heap block, and which calls, from where, made and freed it.
  */

@@ -184,7 +184,7 @@ bool fw_outside_rules_so_far(void);
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 
-/* A bad access to a poisoned byte of the loader's large blocks (arena.c),
+/* A bad access to a poisoned byte of the loader's blocks (arena.c),
  * as ASan would name it for a heap block, with where the block came from. */
 struct fw_bad_access {
 	const char *kind; /* "heap-buffer-overflow" or "heap-use-after-free" */

@@ -5,8 +5,8 @@
  * getmap.c), and the allocations handlers and timers make inside the
  * firmware.
  *
- * Pool allocations are real heap blocks of exactly the requested size (over
- * 128 KiB in ASan builds, arena blocks poisoned the same way, arena.c), so
+ * Pool allocations are blocks of exactly the requested size (in ASan
+ * builds arena blocks poisoned by hand, arena.c; else heap blocks), so
  * ASan sees every overrun; their place in the firmware's map is modelled
  * separately (map.c).  Page allocations are the pages themselves, at their
  * address in the map (ram.c), wherever the fake machine can back them.
