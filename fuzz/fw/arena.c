@@ -18,9 +18,9 @@
  * A page allocation, and a pool block of 4 KiB or more, starts on a page
  * of its own, with a page left out before and after it; a smaller pool
  * block starts 16-byte aligned (UEFI 2.10 section 7.2.4 promises 8) after
- * a red zone as wide as ASan's allocator would give it (ComputeRZLog in compiler-rt's
- * asan_allocator.cpp: 16 bytes up to 48, doubling with the size to 128
- * bytes below 4 KiB).  What ASan sees is kept:
+ * a red zone as wide as ASan's allocator would give it (ComputeRZLog in
+ * compiler-rt's asan_allocator.cpp: 16 bytes up to 48, doubling with the
+ * size to 256 bytes just below 4 KiB).  What ASan sees is kept:
  * - every byte of the arena outside a live block is poisoned: the red
  *   zones and the rest of a block's last page (an overrun or underrun), a
  *   freed block until the run ends (a use after free, which ASan's
@@ -59,6 +59,11 @@
 #define ASAN_FILL_BYTES 4096u
 
 #ifdef EBSFUZZ_ASAN
+static size_t round_up(size_t x, size_t unit)
+{
+	return (x + unit - 1) / unit * unit;
+}
+
 static uint8_t *base;
 static size_t used;       /* this run's blocks end here */
 static bool page_block_last; /* the block ending at @used started on a page */
@@ -84,7 +89,7 @@ static bool reach(size_t end)
 {
 	if (end <= accessible)
 		return true;
-	end = (end + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
+	end = round_up(end, EFI_PAGE_SIZE);
 	if (mprotect(base + accessible, end - accessible, PROT_READ | PROT_WRITE) != 0)
 		return false;
 	__asan_poison_memory_region(base + accessible, end - accessible);
@@ -94,8 +99,9 @@ static bool reach(size_t end)
 #endif
 
 #ifdef EBSFUZZ_ASAN
-/* The red zone ASan's allocator puts before a block of @bytes (see the
- * header): 16 bytes up to 48, 32 up to 96, 64 up to 448, else 128. */
+/* The red zone ASan's allocator puts before a block of @bytes below 4 KiB
+ * (see the header): 16 bytes up to 48, 32 up to 96, 64 up to 448, 128 up
+ * to 3968, then 256. */
 static size_t small_red_zone(size_t bytes)
 {
 	if (bytes <= 64 - 16)
@@ -104,7 +110,9 @@ static size_t small_red_zone(size_t bytes)
 		return 32;
 	if (bytes <= 512 - 64)
 		return 64;
-	return 128;
+	if (bytes <= 4096 - 128)
+		return 128;
+	return 256;
 }
 
 /* Room for a block of @bytes at @start, followed by at least @after bytes
@@ -135,13 +143,13 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 	if (bytes > FW_MAX_ALLOC_BYTES || !reserve())
 		return NULL;
 	if (page) {
-		start = (used + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE + ARENA_GAP;
-		span = (bytes + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE * EFI_PAGE_SIZE;
+		start = round_up(used, EFI_PAGE_SIZE) + ARENA_GAP;
+		span = round_up(bytes, EFI_PAGE_SIZE);
 		after = ARENA_GAP;
 	} else {
 		/* After a page block, a page left out, as between page blocks. */
-		start = used + (page_block_last ? ARENA_GAP : small_red_zone(bytes));
-		start = (start + ARENA_SMALL_ALIGN - 1) / ARENA_SMALL_ALIGN * ARENA_SMALL_ALIGN;
+		start = round_up(used + (page_block_last ? ARENA_GAP : small_red_zone(bytes)),
+				 ARENA_SMALL_ALIGN);
 		span = bytes;
 		after = ARENA_SMALL_BYTES;
 	}

@@ -188,8 +188,48 @@ static void large_block_every_run(const char *what, UINTN bytes)
 #endif
 }
 
+#ifdef EBSFUZZ_ASAN
+/* Small pool blocks from the arena keep ASan's red zones (arena.c): the
+ * room before each block grows with its size, 16 bytes up to 256. */
+static const struct {
+	UINTN bytes, red_zone;
+} red_zones[] = { { 24, 16 }, { 100, 64 }, { 1000, 128 }, { 4000, 256 } };
+static bool red_zones_ok = true;
+
+static EFI_STATUS small_blocks(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	unsigned i;
+
+	for (i = 0; i < sizeof(red_zones) / sizeof(red_zones[0]); i++) {
+		UINT8 *first = NULL, *next = NULL;
+
+		if (bs->AllocatePool(EfiLoaderData, 24, (VOID **)&first) != EFI_SUCCESS ||
+		    bs->AllocatePool(EfiLoaderData, red_zones[i].bytes, (VOID **)&next) !=
+			    EFI_SUCCESS ||
+		    next < first + 24 + red_zones[i].red_zone || (uintptr_t)next % 16 != 0)
+			red_zones_ok = false;
+	}
+	return loader_exit_boot(image, st);
+}
+
+static void small_blocks_keep_red_zones(void)
+{
+	struct scenario scn;
+	struct fw_result result;
+
+	scenario_from_text("firmware edk2-2025\n", &scn);
+	fw_run(&scn, small_blocks, &testlib_options, &result);
+	test_result("small pool blocks are 16-byte aligned after ASan's red zone for their size",
+		    red_zones_ok, NULL);
+}
+#endif
+
 int main(void)
 {
+#ifdef EBSFUZZ_ASAN
+	small_blocks_keep_red_zones();
+#endif
 	large_block_every_run("a small block", 100);
 	large_block_every_run("a large block", 300000);
 	large_block_every_run("a 20 MiB block", 20u * 1024 * 1024);
