@@ -92,14 +92,16 @@ static bool report_cut_short(const char *line)
  */
 static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw_bad_access *bad)
 {
-	const char *at = "use-after-poison on address 0x";
+	const char *at = "use-after-poison on address 0x", *size = strstr(line, " of size ");
 	char alloc_at[200], free_at[240] = "";
 	uintptr_t addr;
 
 	if (strncmp(line, at, strlen(at)) != 0)
 		return false;
 	addr = (uintptr_t)strtoull(line + strlen(at), NULL, 16);
-	if (!fw_explain_bad_access(addr, bad))
+	/* "READ of size 4 at 0x...": an access that runs past a block's end. */
+	if (!fw_explain_bad_access(addr, size != NULL ? (size_t)strtoull(size + 9, NULL, 10) : 1,
+				   bad))
 		return false;
 	snprintf(alloc_at, sizeof(alloc_at), "%s", findings_where_is(bad->alloc_site));
 	if (bad->free_service != NULL)

@@ -251,21 +251,35 @@ static void describe(const struct fw_alloc *a, struct fw_bad_access *out, const 
  * fw_explain_bad_access() - what ASan would have said of a bad access to
  * a poisoned arena byte (it says "use-after-poison").
  * @addr: the address ASan reported.
+ * @size: the bytes the access reads or writes from @addr.
  * @out: filled in when true is returned.
  *
- * A byte inside a live block is the loader's own poisoning (a heap of its
+ * An access that starts inside a live block and runs past its end is an
+ * overrun: ASan's shadow marks the block's last 8-byte granule as partly
+ * addressable and names the access by what follows it, our poison, where
+ * a heap block's red zone would make it heap-buffer-overflow.  Any other
+ * byte inside a live block is the loader's own poisoning (a heap of its
  * own in pages it allocated, as GRUB keeps): not ours to rename.
  *
- * Return: true if @addr is in the arena and not inside a live block.
+ * Return: true if @addr is in the arena and the access is not wholly
+ * inside a live block.
  */
-bool fw_explain_bad_access(uintptr_t addr, struct fw_bad_access *out)
+bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out)
 {
 	const struct fw_alloc *a, *before = NULL, *after = NULL;
 	uintptr_t past, ahead;
 	unsigned i;
 
 	memset(out, 0, sizeof(*out));
-	if (!fw_arena_owns((const void *)addr) || fw_alloc_containing((const void *)addr, true))
+	if (!fw_arena_owns((const void *)addr))
+		return false;
+	a = fw_alloc_containing((const void *)addr, true);
+	if (a != NULL && size > (uintptr_t)a->host + a->bytes - addr) {
+		out->kind = "heap-buffer-overflow";
+		describe(a, out, "%llu bytes inside ", addr - (uintptr_t)a->host);
+		return true;
+	}
+	if (a != NULL)
 		return false;
 	a = fw_alloc_containing((const void *)addr, false);
 	if (a != NULL) {

@@ -194,6 +194,6 @@ struct fw_bad_access {
 	unsigned free_call;
 	const void *free_site;
 };
-bool fw_explain_bad_access(uintptr_t addr, struct fw_bad_access *out);
+bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out);
 
 #endif /* EBSFUZZ_FUZZ_FW_H */
