@@ -2,7 +2,7 @@
 # and linked with the hardened loader.  Included by the top Makefile.
 
 TEST_LIB_SRC := fuzz/tests/testlib.c
-TEST_PROGRAMS := test_invariants test_referee test_firmware test_memory test_exit_sequences test_script
+TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_exit_sequences test_script
 
 define test_program
 $(BUILD)/$(1): $(call objs,asan,fuzz/tests/$(1).c $(TEST_LIB_SRC) $(FW_SRC) $(HARDENED_SRC))
