@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "../fw/internal.h"
 #include "testlib.h"
 
 /* The compact default map: 18 descriptors, EDK2 asks for 7 more. */
@@ -325,8 +326,48 @@ static EFI_STATUS injected_second_pool(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_ABORTED;
 }
 
+/* The same reason twice, from two copies of its text, and another. */
+static char reason_text[] = "reason kept once";
+static char reason_copy[] = "reason kept once";
+
+static EFI_STATUS repeat_a_reason(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	fw_not_compliant(false, reason_text);
+	fw_not_compliant(false, reason_copy);
+	fw_not_compliant(false, "reason kept once, and another");
+	fw_not_compliant(false, reason_text);
+	return loader_exit_boot(image, st);
+}
+
+/* Count the lines of @output that contain @text. */
+static unsigned lines_with(const char *output, const char *text)
+{
+	unsigned n = 0;
+
+	for (const char *p = output; (p = strstr(p, text)) != NULL; p += strlen(text))
+		if (p[strlen(text)] == '\n')
+			n++;
+	return n;
+}
+
+/* A reason is kept, and traced, once by its text, not by its pointer. */
+static void reason_kept_once(void)
+{
+	struct run_outcome out;
+	bool ok;
+
+	testlib_trace = true;
+	run_forked("firmware edk2-2025\n", repeat_a_reason, &out);
+	testlib_trace = false;
+	ok = lines_with(out.output, ": reason kept once") == 1 &&
+	     lines_with(out.output, ": reason kept once, and another") == 1 &&
+	     out.violation[0] == 0 && out.exited;
+	test_result("a reason repeated from a copy of its text is kept once", ok, &out);
+}
+
 int main(void)
 {
+	reason_kept_once();
 	expect_clean("GetMemoryMap probe on EDK2", "firmware edk2-2025\n", probe_edk2, true);
 	expect_clean("GetMemoryMap probe on U-Boot", "firmware uboot\n", probe_uboot, true);
 	expect_clean("BUFFER_TOO_SMALL leaving size and DescriptorSize unwritten",
