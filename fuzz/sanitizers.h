@@ -26,6 +26,7 @@
 void __asan_set_error_report_callback(void (*callback)(const char *));
 void __asan_poison_memory_region(const volatile void *addr, size_t size);
 void __asan_unpoison_memory_region(const volatile void *addr, size_t size);
+void *__asan_region_is_poisoned(void *beg, size_t size);
 #endif
 #ifdef EBSFUZZ_MSAN
 void __msan_poison(const volatile void *addr, size_t size);

@@ -249,6 +249,7 @@ void fw_map_check_low_memory(void);
 bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
+void fw_map_render_unchecked(uint8_t *out, size_t stride);
 bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;

@@ -74,6 +74,36 @@ void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
 		corrupt_descriptor(index, desc);
 }
 
+/**
+ * fw_map_render_unchecked() - every descriptor, @stride bytes apart, with
+ * no sanitizer check per store.
+ * @out: 8-byte aligned; the caller has had [@out, @out + fw.n_regions *
+ *	@stride) checked as a whole (getmap.c, render_map()).
+ * @stride: fw.desc_size, a multiple of 8, at least the structure's size.
+ *
+ * The same descriptors as fw_map_render(), written in place; what lies
+ * past each structure is left as it is.
+ */
+__attribute__((no_sanitize("address"))) void fw_map_render_unchecked(uint8_t *out, size_t stride)
+{
+	unsigned i;
+
+	for (i = 0; i < fw.n_regions; i++, out += stride) {
+		const struct fw_region *r = region(i);
+		EFI_MEMORY_DESCRIPTOR *desc = (EFI_MEMORY_DESCRIPTOR *)(void *)out;
+
+		memset((uint8_t *)desc + sizeof(desc->Type), 0,
+		       offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) - sizeof(desc->Type));
+		desc->Type = r->type;
+		desc->PhysicalStart = r->start;
+		desc->VirtualStart = 0;
+		desc->NumberOfPages = r->pages;
+		desc->Attribute = r->attr;
+		if (fw.scn->n_corruptions > 0)
+			corrupt_descriptor(i, desc);
+	}
+}
+
 /* The fields that describe memory; a loader may legitimately write
  * VirtualStart before ExitBootServices (Linux's efi_get_virtmap() does). */
 struct desc_key {
