@@ -8,6 +8,7 @@
 #ifndef EBSFUZZ_FUZZ_SANITIZERS_H
 #define EBSFUZZ_FUZZ_SANITIZERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #if defined(__has_feature)
@@ -28,6 +29,21 @@ void __asan_poison_memory_region(const volatile void *addr, size_t size);
 void __asan_unpoison_memory_region(const volatile void *addr, size_t size);
 void *__asan_region_is_poisoned(void *beg, size_t size);
 #endif
+/* Whether ASan finds every byte of [@p, @p + @bytes) addressable; in other
+ * builds nothing checks an access, and the answer is yes.  The firmware
+ * checks a loader buffer as a whole with it, then reads or writes it with
+ * no check per access. */
+static inline bool asan_range_addressable(const void *p, size_t bytes)
+{
+#ifdef EBSFUZZ_ASAN
+	return __asan_region_is_poisoned((void *)(size_t)p, bytes) == NULL;
+#else
+	(void)p;
+	(void)bytes;
+	return true;
+#endif
+}
+
 #ifdef EBSFUZZ_MSAN
 void __msan_poison(const volatile void *addr, size_t size);
 void __msan_unpoison(const volatile void *addr, size_t size);

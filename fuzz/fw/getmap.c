@@ -11,25 +11,12 @@
 #include "../sanitizers.h"
 #include "internal.h"
 
-/* Whether ASan finds every byte of [@out, @out + @bytes) addressable.  In
- * other builds nothing checks a store anyway. */
-static bool range_addressable(const uint8_t *out, size_t bytes)
-{
-#ifdef EBSFUZZ_ASAN
-	return __asan_region_is_poisoned((void *)(uintptr_t)out, bytes) == NULL;
-#else
-	(void)out;
-	(void)bytes;
-	return true;
-#endif
-}
-
 /* Write the descriptors, whatever of each stride lies beyond the 40-byte
  * structure zero: EDK2 zeroes the buffer before filling it, and so do we,
  * in one call rather than one per descriptor.
  *
  * ASan checks the range once, not once per store: the memset() does for a
- * stride above 40 bytes, range_addressable() otherwise, and then the
+ * stride above 40 bytes, asan_range_addressable() otherwise, and then the
  * descriptors go in unchecked (per-store checks were a fifth of
  * GetMemoryMap's cost).  A range with a bad byte (a buffer smaller than
  * the loader claimed) is written descriptor by descriptor through checked
@@ -48,7 +35,7 @@ static void render_map(uint8_t *out)
 	/* At most FW_MAX_REGIONS strides of at most 2048 bytes (script.c). */
 	if (stride > copy)
 		memset(out, 0, bytes);
-	if (aligned && range_addressable(out, bytes)) {
+	if (aligned && asan_range_addressable(out, bytes)) {
 		fw_map_render_unchecked(out, stride);
 		return;
 	}
