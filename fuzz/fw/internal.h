@@ -276,6 +276,14 @@ void fw_memory_release(void);
 const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
 unsigned fw_live_loader_allocations(void);
 bool fw_action_run(const struct scn_action *action);
+/* ... and what it shares with pages.c */
+bool fw_type_allocatable(EFI_MEMORY_TYPE type);
+uint8_t fw_next_alloc_outcome(void);
+bool fw_alloc_record_available(void);
+void fw_release_host(struct fw_alloc *rec);
+
+/* pages.c */
+void fw_pages_install(EFI_BOOT_SERVICES *bs);
 
 /* exit.c */
 void fw_exit_install(EFI_BOOT_SERVICES *bs);

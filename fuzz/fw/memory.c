@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memory.c - the memory allocation services (UEFI 2.10 section 7.2):
- * AllocatePages, FreePages, AllocatePool, FreePool (GetMemoryMap is in
- * getmap.c), and the allocations handlers and timers make inside the
- * firmware.
+ * memory.c - the loader's allocations and the pool services (UEFI 2.10
+ * section 7.2): the record of every allocation, AllocatePool and FreePool,
+ * and the allocations handlers and timers make inside the firmware
+ * (AllocatePages and FreePages are in pages.c, GetMemoryMap in getmap.c).
  *
  * Pool allocations are blocks of exactly the requested size (in ASan
  * builds arena blocks poisoned by hand, arena.c; else heap blocks), so
@@ -25,7 +25,7 @@ static uint64_t pages_for(uint64_t bytes)
 
 /* UEFI 2.10 section 7.2.1/7.2.4: types a caller may allocate; EDK2's
  * CoreAllocatePages/CoreAllocatePool reject the same set. */
-static bool allocatable(EFI_MEMORY_TYPE type)
+bool fw_type_allocatable(EFI_MEMORY_TYPE type)
 {
 	uint32_t t = (uint32_t)type;
 	bool ok;
@@ -39,7 +39,7 @@ static bool allocatable(EFI_MEMORY_TYPE type)
 }
 
 /* The outcome the input chose for the loader's next allocation. */
-static uint8_t next_outcome(void)
+uint8_t fw_next_alloc_outcome(void)
 {
 	const struct scenario *scn = fw.scn;
 
@@ -49,7 +49,7 @@ static uint8_t next_outcome(void)
 }
 
 /* Make room in the record table by forgetting freed allocations. */
-static bool record_slot_available(void)
+bool fw_alloc_record_available(void)
 {
 	unsigned i, kept = 0;
 
@@ -147,7 +147,7 @@ static bool place_pool(uint32_t type, size_t bytes, uint8_t delta, struct fw_all
 }
 
 /* A heap or arena block freed by the loader: when, from where. */
-static void release_host(struct fw_alloc *rec)
+void fw_release_host(struct fw_alloc *rec)
 {
 	if (rec->in_arena)
 		fw_arena_free(rec->host, rec->bytes);
@@ -162,16 +162,16 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 	EFI_STATUS status = FW_ENTER(SVC_AllocatePool);
 	struct fw_alloc rec = { 0 };
 
-	if (status == EFI_SUCCESS && (buffer == NULL || !allocatable(type)))
+	if (status == EFI_SUCCESS && (buffer == NULL || !fw_type_allocatable(type)))
 		status = EFI_INVALID_PARAMETER;
 	if (status == EFI_SUCCESS && fw_uboot_pool_zero(size, buffer))
 		return fw_leave(SVC_AllocatePool, status);
-	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !record_slot_available())) {
+	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !fw_alloc_record_available())) {
 		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
 		fw_uboot_alloc_failed(false);
 		status = EFI_OUT_OF_RESOURCES;
 	}
-	if (status == EFI_SUCCESS && !place_pool(type, size, next_outcome(), &rec)) {
+	if (status == EFI_SUCCESS && !place_pool(type, size, fw_next_alloc_outcome(), &rec)) {
 		fw_not_compliant(false, "the firmware's map ran out of free memory");
 		status = EFI_OUT_OF_RESOURCES;
 	}
@@ -210,7 +210,7 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 	if (rec != NULL && status != EFI_SUCCESS) {
 		rec->free_refused = true;
 	} else if (rec != NULL) {
-		release_host(rec);
+		fw_release_host(rec);
 		rec->live = false;
 		if (rec->pages != 0)
 			fw_map_free(rec->start, rec->pages, false);
@@ -218,170 +218,6 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 	FW_TRACE("# call %u: FreePool() -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
 	return fw_leave(SVC_FreePool, status);
-}
-
-/*
- * Host memory for a page allocation at model address @start: the pages
- * themselves (ram.c) when the loader chose where (@at_address: it will use
- * that address), else a block of exactly the pages' size (arena.c in ASan
- * builds, else the heap), so that an overrun, an underrun or a use after
- * free is reported by name, with the calls that made and freed it.
- */
-static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, bool at_address)
-{
-	rec->start = start;
-	rec->pages = pages;
-	rec->bytes = pages * EFI_PAGE_SIZE;
-	rec->in_ram = at_address && fw_ram_covers(start, pages);
-	rec->host = rec->in_ram ? fw_ram_map(start, pages) : fw_arena_alloc(rec->bytes, true);
-	rec->in_arena = !rec->in_ram && rec->host != NULL;
-	if (rec->host == NULL)
-		rec->host = aligned_alloc(EFI_PAGE_SIZE, rec->bytes);
-	if (rec->host == NULL)
-		abort();
-	rec->alloc_call = fw.calls;
-	rec->alloc_site = fw.caller;
-	rec->is_pages = true;
-	rec->live = true;
-}
-
-/*
- * AllocateAddress (UEFI 2.10 section 7.2.1): the pages the loader chose,
- * if every one of them is free (else EFI_NOT_FOUND, as EDK2 answers; a
- * misaligned address too).  The loader will use that memory at that
- * address, so only ram.c's range can honour it: elsewhere the fake machine
- * refuses, and a boot is no longer owed.  The input's allocation outcomes
- * do not apply: the address fixes the placement.
- */
-static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
-			      struct fw_alloc *rec)
-{
-	uint64_t start = *memory;
-
-	if (start % EFI_PAGE_SIZE != 0 || !fw_map_range_free(start, pages))
-		return EFI_NOT_FOUND;
-	if (!fw_ram_covers(start, pages)) {
-		fw_not_compliant(false, "AllocateAddress outside the memory the fake machine can back");
-		return EFI_NOT_FOUND;
-	}
-	if (!fw_map_alloc_at(type, start, pages)) {
-		fw_not_compliant(false, "the fake firmware's map is full");
-		return EFI_OUT_OF_RESOURCES;
-	}
-	back_pages(rec, start, pages, true);
-	return EFI_SUCCESS;
-}
-
-static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
-				 EFI_PHYSICAL_ADDRESS *memory)
-{
-	uint64_t max_end = UINT64_MAX, start;
-	struct fw_alloc rec = { 0 };
-	EFI_STATUS status;
-
-	if (memory == NULL || (unsigned)how >= MaxAllocateType || !allocatable(type) || pages == 0)
-		return EFI_INVALID_PARAMETER;
-	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !record_slot_available()) {
-		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
-		fw_uboot_alloc_failed(false);
-		return EFI_OUT_OF_RESOURCES;
-	}
-	if (how == AllocateAddress) {
-		status = allocate_at(type, pages, memory, &rec);
-		if (status != EFI_SUCCESS)
-			return status;
-	} else {
-		if (how == AllocateMaxAddress && *memory < UINT64_MAX)
-			max_end = *memory + 1;
-		if (!fw_map_alloc(type, pages, next_outcome(), max_end, false, &start)) {
-			fw_not_compliant(false, "the firmware's map ran out of free memory");
-			return EFI_OUT_OF_RESOURCES;
-		}
-		back_pages(&rec, start, pages, how == AllocateMaxAddress);
-		/* A heap block cannot honour the limit the map honoured. */
-		if (!rec.in_ram && how == AllocateMaxAddress &&
-		    (uintptr_t)rec.host + rec.bytes > max_end)
-			fw_not_compliant(false, "AllocateMaxAddress below the memory the fake machine "
-						"can back");
-	}
-	rec.type = type;
-	fw.allocs[fw.n_allocs++] = rec;
-	*memory = (uintptr_t)rec.host;
-	return EFI_SUCCESS;
-}
-
-static const char *allocate_type_name(EFI_ALLOCATE_TYPE how)
-{
-	switch (how) {
-	case AllocateAnyPages:
-		return "AnyPages";
-	case AllocateMaxAddress:
-		return "MaxAddress";
-	case AllocateAddress:
-		return "Address";
-	default:
-		return "invalid type";
-	}
-}
-
-static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
-					  EFI_PHYSICAL_ADDRESS *memory)
-{
-	EFI_STATUS status = FW_ENTER(SVC_AllocatePages);
-	char request[48];
-
-	/* An Address or MaxAddress request shows the address it names. */
-	if (memory != NULL && (how == AllocateAddress || how == AllocateMaxAddress))
-		snprintf(request, sizeof(request), "%s 0x%llx", allocate_type_name(how),
-			 (unsigned long long)*memory);
-	else
-		snprintf(request, sizeof(request), "%s", allocate_type_name(how));
-	if (status == EFI_SUCCESS)
-		status = allocate_pages(how, type, pages, memory);
-	FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s at 0x%llx, %u descriptors, "
-		 "key 0x%llx\n", fw.calls, request,
-		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
-		 fw_status_name(status),
-		 status == EFI_SUCCESS ? (unsigned long long)fw.allocs[fw.n_allocs - 1].start : 0ull,
-		 fw.n_regions, (unsigned long long)fw.key);
-	return fw_leave(SVC_AllocatePages, status);
-}
-
-/* Free all or part of a live page allocation, per UEFI 2.10 section 7.2.2. */
-static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
-{
-	uint64_t first_page = (at - (uintptr_t)rec->host) / EFI_PAGE_SIZE;
-
-	fw_map_free(rec->start + first_page * EFI_PAGE_SIZE, pages, false);
-	if (rec->in_ram)
-		fw_ram_unmap(at, pages);
-	rec->pages_freed += pages;
-	if (rec->pages_freed >= rec->pages) {
-		if (!rec->in_ram)
-			release_host(rec);
-		rec->live = false;
-	}
-}
-
-static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
-{
-	EFI_STATUS status = FW_ENTER(SVC_FreePages);
-	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
-	uintptr_t at = (uintptr_t)memory;
-
-	if (!oracle_check_free_pages(rec, at, pages)) {
-		status = EFI_NOT_FOUND;
-	} else {
-		if (status == EFI_SUCCESS)
-			status = fw_uboot_free_status(rec->type);
-		if (status != EFI_SUCCESS)
-			rec->free_refused = true;
-		else
-			free_pages(rec, at, pages);
-	}
-	FW_TRACE("# call %u: FreePages(%zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
-		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
-	return fw_leave(SVC_FreePages, status);
 }
 
 /**
@@ -423,7 +259,7 @@ bool fw_action_run(const struct scn_action *action)
 				      : (action->amount ? action->amount : 1);
 		if (range.pages == 0)
 			continue; /* served from a free list: invisible */
-		if (!allocatable(action->mem_type) ||
+		if (!fw_type_allocatable(action->mem_type) ||
 		    !fw_map_alloc(action->mem_type, range.pages, action->delta, UINT64_MAX, true,
 				  &range.start))
 			continue;
@@ -458,8 +294,7 @@ void fw_memory_reset(void)
  */
 void fw_memory_install(EFI_BOOT_SERVICES *bs)
 {
-	bs->AllocatePages = fw_AllocatePages;
-	bs->FreePages = fw_FreePages;
+	fw_pages_install(bs);
 	bs->GetMemoryMap = fw_GetMemoryMap;
 	bs->AllocatePool = fw_AllocatePool;
 	bs->FreePool = fw_FreePool;

@@ -12,7 +12,7 @@
  * AllocateMaxAddress allocation inside it becomes readable and writable at
  * its own address, and inaccessible again when freed, so that a stray
  * access faults (ASan reports the SEGV with its stack).  AllocateAnyPages
- * stays a heap block (memory.c), where ASan names an overrun or a use
+ * stays a heap block (pages.c), where ASan names an overrun or a use
  * after free with the allocation's and the free's stacks.  All the shipped starting maps keep their free memory
  * in that range (OVMF's captures below 256 MiB, U-Boot's at 1 GiB).  The
  * range ends where Valgrind loads itself (0x58000000); under Valgrind,
