@@ -115,9 +115,9 @@ const char *findings_where_is(const void *pc)
 	if (__sanitizer_symbolize_pc != NULL)
 		__sanitizer_symbolize_pc((void *)((uintptr_t)pc - 1), "%s:%l",
 					 places[n_places].where, sizeof(places[0].where));
-	/* No symbolizer (AFL++ runs its targets with symbolize=0, plain builds
-	 * have none): the offset in the executable, which the campaign
-	 * resolves afterwards with llvm-symbolizer. */
+	/* No symbolizer (AFL++ and the campaign's libFuzzer workers run with
+	 * symbolize=0, plain builds have none): the offset in the executable,
+	 * which the campaign resolves afterwards with llvm-symbolizer. */
 	if ((places[n_places].where[0] == 0 || places[n_places].where[0] == '<') &&
 	    dladdr(pc, &info) != 0)
 		snprintf(places[n_places].where, sizeof(places[0].where), "pc:0x%lx",
