@@ -254,6 +254,24 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
 	p->class = class;
 }
 
+/**
+ * findings_write_down_now() - write down what the run has proved so far.
+ *
+ * Called at every ASan report: ASan ends the process itself after some
+ * (a SEGV, an allocator's refusal), and what the run had proved before
+ * went with it, a wild access behind a recovered bad read included (the
+ * crash's replay halts at the read).  ASan reports each place once per
+ * process, so this is rare.
+ */
+void findings_write_down_now(void)
+{
+	unsigned i;
+
+	for (i = 0; i < n_run_proved; i++)
+		write_down(&run_proved[i]);
+	n_run_proved = 0;
+}
+
 /*
  * An out-of-bounds or stale write is not let go on: ASan reports it, then
  * the write happens, and past a heap block it lands on the allocator's own
@@ -266,11 +284,7 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
  */
 _Noreturn void findings_end_run_now(const char *why)
 {
-	unsigned i;
-
-	for (i = 0; i < n_run_proved; i++)
-		write_down(&run_proved[i]);
-	n_run_proved = 0;
+	findings_write_down_now();
 	flush_counts();
 	fprintf(stderr, "ebsfuzz: %s\n", why);
 	abort();

@@ -17,6 +17,7 @@ bool findings_recording(void);
 void findings_prove(const char *kind, const char *where, uint8_t class, const char *message);
 const char *findings_where_is(const void *pc);
 _Noreturn void findings_end_run_now(const char *why);
+void findings_write_down_now(void);
 
 /* sanitizer_reports.c */
 void sanitizer_reports_init(void);

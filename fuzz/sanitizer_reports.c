@@ -188,6 +188,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	}
 	findings_prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+	findings_write_down_now();
 	if (strstr(own, "WRITE of size ") != NULL)
 		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
 }
