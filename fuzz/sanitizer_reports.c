@@ -78,11 +78,19 @@ static bool loader_frame(const char *file)
  */
 #define ASAN_REPORT_BUFFER (1u << 16) /* compiler-rt's kErrorMessageBufferSize */
 
-static bool report_cut_short(const char *line)
+static bool report_cut_short(const char *report, const char *line)
 {
-	const char *end = strchr(line, '\n');
+	const char *end = strchr(line, '\n'), *summary;
 
-	return end == NULL || strstr(end, "\n    #0 ") == NULL;
+	if (end == NULL || strstr(end, "\n    #0 ") == NULL)
+		return true;
+	if (strlen(report) < ASAN_REPORT_BUFFER - 1)
+		return false;
+	/* A full buffer lost the report's tail, where the SUMMARY line names
+	 * its kind: without it an allocation-size-too-big of the FreeBSD
+	 * port's was named "asan:requested", from its ERROR line. */
+	summary = strstr(end, "\nSUMMARY: AddressSanitizer: ");
+	return summary == NULL || strchr(summary + 1, '\n') == NULL;
 }
 
 /*
@@ -139,7 +147,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	}
 	if (!findings_recording())
 		return;
-	if (line == NULL || report_cut_short(line))
+	if (line == NULL || report_cut_short(report, line))
 		findings_end_run_now("ASan's report arrived cut short (other sanitizer output filled its "
 			"buffer): the run ends, and the crash is named in a fresh process");
 	own = line; /* the walk over the frames below moves line */
