@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sanitizers.h"
 #include "internal.h"
 
 #define UNUSED __attribute__((unused))
@@ -34,35 +33,6 @@ static void crc_table_init(void)
 	}
 }
 
-/*
- * The CRC reads its bytes with no check each: ASan checked the system
- * table's 120 bytes one by one at every exit, 1.2% of a fuzzing run.  For
- * bytes the loader hands in (CalculateCrc32), ASan checks the range as a
- * whole first, and a range with a bad byte has that byte read checked, so
- * that ASan reports the first bad read, in the loader's call, as it did.
- */
-static __attribute__((no_sanitize("address"))) uint32_t crc_unchecked(const uint8_t *p, size_t size)
-{
-	uint32_t crc = 0xffffffffu;
-
-	while (size--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
-static void first_bad_byte_read(const void *data, size_t size)
-{
-#ifdef EBSFUZZ_ASAN
-	const volatile uint8_t *bad = __asan_region_is_poisoned((void *)(uintptr_t)data, size);
-
-	if (bad != NULL)
-		(void)*bad;
-#else
-	(void)data;
-	(void)size;
-#endif
-}
-
 /**
  * fw_crc32() - the CRC-32 of UEFI tables and CalculateCrc32 (IEEE 802.3,
  * reflected, as UEFI 2.10 section 4.2 and EDK2's CalculateCrc32 use).
@@ -73,10 +43,14 @@ static void first_bad_byte_read(const void *data, size_t size)
  */
 uint32_t fw_crc32(const void *data, size_t size)
 {
+	const uint8_t *p = data;
+	uint32_t crc = 0xffffffffu;
+
 	if (crc_table[1] == 0)
 		crc_table_init();
-	first_bad_byte_read(data, size);
-	return crc_unchecked(data, size);
+	while (size--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
 }
 
 /* UEFI 2.10 section 4.2: CRC32 of HeaderSize bytes with the field zeroed. */

@@ -265,7 +265,8 @@ static EFI_STATUS exits_with_map_partly_poisoned(EFI_HANDLE image, EFI_SYSTEM_TA
 
 /* CalculateCrc32() over 8 bytes more than a 16-byte pool block holds: the
  * firmware reads past the block on the loader's behalf, and ASan must say
- * so (the CRC's reads are unchecked once ASan has checked the range, misc.c). */
+ * so (misc.c reads the bytes with ASan's check, whatever a faster CRC may
+ * do). */
 static EFI_STATUS crc_past_a_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	UINT32 crc;
