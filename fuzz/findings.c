@@ -50,6 +50,11 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
+/* Findings a run may write down before it stops telling them apart: more
+ * than a run can prove between two writes (MAX_PER_RUN plus its
+ * violations), so only a run that writes down at many ASan reports can
+ * count one finding twice. */
+#define MAX_RUN_WRITTEN 64u
 #define MAX_PLACES 256u
 
 struct finding {
@@ -70,6 +75,8 @@ static struct finding findings[MAX_FINDINGS];
 static unsigned n_findings;
 static struct proved run_proved[MAX_PER_RUN];
 static unsigned n_run_proved;
+static uint64_t run_written[MAX_RUN_WRITTEN]; /* hashes this run wrote down */
+static unsigned n_run_written;
 static const uint8_t *run_data;
 static size_t run_size;
 static time_t last_flush;
@@ -202,8 +209,14 @@ static void write_down(const struct proved *p)
 	struct finding *f;
 	struct stat st;
 	bool is_new;
+	unsigned i;
 	int n;
 
+	for (i = 0; i < n_run_written; i++)
+		if (run_written[i] == hash)
+			return; /* a run proves a finding once */
+	if (n_run_written < MAX_RUN_WRITTEN)
+		run_written[n_run_written++] = hash;
 	f = find_or_add(hash, &is_new);
 	if (f == NULL)
 		return;
@@ -254,19 +267,40 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
 	p->class = class;
 }
 
+/* Prove the firmware's violations @v[0..@n), each under its invariant's
+ * name at the loader's call it happened at. */
+static void prove_violations(const struct fw_violation *v, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		findings_prove(fw_invariant_names[v[i].invariant], findings_where_is(v[i].caller),
+			       v[i].class, v[i].message);
+}
+
 /**
- * findings_write_down_now() - write down what the run has proved so far.
+ * findings_write_down_now() - write down what the run has proved so far:
+ * its sanitizer reports and the firmware's violations.
  *
  * Called at every ASan report: ASan ends the process itself after some
  * (a SEGV, an allocator's refusal), and what the run had proved before
  * went with it, a wild access behind a recovered bad read included (the
- * crash's replay halts at the read).  ASan reports each place once per
- * process, so this is rare.
+ * crash's replay halts at the read), and so did a violation the loader
+ * committed before it crashed (a call after a failed exit, then a wild
+ * pointer).  A violation's class is settled when it is recorded, so what
+ * is written here is what the run's end would write; the calls made after
+ * a failed exit are judged only by what the loader does next
+ * (oracle_resolve_pending()), which a crash never shows, so they are not.
+ * A run writes each finding down once, however often it gets here.  ASan
+ * reports each place once per process, so this is rare.
  */
 void findings_write_down_now(void)
 {
-	unsigned i;
+	const struct fw_violation *v;
+	unsigned i, n;
 
+	v = fw_violations_so_far(&n);
+	prove_violations(v, n);
 	for (i = 0; i < n_run_proved; i++)
 		write_down(&run_proved[i]);
 	n_run_proved = 0;
@@ -326,6 +360,7 @@ void findings_begin_run(const uint8_t *data, size_t size)
 	run_data = data;
 	run_size = size;
 	n_run_proved = 0;
+	n_run_written = 0;
 }
 
 /**
@@ -338,11 +373,7 @@ void findings_end_run(const struct fw_result *result)
 
 	if (dir == NULL)
 		return;
-	for (i = 0; i < result->n_violations; i++) {
-		const struct fw_violation *v = &result->violations[i];
-
-		findings_prove(fw_invariant_names[v->invariant], findings_where_is(v->caller), v->class, v->message);
-	}
+	prove_violations(result->violations, result->n_violations);
 	for (i = 0; i < n_run_proved; i++)
 		write_down(&run_proved[i]);
 	n_run_proved = 0;

@@ -181,6 +181,11 @@ int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size);
  * class of a finding the harness sees mid-run (a memory error). */
 bool fw_outside_rules_so_far(void);
 
+/* The violations the run in progress has recorded so far, in order, each
+ * with its final class (a memory error that ends the process mid-run must
+ * not take them with it). */
+const struct fw_violation *fw_violations_so_far(unsigned *count);
+
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 

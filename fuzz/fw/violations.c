@@ -214,6 +214,12 @@ bool fw_outside_rules_so_far(void)
 	return fw.outside_rules > 0;
 }
 
+const struct fw_violation *fw_violations_so_far(unsigned *count)
+{
+	*count = fw.n_violations;
+	return fw.violations;
+}
+
 /**
  * oracle_reset() - forget what the last run's loader held and did.
  */
