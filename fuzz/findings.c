@@ -16,8 +16,10 @@
  * end the process (below) are kept as crashes by libFuzzer's fork mode and
  * AFL++, and the campaign script turns them into findings too.
  *
- * With EBSFUZZ_CRASH_ON=HASH a run that proves that one finding aborts, so
- * that libFuzzer's -minimize_crash shrinks its reproducer and nothing else.
+ * With EBSFUZZ_CRASH_ON="KIND<TAB>PLACE<TAB>CLASS" a run that proves that
+ * one finding aborts, so that libFuzzer's -minimize_crash (or afl-tmin)
+ * shrinks its reproducer and nothing else.  PLACE is the finding's file and
+ * line as the campaign's table gives it (crash_on_matches()).
  *
  * Memory errors are findings in-process too, where the target is built with
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
@@ -70,7 +72,11 @@ struct proved {
 };
 
 static const char *dir;
-static uint64_t crash_on;
+/* EBSFUZZ_CRASH_ON, split; kind[0] == 0 if not given. */
+static struct {
+	char kind[64], place[200];
+	int class;
+} crash_on;
 static struct finding findings[MAX_FINDINGS];
 static unsigned n_findings;
 static struct proved run_proved[MAX_PER_RUN];
@@ -199,6 +205,50 @@ static struct finding *find_or_add(uint64_t hash, bool *is_new)
 	return &findings[n_findings++];
 }
 
+/*
+ * Whether @p is the finding EBSFUZZ_CRASH_ON names.  A finding's identity
+ * in a campaign is its kind, its place as file and line, and its class; the
+ * hash that names its files hashes the place as the recording process wrote
+ * it, and a worker that does not symbolize writes an offset in its own
+ * executable (pc:OFFSET), which means nothing to another binary or to a
+ * process that symbolizes.  So the place is compared as text: equal to
+ * PLACE, or ending in "/" PLACE (the table gives files of the project
+ * relative to its top).  A process that cannot symbolize (afl-tmin insists
+ * on symbolize=0) cannot tell places apart: there kind and class decide,
+ * and the campaign checks the shrunk input, symbolized, before it keeps it.
+ */
+static bool crash_on_matches(const struct proved *p)
+{
+	size_t where = strlen(p->where), place = strlen(crash_on.place);
+
+	if (crash_on.kind[0] == 0 || strcmp(p->kind, crash_on.kind) != 0 ||
+	    p->class != crash_on.class)
+		return false;
+	if (strncmp(p->where, "pc:", 3) == 0 || strncmp(p->where, "pcs:", 4) == 0)
+		return true;
+	return where >= place && strcmp(p->where + where - place, crash_on.place) == 0 &&
+	       (where == place || p->where[where - place - 1] == '/');
+}
+
+/* EBSFUZZ_CRASH_ON's three fields; a value without them names nothing. */
+static void crash_on_parse(const char *v)
+{
+	const char *tab1 = strchr(v, '\t'), *tab2 = tab1 != NULL ? strchr(tab1 + 1, '\t') : NULL;
+	int class;
+
+	if (tab2 == NULL)
+		return;
+	for (class = 0; class < CLASS_COUNT; class++)
+		if (strcmp(tab2 + 1, fw_class_names[class]) == 0)
+			break;
+	if (class == CLASS_COUNT || (size_t)(tab1 - v) >= sizeof(crash_on.kind) ||
+	    (size_t)(tab2 - tab1 - 1) >= sizeof(crash_on.place))
+		return;
+	snprintf(crash_on.kind, sizeof(crash_on.kind), "%.*s", (int)(tab1 - v), v);
+	snprintf(crash_on.place, sizeof(crash_on.place), "%.*s", (int)(tab2 - tab1 - 1), tab1 + 1);
+	crash_on.class = class;
+}
+
 /* Count @p; keep the input as its reproducer if it is the first or the
  * smallest yet (another worker may hold a smaller one already), and its
  * description, once, beside it. */
@@ -238,9 +288,9 @@ static void write_down(const struct proved *p)
 	}
 	if (is_new || time(NULL) != last_flush)
 		flush_counts();
-	if (crash_on != 0 && hash == crash_on) {
-		fprintf(stderr, "ebsfuzz: finding %016llx (%s at %s, %s) proved; EBSFUZZ_CRASH_ON\n",
-			(unsigned long long)hash, p->kind, p->where, fw_class_names[p->class]);
+	if (crash_on_matches(p)) {
+		fprintf(stderr, "ebsfuzz: finding %s at %s (%s) proved; EBSFUZZ_CRASH_ON\n", p->kind,
+			p->where, fw_class_names[p->class]);
 		abort();
 	}
 }
@@ -341,8 +391,8 @@ void findings_init(struct fw_options *opt)
 	dir = getenv("EBSFUZZ_FINDINGS");
 	if (dir != NULL && *dir == 0)
 		dir = NULL;
-	if (v != NULL && *v != 0)
-		crash_on = strtoull(v, NULL, 16);
+	if (v != NULL)
+		crash_on_parse(v);
 	sanitizer_reports_init();
 	if (dir == NULL)
 		return;
