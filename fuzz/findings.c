@@ -344,16 +344,26 @@ static void prove_violations(const struct fw_violation *v, unsigned n)
  * A run writes each finding down once, however often it gets here.  ASan
  * reports each place once per process, so this is rare.
  */
-void findings_write_down_now(void)
+static void write_down_proved(void)
 {
-	const struct fw_violation *v;
-	unsigned i, n;
+	unsigned i;
 
-	v = fw_violations_so_far(&n);
-	prove_violations(v, n);
 	for (i = 0; i < n_run_proved; i++)
 		write_down(&run_proved[i]);
 	n_run_proved = 0;
+}
+
+void findings_write_down_now(void)
+{
+	const struct fw_violation *v;
+	unsigned n;
+
+	/* The sanitizer's findings first: the violations would take the
+	 * places of loader-ub findings in a full run_proved. */
+	write_down_proved();
+	v = fw_violations_so_far(&n);
+	prove_violations(v, n);
+	write_down_proved();
 }
 
 /*
@@ -419,12 +429,9 @@ void findings_begin_run(const uint8_t *data, size_t size)
  */
 void findings_end_run(const struct fw_result *result)
 {
-	unsigned i;
-
 	if (dir == NULL)
 		return;
+	write_down_proved();
 	prove_violations(result->violations, result->n_violations);
-	for (i = 0; i < n_run_proved; i++)
-		write_down(&run_proved[i]);
-	n_run_proved = 0;
+	write_down_proved();
 }
