@@ -328,6 +328,16 @@ static void prove_violations(const struct fw_violation *v, unsigned n)
 			       v[i].class, v[i].message);
 }
 
+/* Write down and forget what run_proved holds. */
+static void write_down_proved(void)
+{
+	unsigned i;
+
+	for (i = 0; i < n_run_proved; i++)
+		write_down(&run_proved[i]);
+	n_run_proved = 0;
+}
+
 /**
  * findings_write_down_now() - write down what the run has proved so far:
  * its sanitizer reports and the firmware's violations.
@@ -344,15 +354,6 @@ static void prove_violations(const struct fw_violation *v, unsigned n)
  * A run writes each finding down once, however often it gets here.  ASan
  * reports each place once per process, so this is rare.
  */
-static void write_down_proved(void)
-{
-	unsigned i;
-
-	for (i = 0; i < n_run_proved; i++)
-		write_down(&run_proved[i]);
-	n_run_proved = 0;
-}
-
 void findings_write_down_now(void)
 {
 	const struct fw_violation *v;
