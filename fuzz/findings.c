@@ -19,7 +19,10 @@
  * With EBSFUZZ_CRASH_ON="KIND<TAB>PLACE<TAB>CLASS" a run that proves that
  * one finding aborts, so that libFuzzer's -minimize_crash (or afl-tmin)
  * shrinks its reproducer and nothing else.  PLACE is the finding's file and
- * line as the campaign's table gives it (crash_on_matches()).
+ * line as the campaign's table gives it (crash_on_matches()).  Every other
+ * way the process would end as a crash (a SEGV, a bad write) ends it with
+ * status 0 instead (crash_on_elsewhere()): to the minimisers that is an
+ * input without the crash, so they do not shrink towards another finding.
  *
  * Memory errors are findings in-process too, where the target is built with
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
@@ -49,6 +52,7 @@
 /* The sanitizers' interfaces, present only in sanitized builds. */
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 	__attribute__((weak));
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
@@ -230,6 +234,20 @@ static bool crash_on_matches(const struct proved *p)
 	       (where == place || p->where[where - place - 1] == '/');
 }
 
+/*
+ * The end of a process, under EBSFUZZ_CRASH_ON, by anything but the finding
+ * it names: a clean exit.  Minimisers count any crash as the one they
+ * shrink, and a reproducer of a violation often crashes later on inputs
+ * near it (the Linux 3.11 port's heap-buffer-overflow shrank to an input
+ * whose division by zero came first, which the campaign then had to
+ * reject).  Installed as ASan's death callback for a fatal report, called
+ * before a bad write would abort.
+ */
+static void crash_on_elsewhere(void)
+{
+	_exit(0);
+}
+
 /* EBSFUZZ_CRASH_ON's three fields; a value without them names nothing. */
 static void crash_on_parse(const char *v)
 {
@@ -381,6 +399,8 @@ _Noreturn void findings_end_run_now(const char *why)
 {
 	findings_write_down_now();
 	flush_counts();
+	if (crash_on.kind[0] != 0)
+		crash_on_elsewhere();
 	fprintf(stderr, "ebsfuzz: %s\n", why);
 	abort();
 }
@@ -422,6 +442,10 @@ void findings_begin_run(const uint8_t *data, size_t size)
 	run_size = size;
 	n_run_proved = 0;
 	n_run_written = 0;
+	/* Here, not at start-up: libFuzzer installs its own once it has read
+	 * its options, after the target's initialisation. */
+	if (crash_on.kind[0] != 0 && __sanitizer_set_death_callback != NULL)
+		__sanitizer_set_death_callback(crash_on_elsewhere);
 }
 
 /**
