@@ -11,7 +11,8 @@
  * and line of the call, symbolized) and its class.  In DIR, per finding
  * (named by a hash of those three): HASH.first, one line written when it is
  * first seen (kind, place, class, time in ms, message); HASH.bin, the
- * smallest input seen to prove it; and per process counts-PID.tsv, so that
+ * smallest input seen to prove it; and per process counts-PID.tsv (HASH and
+ * count per finding, and a line "runs N": the process's runs), so that
  * every worker of a fork-mode campaign adds its own.  Memory errors that
  * end the process (below) are kept as crashes by libFuzzer's fork mode and
  * AFL++, and the campaign script turns them into findings too.
@@ -90,6 +91,9 @@ static unsigned n_run_written;
 static const uint8_t *run_data;
 static size_t run_size;
 static time_t last_flush;
+/* Runs this process made; libFuzzer's fork-mode parent leaves out the runs
+ * of a worker that crashed, most of them on a loader that often crashes. */
+static unsigned long long runs_here;
 
 /* Places in the loader, symbolized once each. */
 static struct {
@@ -175,11 +179,12 @@ static long long now_ms(void)
 static void flush_counts(void)
 {
 	char path[512], line[64], *text;
-	size_t len = 0, cap = (size_t)n_findings * sizeof(line) + 1;
+	size_t len = 0, cap = ((size_t)n_findings + 1) * sizeof(line) + 1;
 	unsigned i;
 
-	if (dir == NULL || n_findings == 0 || (text = malloc(cap)) == NULL)
+	if (dir == NULL || (text = malloc(cap)) == NULL)
 		return;
+	len = (size_t)snprintf(text, sizeof(line), "runs\t%llu\n", runs_here);
 	for (i = 0; i < n_findings; i++) {
 		int n = snprintf(line, sizeof(line), "%016llx\t%lu\n",
 				 (unsigned long long)findings[i].hash, findings[i].count);
@@ -383,6 +388,7 @@ void findings_write_down_now(void)
 	v = fw_violations_so_far(&n);
 	prove_violations(v, n);
 	write_down_proved();
+	flush_counts(); /* the process may end at this report */
 }
 
 /*
@@ -398,7 +404,6 @@ void findings_write_down_now(void)
 _Noreturn void findings_end_run_now(const char *why)
 {
 	findings_write_down_now();
-	flush_counts();
 	if (crash_on.kind[0] != 0)
 		crash_on_elsewhere();
 	fprintf(stderr, "ebsfuzz: %s\n", why);
@@ -446,6 +451,12 @@ void findings_begin_run(const uint8_t *data, size_t size)
 	 * its options, after the target's initialisation. */
 	if (crash_on.kind[0] != 0 && __sanitizer_set_death_callback != NULL)
 		__sanitizer_set_death_callback(crash_on_elsewhere);
+	if (dir == NULL)
+		return;
+	runs_here++;
+	/* A worker killed at the campaign's end loses at most a second. */
+	if (time(NULL) != last_flush)
+		flush_counts();
 }
 
 /**
