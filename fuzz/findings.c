@@ -18,12 +18,8 @@
  * AFL++, and the campaign script turns them into findings too.
  *
  * With EBSFUZZ_CRASH_ON="KIND<TAB>PLACE<TAB>CLASS" a run that proves that
- * one finding aborts, so that libFuzzer's -minimize_crash (or afl-tmin)
- * shrinks its reproducer and nothing else.  PLACE is the finding's file and
- * line as the campaign's table gives it (crash_on_matches()).  Every other
- * way the process would end as a crash (a SEGV, a bad write) ends it with
- * status 0 instead (crash_on_elsewhere()): to the minimisers that is an
- * input without the crash, so they do not shrink towards another finding.
+ * one finding aborts, and nothing else crashes the process (crash_on.c):
+ * the campaign's minimisers are aimed at that finding.
  *
  * Memory errors are findings in-process too, where the target is built with
  * -fsanitize-recover=address and runs with ASAN_OPTIONS=halt_on_error=0
@@ -53,7 +49,6 @@
 /* The sanitizers' interfaces, present only in sanitized builds. */
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 	__attribute__((weak));
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 #define MAX_FINDINGS 512u
 #define MAX_PER_RUN 24u
@@ -77,11 +72,6 @@ struct proved {
 };
 
 static const char *dir;
-/* EBSFUZZ_CRASH_ON, split; kind[0] == 0 if not given. */
-static struct {
-	char kind[64], place[200];
-	int class;
-} crash_on;
 static struct finding findings[MAX_FINDINGS];
 static unsigned n_findings;
 static struct proved run_proved[MAX_PER_RUN];
@@ -214,64 +204,6 @@ static struct finding *find_or_add(uint64_t hash, bool *is_new)
 	return &findings[n_findings++];
 }
 
-/*
- * Whether @p is the finding EBSFUZZ_CRASH_ON names.  A finding's identity
- * in a campaign is its kind, its place as file and line, and its class; the
- * hash that names its files hashes the place as the recording process wrote
- * it, and a worker that does not symbolize writes an offset in its own
- * executable (pc:OFFSET), which means nothing to another binary or to a
- * process that symbolizes.  So the place is compared as text: equal to
- * PLACE, or ending in "/" PLACE (the table gives files of the project
- * relative to its top).  A process that cannot symbolize (afl-tmin insists
- * on symbolize=0) cannot tell places apart: there kind and class decide,
- * and the campaign checks the shrunk input, symbolized, before it keeps it.
- */
-static bool crash_on_matches(const struct proved *p)
-{
-	size_t where = strlen(p->where), place = strlen(crash_on.place);
-
-	if (crash_on.kind[0] == 0 || strcmp(p->kind, crash_on.kind) != 0 ||
-	    p->class != crash_on.class)
-		return false;
-	if (strncmp(p->where, "pc:", 3) == 0 || strncmp(p->where, "pcs:", 4) == 0)
-		return true;
-	return where >= place && strcmp(p->where + where - place, crash_on.place) == 0 &&
-	       (where == place || p->where[where - place - 1] == '/');
-}
-
-/*
- * The end of a process, under EBSFUZZ_CRASH_ON, by anything but the finding
- * it names: a clean exit.  Minimisers count any crash as the one they
- * shrink, and a reproducer of a violation often crashes later on inputs
- * near it (the Linux 3.11 port's heap-buffer-overflow shrank to an input
- * whose division by zero came first, which the campaign then had to
- * reject).  Installed as ASan's death callback for a fatal report, called
- * before a bad write would abort.
- */
-static void crash_on_elsewhere(void)
-{
-	_exit(0);
-}
-
-/* EBSFUZZ_CRASH_ON's three fields; a value without them names nothing. */
-static void crash_on_parse(const char *v)
-{
-	const char *tab1 = strchr(v, '\t'), *tab2 = tab1 != NULL ? strchr(tab1 + 1, '\t') : NULL;
-	int class;
-
-	if (tab2 == NULL)
-		return;
-	for (class = 0; class < CLASS_COUNT; class++)
-		if (strcmp(tab2 + 1, fw_class_names[class]) == 0)
-			break;
-	if (class == CLASS_COUNT || (size_t)(tab1 - v) >= sizeof(crash_on.kind) ||
-	    (size_t)(tab2 - tab1 - 1) >= sizeof(crash_on.place))
-		return;
-	snprintf(crash_on.kind, sizeof(crash_on.kind), "%.*s", (int)(tab1 - v), v);
-	snprintf(crash_on.place, sizeof(crash_on.place), "%.*s", (int)(tab2 - tab1 - 1), tab1 + 1);
-	crash_on.class = class;
-}
-
 /* Count @p; keep the input as its reproducer if it is the first or the
  * smallest yet (another worker may hold a smaller one already), and its
  * description, once, beside it. */
@@ -311,7 +243,7 @@ static void write_down(const struct proved *p)
 	}
 	if (is_new || time(NULL) != last_flush)
 		flush_counts();
-	if (crash_on_matches(p)) {
+	if (crash_on_matches(p->kind, p->where, p->class)) {
 		fprintf(stderr, "ebsfuzz: finding %s at %s (%s) proved; EBSFUZZ_CRASH_ON\n", p->kind,
 			p->where, fw_class_names[p->class]);
 		abort();
@@ -404,8 +336,7 @@ void findings_write_down_now(void)
 _Noreturn void findings_end_run_now(const char *why)
 {
 	findings_write_down_now();
-	if (crash_on.kind[0] != 0)
-		crash_on_elsewhere();
+	crash_on_elsewhere();
 	fprintf(stderr, "ebsfuzz: %s\n", why);
 	abort();
 }
@@ -447,10 +378,7 @@ void findings_begin_run(const uint8_t *data, size_t size)
 	run_size = size;
 	n_run_proved = 0;
 	n_run_written = 0;
-	/* Here, not at start-up: libFuzzer installs its own once it has read
-	 * its options, after the target's initialisation. */
-	if (crash_on.kind[0] != 0 && __sanitizer_set_death_callback != NULL)
-		__sanitizer_set_death_callback(crash_on_elsewhere);
+	crash_on_arm();
 	if (dir == NULL)
 		return;
 	runs_here++;

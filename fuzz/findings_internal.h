@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * findings_internal.h - between the findings recorder (findings.c) and the
- * naming of sanitizer reports (sanitizer_reports.c); not the harness's
- * interface, which is findings.h.
+ * findings_internal.h - between the findings recorder (findings.c), the
+ * aim of a minimiser's process (crash_on.c) and the naming of sanitizer
+ * reports (sanitizer_reports.c); not the harness's interface, which is
+ * findings.h.
  */
 #ifndef EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
 #define EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
@@ -18,6 +19,13 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
 const char *findings_where_is(const void *pc);
 _Noreturn void findings_end_run_now(const char *why);
 void findings_write_down_now(void);
+
+/* crash_on.c: EBSFUZZ_CRASH_ON, a process aimed at one finding */
+void crash_on_parse(const char *value);
+bool crash_on_aimed(void);
+bool crash_on_matches(const char *kind, const char *where, uint8_t class);
+void crash_on_elsewhere(void);
+void crash_on_arm(void);
 
 /* sanitizer_reports.c */
 void sanitizer_reports_init(void);

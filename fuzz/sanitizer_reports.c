@@ -24,7 +24,8 @@ void __ubsan_get_current_report_data(const char **kind, const char **message,
 static bool is_harness_file(const char *file)
 {
 	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
-						"fuzz/findings.c", "fuzz/sanitizer_reports.c",
+						"fuzz/findings.c", "fuzz/crash_on.c",
+						"fuzz/sanitizer_reports.c",
 						"fuzz/statics.c",  "fuzz/script",
 						"fuzz/replay.c" };
 	unsigned i;
