@@ -27,8 +27,10 @@
  * sanitizer_reports.c, which names it by its kind and the innermost frame
  * outside the harness, and the run goes on after a bad read, so that a
  * shallow memory error reachable from everywhere does not spend the
- * campaign restarting workers.  A bad write (see findings_end_run_now())
- * and a wild access (a SEGV) still end the worker.
+ * campaign restarting workers.  So does a bad write that lands among the
+ * loader's blocks (fuzz/fw/arena.c, fw_arena_take_stray_write()); any other
+ * bad write (see findings_end_run_now()) and a wild access (a SEGV) still
+ * end the worker.
  *
  * Nothing recorded here steers the firmware: a run is the same with or
  * without it.
@@ -331,7 +333,8 @@ void findings_write_down_now(void)
  * -timeout (whose handler symbolizes too).  So the findings the run proved
  * are written down and the worker ends like any crash (SIGABRT, which
  * libFuzzer and AFL++ keep as a crash and the replay driver names).  Reads
- * still go on: they corrupt nothing.
+ * still go on: they corrupt nothing; and so do writes that land among the
+ * loader's blocks (sanitizer_reports.c, write_harmless()).
  */
 _Noreturn void findings_end_run_now(const char *why)
 {

@@ -5,12 +5,14 @@
  * ASan's reports are named by their kind and the innermost frame that is
  * the loader's (fuzz/findings.c records them).  Also where a report on
  * the fake firmware's arena (fuzz/fw/arena.c) gets its explanation, and
- * where a bad write, or a report too cut short to be named, ends the run.
+ * where a bad write outside the loader's blocks, or a report too cut short
+ * to be named, ends the run.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "findings_internal.h"
 #include "sanitizers.h"
@@ -122,6 +124,44 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 }
 
 /*
+ * Whether a bad write (its ERROR line @line, "...\nWRITE of size N at
+ * 0xADDR ...") can only have changed the loader's blocks and what lies
+ * between them (fuzz/fw/arena.c), so that the run may go on: a loader
+ * that writes past its map buffer on every run would otherwise end every
+ * libFuzzer process it runs in, which restarts and replays its corpus.
+ */
+static bool write_harmless(const char *line)
+{
+	const char *w = strstr(line, "WRITE of size "), *at, *eol;
+	unsigned long long size, addr;
+
+	if (w == NULL)
+		return false;
+	size = strtoull(w + strlen("WRITE of size "), NULL, 10);
+	at = strstr(w, " at 0x");
+	eol = strchr(w, '\n');
+	if (at == NULL || (eol != NULL && eol < at))
+		return false;
+	addr = strtoull(at + strlen(" at 0x"), NULL, 16);
+	return fw_arena_take_stray_write((uintptr_t)addr, (size_t)size);
+}
+
+/*
+ * A process that let a bad write go on, at its first block too large for
+ * the arena (fw_arena_set_heap_guard()): it ends as if it had not started
+ * the run, exit status 0, so that neither the fuzzer nor a minimiser takes
+ * it for a crash; the next process starts clean.  What the run proved so
+ * far is written down.
+ */
+static __attribute__((unused)) _Noreturn void end_before_heap(void)
+{
+	findings_write_down_now();
+	fprintf(stderr, "ebsfuzz: the loader's blocks outgrew the arena after a bad write went on: "
+			"the process ends, and the next one starts clean\n");
+	_exit(0);
+}
+
+/*
  * Name an ASan report: "asan:KIND" at the innermost frame that is the
  * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
  * main executable's frames as "pcs:OFF,OFF,...", which the campaign
@@ -198,7 +238,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	findings_prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
 	findings_write_down_now();
-	if (strstr(own, "WRITE of size ") != NULL)
+	if (strstr(own, "WRITE of size ") != NULL && !write_harmless(own))
 		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
 }
 
@@ -211,5 +251,6 @@ void sanitizer_reports_init(void)
 {
 #ifdef EBSFUZZ_ASAN
 	__asan_set_error_report_callback(asan_report);
+	fw_arena_set_heap_guard(end_before_heap);
 #endif
 }

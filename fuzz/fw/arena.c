@@ -68,6 +68,8 @@ static uint8_t *base;
 static size_t used;       /* this run's blocks end here */
 static bool page_block_last; /* the block ending at @used started on a page */
 static size_t accessible; /* readable and writable (and poisoned) below this */
+static bool stray_taken;  /* a bad write has been let go on in this process */
+static void (*heap_guard)(void);
 static enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
 
 static bool reserve(void)
@@ -164,8 +166,13 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 		span = bytes;
 		after = ARENA_SMALL_BYTES;
 	}
-	if (!room(start, span, after))
+	if (!room(start, span, after)) {
+		/* Not onto the heap once a bad write has gone on: see
+		 * fw_arena_set_heap_guard(). */
+		if (stray_taken && heap_guard != NULL)
+			heap_guard();
 		return NULL;
+	}
 	block = base + start;
 	used = start + span;
 	page_block_last = page;
@@ -174,9 +181,11 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
 	 * gave them back to the kernel, and nothing in this run wrote them
 	 * before this block (blocks are never reused within a run, and a write
-	 * outside a live block ends the worker: findings_end_run_now()).
-	 * Zeroing them here would fault in every page of a block of many MiB
-	 * that the loader touches a little of. */
+	 * outside a live block ends the worker, findings_end_run_now(), but
+	 * for one the campaign lets go on, fw_arena_take_stray_write(), which
+	 * the same input makes again).  Zeroing them here would fault in
+	 * every page of a block of many MiB that the loader touches a little
+	 * of. */
 	if (bytes > ASAN_FILL_BYTES && start + ASAN_FILL_BYTES < ARENA_KEEP_BYTES)
 		zero_unpoisoned(block + ASAN_FILL_BYTES,
 				(start + bytes < ARENA_KEEP_BYTES ? start + bytes : ARENA_KEEP_BYTES) -
@@ -234,10 +243,75 @@ void fw_arena_reset(void)
 	if (used == 0)
 		return;
 	__asan_poison_memory_region(base, used);
-	if (used > ARENA_KEEP_BYTES)
+	/* ASan reports a bad access once per place in the code: a bad write
+	 * let go on may come again from the same code, unreported, anywhere
+	 * in the arena.  Pages above ARENA_KEEP_BYTES must read as zeros when
+	 * handed out, so all of them go back; below, every block is filled
+	 * when handed out, and what lies between blocks only a bad read sees. */
+	if (stray_taken && accessible > ARENA_KEEP_BYTES)
+		madvise(base + ARENA_KEEP_BYTES, accessible - ARENA_KEEP_BYTES, MADV_DONTNEED);
+	else if (used > ARENA_KEEP_BYTES)
 		madvise(base + ARENA_KEEP_BYTES, used - ARENA_KEEP_BYTES, MADV_DONTNEED);
 	used = 0;
 	page_block_last = false;
+#endif
+}
+
+/**
+ * fw_arena_take_stray_write() - a bad write of the loader's, if it cannot
+ * harm anything but the arena: note it, so that the run can go on.
+ * @addr: the first byte ASan reported.
+ * @size: the access's size (for a range a C library call writes, the
+ *	whole range's, so [@addr, @addr + @size) covers what it changes).
+ *
+ * Inside the arena a bad write lands on a red zone, a gap, a freed block
+ * or a live block of the loader's: memory the loader owns or that only a
+ * bad read sees, with no allocator header to break (the reason a bad write
+ * on a heap block ends the run, fuzz/findings.c).  ASan reports each place
+ * in the code once, so the same code may write there again unreported:
+ * from now on fw_arena_reset() gives back every page above
+ * ARENA_KEEP_BYTES, which must read as zeros when handed out, and no block
+ * comes from the heap (fw_arena_set_heap_guard()).
+ *
+ * Return: true if the write lies wholly in the arena's accessible range.
+ */
+bool fw_arena_take_stray_write(uintptr_t addr, size_t size)
+{
+#ifdef EBSFUZZ_ASAN
+	uintptr_t b = (uintptr_t)base;
+	size_t off;
+
+	if (base == NULL || addr < b || size == 0)
+		return false;
+	off = addr - b;
+	if (off > accessible || size > accessible - off)
+		return false;
+	stray_taken = true;
+	return true;
+#else
+	(void)addr;
+	(void)size;
+	return false;
+#endif
+}
+
+/**
+ * fw_arena_set_heap_guard() - what to do instead of handing out a heap
+ * block once a bad write has gone on in this process.
+ * @guard: must not return; NULL: hand out the heap block.
+ *
+ * A run whose blocks outgrow the arena gets heap blocks.  A bad write let
+ * go on (fw_arena_take_stray_write()) may come again from the same code
+ * unreported, since ASan reports each place once, and past a heap block
+ * it would break ASan's allocator: so such a process ends instead, before
+ * its first heap block, and the next process starts clean.
+ */
+void fw_arena_set_heap_guard(void (*guard)(void))
+{
+#ifdef EBSFUZZ_ASAN
+	heap_guard = guard;
+#else
+	(void)guard;
 #endif
 }
 

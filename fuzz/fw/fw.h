@@ -200,5 +200,9 @@ struct fw_bad_access {
 	const void *free_site;
 };
 bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out);
+/* A bad write that only the arena can feel: true if the run may go on;
+ * then no heap block is handed out in this process, @guard ends it. */
+bool fw_arena_take_stray_write(uintptr_t addr, size_t size);
+void fw_arena_set_heap_guard(void (*guard)(void));
 
 #endif /* EBSFUZZ_FUZZ_FW_H */
