@@ -170,6 +170,11 @@ loader-harness: $(LOADER_HARNESS_FUZZ) $(LOADER_HARNESS_REPLAY) $(BUILD)/scn see
 loader-harness-msan: $(BUILD)/fuzzmsan/loader-harness.o $(BUILD)/msan/loader-harness-replay.o \
 	$(BUILD)/scn seeds model-seeds
 
+# Every loader object whose statics are gathered is compiled with
+# -fdata-sections, so that UBSan's data, which its reports change, lies in
+# sections of its own that scripts/loader-statics leaves alone.
+LB_STATICS_CFLAGS := -fdata-sections
+
 # ---- The in-tree loaders ----
 
 # Every build directory compiles fuzz/loaders/ with its own flags and
@@ -177,13 +182,13 @@ loader-harness-msan: $(BUILD)/fuzzmsan/loader-harness.o $(BUILD)/msan/loader-har
 define loader_objects
 $(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS)
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $(LB_STATICS_CFLAGS) -c $$< -o $$@
 	@scripts/loader-statics $$@
 endef
 $(foreach d,gcc asan fuzz afl cmplog msan fuzzmsan ossfuzz,$(eval $(call loader_objects,$(d))))
 $(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC_asan) $(CFLAGS_asan) -DEBSFUZZ_FIXED -c $< -o $@
+	$(CC_asan) $(CFLAGS_asan) $(LB_STATICS_CFLAGS) -DEBSFUZZ_FIXED -c $< -o $@
 	@scripts/loader-statics $@
 
 # loader_link(variant, target pattern, object pattern): link an in-tree
@@ -236,7 +241,7 @@ lb_cd = $(if $(filter-out $(CURDIR),$(LOADER_CWD)),cd '$(LOADER_CWD)' && )
 define loader_compile
 $(3): $(call lb_abs,$(2)) $(4)
 	@mkdir -p $$(@D)
-	$(lb_cd)$$(LB_CC_$(1)) $$(LB_CFLAGS_$(1)) $(5) -c $(2) -o $$@
+	$(lb_cd)$$(LB_CC_$(1)) $$(LB_CFLAGS_$(1)) $(if $(LB_NO_STATICS_$(1)),,$(LB_STATICS_CFLAGS)) $(5) -c $(2) -o $$@
 	$(if $(LB_NO_STATICS_$(1)),,scripts/loader-statics $$@)
 endef
 
