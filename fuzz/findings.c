@@ -28,9 +28,10 @@
  * outside the harness, and the run goes on after a bad read, so that a
  * shallow memory error reachable from everywhere does not spend the
  * campaign restarting workers.  So does a bad write that lands among the
- * loader's blocks (fuzz/fw/arena.c, fw_arena_take_stray_write()); any other
- * bad write (see findings_end_run_now()) and a wild access (a SEGV) still
- * end the worker.
+ * loader's blocks or pages (fuzz/fw/arena.c, fw_take_stray_write()); any
+ * other bad write (see findings_end_run_now()) still ends the worker, and
+ * so does a wild access (a SEGV), but where the campaign asks for the end
+ * of the loader's run instead (signals.c).
  *
  * Nothing recorded here steers the firmware: a run is the same with or
  * without it.
@@ -367,6 +368,7 @@ void findings_init(struct fw_options *opt)
 	if (dir == NULL)
 		return;
 	opt->keep_going = true;
+	signals_init();
 	atexit(flush_counts);
 }
 

@@ -30,4 +30,7 @@ void crash_on_arm(void);
 /* sanitizer_reports.c */
 void sanitizer_reports_init(void);
 
+/* signals.c: a deadly signal ends the loader's run, not the process */
+void signals_init(void);
+
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

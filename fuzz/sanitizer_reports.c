@@ -27,7 +27,7 @@ static bool is_harness_file(const char *file)
 {
 	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
 						"fuzz/findings.c", "fuzz/crash_on.c",
-						"fuzz/sanitizer_reports.c",
+						"fuzz/sanitizer_reports.c", "fuzz/signals.c",
 						"fuzz/statics.c",  "fuzz/script",
 						"fuzz/replay.c" };
 	unsigned i;
@@ -126,7 +126,8 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 /*
  * Whether a bad write (its ERROR line @line, "...\nWRITE of size N at
  * 0xADDR ...") can only have changed the loader's blocks and what lies
- * between them (fuzz/fw/arena.c), so that the run may go on: a loader
+ * between them, or its pages (fuzz/fw/arena.c), so that the run may go
+ * on: a loader
  * that writes past its map buffer on every run would otherwise end every
  * libFuzzer process it runs in, which restarts and replays its corpus.
  */
@@ -143,7 +144,7 @@ static bool write_harmless(const char *line)
 	if (at == NULL || (eol != NULL && eol < at))
 		return false;
 	addr = strtoull(at + strlen(" at 0x"), NULL, 16);
-	return fw_arena_take_stray_write((uintptr_t)addr, (size_t)size);
+	return fw_take_stray_write((uintptr_t)addr, (size_t)size);
 }
 
 /*

@@ -66,7 +66,10 @@ static void trace_input(const uint8_t *data, size_t size)
  * Unless the findings campaign asked to keep going (EBSFUZZ_FINDINGS), a
  * violation ends the process, one report line per violation.
  *
- * Return: 0, as libFuzzer wants.
+ * Return: 0, as libFuzzer wants; -1 for a run a deadly signal ended
+ * (fuzz/signals.c, only in the campaign's libFuzzer workers): libFuzzer
+ * then keeps the input out of its corpus, as it would a crash's, so that
+ * the search does not settle among inputs that fault.
  */
 int ebsfuzz_one_input(const uint8_t *data, size_t size, fw_loader_fn loader)
 {
@@ -82,5 +85,5 @@ int ebsfuzz_one_input(const uint8_t *data, size_t size, fw_loader_fn loader)
 	findings_begin_run(data, size);
 	fw_run(&scn, loader, &options, &result);
 	findings_end_run(&result);
-	return 0;
+	return result.ended == END_SIGNAL ? -1 : 0;
 }

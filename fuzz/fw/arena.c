@@ -25,8 +25,9 @@
  *   zones and the rest of a block's last page (an overrun or underrun), a
  *   freed block until the run ends (a use after free, which ASan's
  *   quarantine could forget once recycled);
- * - beyond the highest page ever handed out the range is inaccessible, so
- *   an access further out is a SEGV, not silence;
+ * - beyond the pages this run handed out (and a floor, fw_arena_reset())
+ *   the range is inaccessible, so an access further out is a SEGV, not
+ *   silence;
  * - ASan calls all of these "use-after-poison" without the allocation's
  *   and the free's stacks; fw_explain_bad_access() gives what ASan would say of
  *   a heap block (heap-buffer-overflow, heap-use-after-free) and which
@@ -51,6 +52,10 @@
 #define ARENA_SMALL_ALIGN 16u
 /* Two of the largest allocation the fake machine grants, with room between. */
 #define ARENA_BYTES (2ull * FW_MAX_ALLOC_BYTES + 64ull * EFI_PAGE_SIZE)
+/* Accessible between runs; above, a run makes what it needs accessible.
+ * Once a run of the process has ended at a deadly signal, the smaller. */
+#define ARENA_FLOOR_BYTES ARENA_KEEP_BYTES
+#define ARENA_TIGHT_FLOOR_BYTES (256u * 1024u)
 /* Resident pages kept between runs; above, they go back to the kernel. */
 #define ARENA_KEEP_BYTES (16ull * 1024 * 1024)
 #define ARENA_GAP EFI_PAGE_SIZE
@@ -68,7 +73,9 @@ static uint8_t *base;
 static size_t used;       /* this run's blocks end here */
 static bool page_block_last; /* the block ending at @used started on a page */
 static size_t accessible; /* readable and writable (and poisoned) below this */
+static size_t ever_accessible; /* poisoned below this, but where handed out */
 static bool stray_taken;  /* a bad write has been let go on in this process */
+static bool walks_fault;  /* a run of this process ended at a deadly signal */
 static void (*heap_guard)(void);
 static enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
 
@@ -86,7 +93,9 @@ static bool reserve(void)
 	return state == ARENA_RESERVED;
 }
 
-/* Make [0, @end) of the arena accessible; what is new starts poisoned. */
+/* Make [0, @end) of the arena accessible; what is new starts poisoned
+ * (what was accessible before still is: fw_arena_reset() poisons every
+ * block a run handed out). */
 static bool reach(size_t end)
 {
 	if (end <= accessible)
@@ -94,7 +103,10 @@ static bool reach(size_t end)
 	end = round_up(end, EFI_PAGE_SIZE);
 	if (mprotect(base + accessible, end - accessible, PROT_READ | PROT_WRITE) != 0)
 		return false;
-	__asan_poison_memory_region(base + accessible, end - accessible);
+	if (end > ever_accessible) {
+		__asan_poison_memory_region(base + ever_accessible, end - ever_accessible);
+		ever_accessible = end;
+	}
 	accessible = end;
 	return true;
 }
@@ -182,7 +194,7 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 	 * gave them back to the kernel, and nothing in this run wrote them
 	 * before this block (blocks are never reused within a run, and a write
 	 * outside a live block ends the worker, findings_end_run_now(), but
-	 * for one the campaign lets go on, fw_arena_take_stray_write(), which
+	 * for one the campaign lets go on, fw_take_stray_write(), which
 	 * the same input makes again).  Zeroing them here would fault in
 	 * every page of a block of many MiB that the loader touches a little
 	 * of. */
@@ -240,6 +252,8 @@ void fw_arena_free(void *block, size_t bytes)
 void fw_arena_reset(void)
 {
 #ifdef EBSFUZZ_ASAN
+	size_t floor;
+
 	if (used == 0)
 		return;
 	__asan_poison_memory_region(base, used);
@@ -252,14 +266,27 @@ void fw_arena_reset(void)
 		madvise(base + ARENA_KEEP_BYTES, accessible - ARENA_KEEP_BYTES, MADV_DONTNEED);
 	else if (used > ARENA_KEEP_BYTES)
 		madvise(base + ARENA_KEEP_BYTES, used - ARENA_KEEP_BYTES, MADV_DONTNEED);
+	/* What a run made accessible beyond the floor becomes inaccessible
+	 * again: a loader that walks past its buffer (a map size the firmware
+	 * lied about) faults at the end of what its own run made accessible,
+	 * not after reading through what the largest run of the process did.
+	 * A campaign's worker survives such a fault (fuzz/signals.c), and a
+	 * walk of 16 MiB at a 41-byte stride, ASan's and UBSan's checks at
+	 * every read, took the Xen port's runs to milliseconds; once one has
+	 * happened the floor is lower, at the cost of two mprotect() calls for
+	 * each larger run.  The pages stay as they were. */
+	floor = walks_fault ? ARENA_TIGHT_FLOOR_BYTES : ARENA_FLOOR_BYTES;
+	if (accessible > floor &&
+	    mprotect(base + floor, accessible - floor, PROT_NONE) == 0)
+		accessible = floor;
 	used = 0;
 	page_block_last = false;
 #endif
 }
 
 /**
- * fw_arena_take_stray_write() - a bad write of the loader's, if it cannot
- * harm anything but the arena: note it, so that the run can go on.
+ * fw_take_stray_write() - a bad write of the loader's, if it can harm
+ * nothing but the loader's own memory: note it, so that the run can go on.
  * @addr: the first byte ASan reported.
  * @size: the access's size (for a range a C library call writes, the
  *	whole range's, so [@addr, @addr + @size) covers what it changes).
@@ -267,24 +294,27 @@ void fw_arena_reset(void)
  * Inside the arena a bad write lands on a red zone, a gap, a freed block
  * or a live block of the loader's: memory the loader owns or that only a
  * bad read sees, with no allocator header to break (the reason a bad write
- * on a heap block ends the run, fuzz/findings.c).  ASan reports each place
+ * on a heap block ends the run, fuzz/findings.c).  In the fake machine's
+ * RAM (ram.c) it lands on pages the loader holds (GRUB poisons the heap it
+ * keeps there), or faults.  ASan reports each place
  * in the code once, so the same code may write there again unreported:
  * from now on fw_arena_reset() gives back every page above
  * ARENA_KEEP_BYTES, which must read as zeros when handed out, and no block
  * comes from the heap (fw_arena_set_heap_guard()).
  *
- * Return: true if the write lies wholly in the arena's accessible range.
+ * Return: true if the write lies wholly in the arena's accessible range,
+ * or wholly in the fake machine's RAM.
  */
-bool fw_arena_take_stray_write(uintptr_t addr, size_t size)
+bool fw_take_stray_write(uintptr_t addr, size_t size)
 {
 #ifdef EBSFUZZ_ASAN
 	uintptr_t b = (uintptr_t)base;
-	size_t off;
+	size_t off = addr - b;
 
-	if (base == NULL || addr < b || size == 0)
+	if (size == 0)
 		return false;
-	off = addr - b;
-	if (off > accessible || size > accessible - off)
+	if (!fw_ram_contains(addr, size) &&
+	    (base == NULL || addr < b || off > accessible || size > accessible - off))
 		return false;
 	stray_taken = true;
 	return true;
@@ -296,12 +326,23 @@ bool fw_arena_take_stray_write(uintptr_t addr, size_t size)
 }
 
 /**
+ * fw_arena_after_fault() - a run has ended at a deadly signal (run.c): from
+ * now on fw_arena_reset() keeps less of the arena accessible.
+ */
+void fw_arena_after_fault(void)
+{
+#ifdef EBSFUZZ_ASAN
+	walks_fault = true;
+#endif
+}
+
+/**
  * fw_arena_set_heap_guard() - what to do instead of handing out a heap
  * block once a bad write has gone on in this process.
  * @guard: must not return; NULL: hand out the heap block.
  *
  * A run whose blocks outgrow the arena gets heap blocks.  A bad write let
- * go on (fw_arena_take_stray_write()) may come again from the same code
+ * go on (fw_take_stray_write()) may come again from the same code
  * unreported, since ASan reports each place once, and past a heap block
  * it would break ASan's allocator: so such a process ends instead, before
  * its first heap block, and the next process starts clean.

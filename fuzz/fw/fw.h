@@ -135,7 +135,7 @@ struct fw_reason {
 };
 
 /* How the loader's run ended. */
-enum fw_end { END_RETURNED, END_EXIT, END_RESET, END_FATAL };
+enum fw_end { END_RETURNED, END_EXIT, END_RESET, END_FATAL, END_SIGNAL };
 
 /**
  * struct fw_result - what happened in a run.
@@ -186,6 +186,13 @@ bool fw_outside_rules_so_far(void);
  * not take them with it). */
 const struct fw_violation *fw_violations_so_far(unsigned *count);
 
+/* Whether the loader's run is in progress (its code, or a service it
+ * called, is running), and the end of that run at a deadly signal in it
+ * (fuzz/signals.c): fw_run() returns as if the loader had stopped there,
+ * with the violations recorded so far and none of the end-of-run ones. */
+bool fw_loader_running(void);
+_Noreturn void fw_end_run_on_signal(void);
+
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 
@@ -200,9 +207,10 @@ struct fw_bad_access {
 	const void *free_site;
 };
 bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out);
-/* A bad write that only the arena can feel: true if the run may go on;
- * then no heap block is handed out in this process, @guard ends it. */
-bool fw_arena_take_stray_write(uintptr_t addr, size_t size);
+/* A bad write that only the loader's own memory can feel (arena.c): true
+ * if the run may go on; then no heap block is handed out in this process,
+ * @guard ends it. */
+bool fw_take_stray_write(uintptr_t addr, size_t size);
 void fw_arena_set_heap_guard(void (*guard)(void));
 
 #endif /* EBSFUZZ_FUZZ_FW_H */

@@ -179,6 +179,7 @@ struct fw {
 	unsigned first_required, max_required; /* descriptors, over-report included */
 	bool growth_noted;
 	bool run_started;          /* the scenario is built; the loader runs */
+	volatile bool in_loader;   /* between the loader's entry and its end */
 	const void *caller;        /* return address in the loader of the current call */
 	struct fw_violation violations[FW_MAX_VIOLATIONS];
 	unsigned n_violations;
@@ -259,11 +260,13 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages);
 bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);
 void fw_arena_reset(void);
+void fw_arena_after_fault(void);
 
 /* ram.c */
 bool fw_ram_covers(uint64_t start, uint64_t pages);
 void *fw_ram_map(uint64_t start, uint64_t pages);
 void fw_ram_unmap(uint64_t start, uint64_t pages);
+bool fw_ram_contains(uintptr_t addr, size_t size);
 
 /* getmap.c */
 EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,

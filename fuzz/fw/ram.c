@@ -88,6 +88,23 @@ void *fw_ram_map(uint64_t start, uint64_t pages)
 }
 
 /**
+ * fw_ram_contains() - whether a host range lies in the fake machine's RAM.
+ * @addr: first byte.
+ * @size: bytes.
+ *
+ * Only pages the loader holds are accessible there (fw_ram_unmap() closes
+ * the others): a write to the range changes the loader's own pages, which
+ * go back to the kernel when it frees them or its run ends, or faults.
+ *
+ * Return: true if [@addr, @addr + @size) is inside the reserved range.
+ */
+bool fw_ram_contains(uintptr_t addr, size_t size)
+{
+	return ram_state == RAM_RESERVED && addr >= FW_RAM_BASE && addr < FW_RAM_END &&
+	       size <= FW_RAM_END - addr;
+}
+
+/**
  * fw_ram_unmap() - make model pages inaccessible again, and zero.
  * @start: as passed to fw_ram_map(), or inside it, page-aligned.
  * @pages: number of pages.

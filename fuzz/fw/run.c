@@ -225,6 +225,7 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 		fw_trace_scenario(scn);
 	fw.run_started = true;
 	if (setjmp(fw.reset_jump) == 0) {
+		fw.in_loader = true;
 		status = loader(&image_handle_object, &fw.st);
 		returned = true;
 		FW_TRACE("# loader returned %s\n", fw_status_name(status));
@@ -232,6 +233,7 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 		status = fw.exit_status;
 		returned = true;
 	}
+	fw.in_loader = false;
 	result->status = status;
 	result->returned = returned;
 	result->ended = fw.ended;
@@ -249,7 +251,24 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 	 * plus one names the loader's function, not "?". */
 	if (fw.caller == NULL)
 		fw.caller = (const uint8_t *)(uintptr_t)loader + 1;
-	oracle_check_end(result);
+	/* A run a deadly signal ended is judged by what it did up to there:
+	 * what the loader would have done next (return, retry, exit) never
+	 * came, so neither status, leak nor liveness can be said of it. */
+	if (fw.ended != END_SIGNAL)
+		oracle_check_end(result);
+	else
+		fw_arena_after_fault();
 	oracle_end_run(result);
 	fw_memory_release();
+}
+
+bool fw_loader_running(void)
+{
+	return fw.in_loader;
+}
+
+_Noreturn void fw_end_run_on_signal(void)
+{
+	fw.ended = END_SIGNAL;
+	longjmp(fw.reset_jump, 1);
 }

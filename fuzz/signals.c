@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signals.c - a deadly signal in the loader's run (a SEGV, a bus error, a
+ * division by zero) as a finding and the end of that run, not of the
+ * process, in the findings campaign's libFuzzer workers
+ * (EBSFUZZ_GO_ON_AFTER_SIGNALS=1, which scripts/fuzz-campaign sets for
+ * them alone).
+ *
+ * Why: libFuzzer's fork mode replaces a worker that crashed with a fresh
+ * process, which replays part of the corpus before it fuzzes again.  Real
+ * loaders crash often on non-compliant firmware (a map size far beyond
+ * the buffer, DescriptorSize 0): the ports of GRUB, Linux, Limine, FreeBSD
+ * and Xen ended nearly every one of their workers so, 40 to 400 times in a
+ * 45-second campaign, and fuzzed a few hundred inputs a second.  Each run
+ * starts from a clean state whatever the last one did: the firmware resets
+ * its own (fuzz/fw/run.c), the loader's statics come back (statics.c), and
+ * its blocks are the arena's (fuzz/fw/arena.c); so the run that faulted
+ * can end where it faulted.
+ *
+ * The finding is what the campaign's replay of the crash would name: kind
+ * asan:SEGV, asan:BUS or asan:FPE, as ASan's report says, at the frames of
+ * the main executable from the faulting instruction up ("pcs:OFF,...",
+ * which the campaign resolves to the first of the loader's lines), with
+ * the class the firmware's conduct so far gives it.  What the run proved
+ * before is written down with it, as at an ASan report (findings.c).  A
+ * signal outside the loader's run goes to the handler that was there
+ * before (ASan's), which reports it and ends the process.
+ */
+#define _GNU_SOURCE
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "findings_internal.h"
+
+static const int deadly[] = { SIGSEGV, SIGBUS, SIGFPE };
+#define N_DEADLY (sizeof(deadly) / sizeof(deadly[0]))
+static struct sigaction before[N_DEADLY];
+static uintptr_t exe_start, exe_end; /* the main executable's mapping */
+static uintptr_t stack_lo, stack_hi;  /* the thread's stack, where frames are */
+static uint8_t alt_stack[64 * 1024];
+
+/* Frames walked up from the fault: as many as a report's place needs. */
+#define MAX_FRAMES 16
+
+static int note_main_executable(struct dl_phdr_info *info, size_t size, void *data)
+{
+	unsigned i;
+
+	(void)size;
+	(void)data;
+	/* The first object is the main executable (dl_iterate_phdr(3)). */
+	exe_start = (uintptr_t)info->dlpi_addr;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t end = (uintptr_t)info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+
+		if (ph->p_type == PT_LOAD && end > exe_end)
+			exe_end = end;
+	}
+	return 1;
+}
+
+/* Append @pc's offset in the main executable to @where, if it is there. */
+static void add_frame(char *where, size_t size, uintptr_t pc)
+{
+	size_t len = strlen(where);
+
+	if (pc < exe_start || pc >= exe_end || len + 24 >= size)
+		return;
+	snprintf(where + len, size - len, "%s0x%lx", where[4] != '\0' ? "," : "",
+		 (unsigned long)(pc - exe_start));
+}
+
+/*
+ * The faulting instruction, then the return addresses along the frame
+ * pointers (every object here is built with -fno-omit-frame-pointer), each
+ * less one so that it names the call, as a sanitizer's stack trace does.
+ * A frame pointer that does not lead up the stack ends the walk (it is
+ * read only inside the stack: a fault here would end the process).
+ */
+static void frames(const ucontext_t *uc, char *where, size_t size)
+{
+#if defined(__x86_64__)
+	const uintptr_t *fp = (const uintptr_t *)uc->uc_mcontext.gregs[REG_RBP];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	unsigned n;
+
+	snprintf(where, size, "pcs:");
+	add_frame(where, size, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+	for (n = 1; n < MAX_FRAMES; n++) {
+		if (stack_hi == 0 || (uintptr_t)fp < sp || (uintptr_t)fp < stack_lo ||
+		    (uintptr_t)fp > stack_hi - 2 * sizeof(uintptr_t) ||
+		    (uintptr_t)fp % sizeof(uintptr_t) != 0 || fp[1] == 0)
+			break;
+		add_frame(where, size, fp[1] - 1);
+		sp = (uintptr_t)fp + 2 * sizeof(uintptr_t);
+		fp = (const uintptr_t *)fp[0];
+	}
+#else
+	(void)uc;
+	snprintf(where, size, "pcs:");
+#endif
+}
+
+static void on_deadly_signal(int sig, siginfo_t *info, void *context)
+{
+	const char *kind = sig == SIGFPE ? "asan:FPE" : sig == SIGBUS ? "asan:BUS" : "asan:SEGV";
+	char where[240], message[120];
+	sigset_t unblock;
+	unsigned i;
+
+	if (!fw_loader_running()) {
+		/* Not the loader's: the handler from before takes the fault
+		 * again when the instruction runs again. */
+		for (i = 0; i < N_DEADLY; i++)
+			if (deadly[i] == sig)
+				sigaction(sig, &before[i], NULL);
+		return;
+	}
+	frames(context, where, sizeof(where));
+	snprintf(message, sizeof(message), "%s on address %p", kind + 5, info->si_addr);
+	findings_prove(kind, where[4] != '\0' ? where : "?",
+		       fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+	findings_write_down_now();
+	sigemptyset(&unblock);
+	sigaddset(&unblock, sig);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+	fw_end_run_on_signal();
+}
+
+/**
+ * signals_init() - in a campaign's libFuzzer worker, end the loader's run,
+ * not the process, at a deadly signal.
+ */
+void signals_init(void)
+{
+	const char *v = getenv("EBSFUZZ_GO_ON_AFTER_SIGNALS");
+	struct sigaction go_on;
+	pthread_attr_t attr;
+	stack_t stack;
+	unsigned i;
+
+	/* The frames are read from x86-64 registers (frames()); elsewhere
+	 * signals end the process, as they did. */
+#if !defined(__x86_64__)
+	(void)v;
+	(void)on_deadly_signal;
+	return;
+#endif
+	if (v == NULL || strcmp(v, "1") != 0 || !findings_recording())
+		return;
+	dl_iterate_phdr(note_main_executable, NULL);
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *lo;
+		size_t size;
+
+		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+			stack_lo = (uintptr_t)lo;
+			stack_hi = stack_lo + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	/* A stack overflow faults on the stack itself: the handler needs
+	 * another, unless the sanitizer runtime gave the thread one. */
+	if (sigaltstack(NULL, &stack) == 0 && (stack.ss_flags & SS_DISABLE)) {
+		stack.ss_sp = alt_stack;
+		stack.ss_size = sizeof(alt_stack);
+		stack.ss_flags = 0;
+		sigaltstack(&stack, NULL);
+	}
+	memset(&go_on, 0, sizeof(go_on));
+	go_on.sa_sigaction = on_deadly_signal;
+	go_on.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&go_on.sa_mask);
+	for (i = 0; i < N_DEADLY; i++)
+		sigaction(deadly[i], &go_on, &before[i]);
+}
