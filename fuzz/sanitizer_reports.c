@@ -127,9 +127,9 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
  * Whether a bad write (its ERROR line @line, "...\nWRITE of size N at
  * 0xADDR ...") can only have changed the loader's blocks and what lies
  * between them, or its pages (fuzz/fw/arena.c), so that the run may go
- * on: a loader
- * that writes past its map buffer on every run would otherwise end every
- * libFuzzer process it runs in, which restarts and replays its corpus.
+ * on: a loader that writes past its map buffer on every run would
+ * otherwise end every libFuzzer process it runs in, which restarts and
+ * replays its corpus.
  */
 static bool write_harmless(const char *line)
 {
