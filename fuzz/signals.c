@@ -10,7 +10,7 @@
  * process, which replays part of the corpus before it fuzzes again.  Real
  * loaders crash often on non-compliant firmware (a map size far beyond
  * the buffer, DescriptorSize 0): the ports of GRUB, Linux, Limine, FreeBSD
- * and Xen ended nearly every one of their workers so, 40 to 400 times in a
+ * and Xen ended nearly every one of their workers so, 30 to 430 times in a
  * 45-second campaign, and fuzzed a few hundred inputs a second.  Each run
  * starts from a clean state whatever the last one did: the firmware resets
  * its own (fuzz/fw/run.c), the loader's statics come back (statics.c), and

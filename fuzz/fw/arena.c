@@ -296,11 +296,11 @@ void fw_arena_reset(void)
  * bad read sees, with no allocator header to break (the reason a bad write
  * on a heap block ends the run, fuzz/findings.c).  In the fake machine's
  * RAM (ram.c) it lands on pages the loader holds (GRUB poisons the heap it
- * keeps there), or faults.  ASan reports each place
- * in the code once, so the same code may write there again unreported:
- * from now on fw_arena_reset() gives back every page above
- * ARENA_KEEP_BYTES, which must read as zeros when handed out, and no block
- * comes from the heap (fw_arena_set_heap_guard()).
+ * keeps there), or faults.  ASan reports each place in the code once, so
+ * the same code may write there again unreported: from now on
+ * fw_arena_reset() gives back every page above ARENA_KEEP_BYTES, which
+ * must read as zeros when handed out, and no block comes from the heap
+ * (fw_arena_set_heap_guard()).
  *
  * Return: true if the write lies wholly in the arena's accessible range,
  * or wholly in the fake machine's RAM.
