@@ -44,12 +44,13 @@ static void name_failing_input(void)
 		return;
 }
 
+/* Written by the SIGALRM handler, so formatted before any input runs. */
+static char timeout_message[96];
+
 static void on_fatal_signal(int sig)
 {
 	if (sig == SIGALRM) {
-		static const char msg[] = "replay: timeout: the loader did not finish\n";
-
-		if (write(2, msg, sizeof(msg) - 1) < 0)
+		if (write(2, timeout_message, strlen(timeout_message)) < 0)
 			sig = SIGALRM;
 		/* Where the loader was stuck: the campaign names a hang by the
 		 * first loader frame (scripts/fuzz-campaign), as libFuzzer's own
@@ -124,6 +125,10 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || runs_per_input == 0)
 		usage();
+	/* The alarm covers every run of one input (run_file()). */
+	snprintf(timeout_message, sizeof(timeout_message),
+		 "replay: timeout: the loader did not finish within %u s\n",
+		 timeout_seconds * runs_per_input);
 	install_handlers();
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = optind; i < argc; i++)

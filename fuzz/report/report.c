@@ -73,7 +73,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->jobs = cpus > 0 ? (unsigned)cpus : 1;
-	a->timeout = 10;
+	a->timeout = 2; /* seconds per run; why 2: scripts/fuzz-campaign */
 	for (i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		bool more = i + 1 < argc;
