@@ -29,6 +29,7 @@ void crash_on_arm(void);
 
 /* sanitizer_reports.c */
 void sanitizer_reports_init(void);
+void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 
 /* signals.c: a deadly signal ends the loader's run, not the process */
 void signals_init(void);

@@ -14,7 +14,9 @@
 #
 # Every compile gathers the loader's writable statics (scripts/loader-statics)
 # so that the fuzz target gives them back before every run (fuzz/statics.c),
-# except the report's: its driver runs each point in a forked child.
+# and marks its code and gives its copies and fills places of their own in
+# ASan's reports (scripts/loader-code, fuzz/loader_code.c), except the
+# report's: its driver runs each point in a forked child.
 #
 # Two faces, one table:
 #
@@ -183,13 +185,13 @@ define loader_objects
 $(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(LB_STATICS_CFLAGS) -c $$< -o $$@
-	@scripts/loader-statics $$@
+	@scripts/loader-statics $$@ && scripts/loader-code $$@
 endef
 $(foreach d,gcc asan fuzz afl cmplog msan fuzzmsan ossfuzz,$(eval $(call loader_objects,$(d))))
 $(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_asan) $(CFLAGS_asan) $(LB_STATICS_CFLAGS) -DEBSFUZZ_FIXED -c $< -o $@
-	@scripts/loader-statics $@
+	@scripts/loader-statics $@ && scripts/loader-code $@
 
 # loader_link(variant, target pattern, object pattern): link an in-tree
 # loader's object with the variant's harness (replay, fuzz, afl, cmplog).
@@ -242,7 +244,7 @@ define loader_compile
 $(3): $(call lb_abs,$(2)) $(4)
 	@mkdir -p $$(@D)
 	$(lb_cd)$$(LB_CC_$(1)) $$(LB_CFLAGS_$(1)) $(if $(LB_NO_STATICS_$(1)),,$(LB_STATICS_CFLAGS)) $(5) -c $(2) -o $$@
-	$(if $(LB_NO_STATICS_$(1)),,scripts/loader-statics $$@)
+	$(if $(LB_NO_STATICS_$(1)),,scripts/loader-statics $$@ && scripts/loader-code $$@)
 endef
 
 # loader_bin(variant): link the loader's objects, then the harness (by

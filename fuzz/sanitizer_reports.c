@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "findings_internal.h"
+#include "loader_code.h"
 #include "sanitizers.h"
 
 /* UBSan's interface, present only in builds that have it. */
@@ -28,6 +29,7 @@ static bool is_harness_file(const char *file)
 	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
 						"fuzz/findings.c", "fuzz/crash_on.c",
 						"fuzz/sanitizer_reports.c", "fuzz/signals.c",
+						"fuzz/loader_code.c",
 						"fuzz/statics.c",  "fuzz/script",
 						"fuzz/replay.c" };
 	unsigned i;
@@ -148,6 +150,23 @@ static bool write_harmless(const char *line)
 }
 
 /*
+ * Whether the access a report names (its ERROR line @line, "... at pc
+ * 0xPC bp ...") was the loader's own: an instruction of its code, or a
+ * copy or fill it called (reported at its call, fuzz/loader_code.c).  ASan
+ * reports each place once per process; a place in the C library or the
+ * firmware is every caller's, so a run that went on from a report there
+ * would leave every later bad access through it unreported.
+ */
+static bool raised_in_loader_code(const char *line)
+{
+	const char *at = strstr(line, " at pc 0x"), *eol = strchr(line, '\n');
+
+	if (at == NULL || (eol != NULL && eol < at))
+		return false;
+	return loader_code_contains((uintptr_t)strtoull(at + strlen(" at pc 0x"), NULL, 16));
+}
+
+/*
  * A process that let a bad write go on, at its first block too large for
  * the arena (fw_arena_set_heap_guard()): it ends as if it had not started
  * the run, exit status 0, so that neither the fuzzer nor a minimiser takes
@@ -239,8 +258,30 @@ static __attribute__((unused)) void asan_report(const char *report)
 	findings_prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
 	findings_write_down_now();
+	if ((strstr(own, "READ of size ") != NULL || strstr(own, "WRITE of size ") != NULL) &&
+	    !raised_in_loader_code(own))
+		findings_end_run_now("a bad access reported in the C library's or the firmware's code ends "
+				     "the run (ASan reports that place once per process, for every caller)");
 	if (strstr(own, "WRITE of size ") != NULL && !write_harmless(own))
 		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
+}
+
+/**
+ * sanitizer_reports_write_went_on() - a bad write of the loader's copy or
+ * fill (fuzz/loader_code.c) that ASan let go on, reported now or at an
+ * earlier run: end the run unless it can harm only the loader's memory.
+ * @addr: the first bad byte.
+ * @size: the size of the range written.
+ */
+void sanitizer_reports_write_went_on(uintptr_t addr, size_t size)
+{
+#ifdef EBSFUZZ_ASAN
+	if (findings_recording() && !fw_take_stray_write(addr, size))
+		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
+#else
+	(void)addr;
+	(void)size;
+#endif
 }
 
 /**
