@@ -79,6 +79,8 @@ static struct finding findings[MAX_FINDINGS];
 static unsigned n_findings;
 static struct proved run_proved[MAX_PER_RUN];
 static unsigned n_run_proved;
+/* A run of this process went on from a bad write (sanitizer_reports.c). */
+static bool wrote_astray;
 static uint64_t run_written[MAX_RUN_WRITTEN]; /* hashes this run wrote down */
 static unsigned n_run_written;
 static const uint8_t *run_data;
@@ -370,6 +372,18 @@ void findings_init(struct fw_options *opt)
 	opt->keep_going = true;
 	signals_init();
 	atexit(flush_counts);
+}
+
+/* A run went on from a bad write into the loader's own memory. */
+void findings_note_write_astray(void)
+{
+	wrote_astray = true;
+}
+
+/* Whether a run of this process went on from a bad write (signals.c). */
+bool findings_wrote_astray(void)
+{
+	return wrote_astray;
 }
 
 /**

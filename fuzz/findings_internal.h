@@ -19,6 +19,8 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
 const char *findings_where_is(const void *pc);
 _Noreturn void findings_end_run_now(const char *why);
 void findings_write_down_now(void);
+void findings_note_write_astray(void);
+bool findings_wrote_astray(void);
 
 /* crash_on.c: EBSFUZZ_CRASH_ON, a process aimed at one finding */
 void crash_on_parse(const char *value);

@@ -17,6 +17,7 @@
 #include "findings_internal.h"
 #include "loader_code.h"
 #include "sanitizers.h"
+#include "statics.h"
 
 /* UBSan's interface, present only in builds that have it. */
 void __ubsan_get_current_report_data(const char **kind, const char **message,
@@ -125,13 +126,25 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 	return true;
 }
 
+/* A bad write that can harm only the loader's own memory: its blocks and
+ * pages (fuzz/fw/arena.c), or its zero-initialised statics (fuzz/statics.c). */
+static bool take_stray_write(uintptr_t addr, size_t size)
+{
+	if (loader_statics_take_stray_write(addr, size))
+		fw_guard_after_stray_write();
+	else if (!fw_take_stray_write(addr, size))
+		return false;
+	findings_note_write_astray();
+	return true;
+}
+
 /*
  * Whether a bad write (its ERROR line @line, "...\nWRITE of size N at
  * 0xADDR ...") can only have changed the loader's blocks and what lies
- * between them, or its pages (fuzz/fw/arena.c), so that the run may go
- * on: a loader that writes past its map buffer on every run would
- * otherwise end every libFuzzer process it runs in, which restarts and
- * replays its corpus.
+ * between them, or its pages (fuzz/fw/arena.c), or its zero-initialised
+ * statics (fuzz/statics.c), so that the run may go on: a loader that
+ * writes past its map buffer on every run would otherwise end every
+ * libFuzzer process it runs in, which restarts and replays its corpus.
  */
 static bool write_harmless(const char *line)
 {
@@ -146,7 +159,7 @@ static bool write_harmless(const char *line)
 	if (at == NULL || (eol != NULL && eol < at))
 		return false;
 	addr = strtoull(at + strlen(" at 0x"), NULL, 16);
-	return fw_take_stray_write((uintptr_t)addr, (size_t)size);
+	return take_stray_write((uintptr_t)addr, (size_t)size);
 }
 
 /*
@@ -276,7 +289,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 void sanitizer_reports_write_went_on(uintptr_t addr, size_t size)
 {
 #ifdef EBSFUZZ_ASAN
-	if (findings_recording() && !fw_take_stray_write(addr, size))
+	if (findings_recording() && !take_stray_write(addr, size))
 		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
 #else
 	(void)addr;

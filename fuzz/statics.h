@@ -6,6 +6,12 @@
 #ifndef EBSFUZZ_FUZZ_STATICS_H
 #define EBSFUZZ_FUZZ_STATICS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 void loader_statics_restore(void);
+bool loader_statics_take_stray_write(uintptr_t addr, size_t size);
+bool loader_statics_past_end(uintptr_t addr);
 
 #endif /* EBSFUZZ_FUZZ_STATICS_H */

@@ -316,12 +316,43 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 	if (!fw_ram_contains(addr, size) &&
 	    (base == NULL || addr < b || off > accessible || size > accessible - off))
 		return false;
-	stray_taken = true;
+	fw_guard_after_stray_write();
 	return true;
 #else
 	(void)addr;
 	(void)size;
 	return false;
+#endif
+}
+
+/**
+ * fw_arena_past_accessible() - whether an address lies in the arena's
+ * reserved pages beyond what this run made accessible: where a walk over
+ * the loader's blocks faults.
+ * @addr: a faulting address.
+ */
+bool fw_arena_past_accessible(uintptr_t addr)
+{
+#ifdef EBSFUZZ_ASAN
+	uintptr_t b = (uintptr_t)base;
+
+	return base != NULL && addr >= b + accessible && addr - b < ARENA_BYTES;
+#else
+	(void)addr;
+	return false;
+#endif
+}
+
+/**
+ * fw_guard_after_stray_write() - a bad write of the loader's went on,
+ * here or in its own statics (fuzz/statics.c): the code that made it may
+ * write on unreported, so from now on fw_arena_reset() gives back every
+ * page above ARENA_KEEP_BYTES, and no block comes from the heap.
+ */
+void fw_guard_after_stray_write(void)
+{
+#ifdef EBSFUZZ_ASAN
+	stray_taken = true;
 #endif
 }
 

@@ -211,6 +211,8 @@ bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *ou
  * if the run may go on; then no heap block is handed out in this process,
  * @guard ends it. */
 bool fw_take_stray_write(uintptr_t addr, size_t size);
+void fw_guard_after_stray_write(void);
+bool fw_arena_past_accessible(uintptr_t addr);
 void fw_arena_set_heap_guard(void (*guard)(void));
 
 #endif /* EBSFUZZ_FUZZ_FW_H */
