@@ -112,6 +112,22 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	return true;
 }
 
+/**
+ * loader_code_report_write() - a write the firmware makes into the
+ * loader's buffer, at the loader's call (fuzz/fw/loader_writes.c).
+ * @caller: the loader's return address from the service it called.
+ * @to: the buffer.
+ * @size: the bytes to be written.
+ *
+ * Return: true if the range had a bad byte, was reported at @caller, and
+ * the write may be made (one that may not has ended the run).
+ */
+bool loader_code_report_write(const void *caller, void *to, size_t size)
+{
+	return report_bad_range((void *)(uintptr_t)caller, __builtin_frame_address(0), to, size,
+				true);
+}
+
 void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
 {
 	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);

@@ -7,8 +7,10 @@
 #define EBSFUZZ_FUZZ_LOADER_CODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 bool loader_code_contains(uintptr_t pc);
+bool loader_code_report_write(const void *caller, void *to, size_t size);
 
 #endif /* EBSFUZZ_FUZZ_LOADER_CODE_H */

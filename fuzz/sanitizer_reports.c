@@ -307,5 +307,6 @@ void sanitizer_reports_init(void)
 #ifdef EBSFUZZ_ASAN
 	__asan_set_error_report_callback(asan_report);
 	fw_arena_set_heap_guard(end_before_heap);
+	fw_set_loader_write_report(loader_code_report_write);
 #endif
 }
