@@ -21,8 +21,12 @@
  * Only ASan builds have the calls to rename; everything here is empty in
  * the others.
  */
+#define _DEFAULT_SOURCE
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "findings_internal.h"
 #include "loader_code.h"
@@ -57,6 +61,7 @@ void *ebsfuzz_loader_memset(void *to, int value, size_t size);
 void *ebsfuzz_loader_memmove(void *to, const void *from, size_t size);
 
 #define UNCHECKED __attribute__((no_sanitize("address"), noinline))
+#define RANGE_STEP (64u * 1024u)
 
 /* After a bad range was reported and the run goes on: byte by byte, so
  * that ASan's memcpy() does not report the same range again at its own
@@ -82,33 +87,81 @@ static UNCHECKED void fill_bytes(volatile uint8_t *to, uint8_t value, size_t siz
 }
 
 /* A range that wraps around the address space: ASan's own function
- * reports it (negative-size-param), fatally, as it always did. */
+ * reports it (negative-size-param), as it always did. */
 static bool wraps(const void *p, size_t size)
 {
 	return (uintptr_t)p + size < (uintptr_t)p;
 }
 
+/* first_bad_byte()'s answer for a range that runs into memory nothing is
+ * mapped at before any poisoned byte. */
+#define UNMAPPED ((void *)1)
+
+/* Whether [@p, @p + @size) lies in mapped pages: mincore() fails with
+ * ENOMEM for a range that has an unmapped page. */
+static bool mapped(const void *p, size_t size)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), first = (uintptr_t)p & ~(page - 1);
+	unsigned char resident[RANGE_STEP / 4096 + 2];
+
+	if (size / page + 2 > sizeof(resident))
+		return true; /* pages larger than assumed: do not ask */
+	return mincore((void *)first, (uintptr_t)p + size - first, resident) == 0 || errno != ENOMEM;
+}
+
+/*
+ * The first byte of [@p, @p + @size) ASan finds poisoned, NULL if none,
+ * or UNMAPPED if the range runs into unmapped memory first.  In steps of
+ * RANGE_STEP, stopping at the first bad one: __asan_region_is_poisoned()
+ * scans the shadow of a whole range, mapping it page by page, before it
+ * looks for the byte one at a time, and ASan's own memcpy() scanning the
+ * size a firmware lied about (terabytes past the GRUB port's heap) kept
+ * a worker busy for tens of seconds per run.  Past the first step, each
+ * step is checked to be mapped first.
+ */
+static void *first_bad_byte(const void *p, size_t size)
+{
+	size_t done, n;
+	void *bad;
+
+	for (done = 0; done < size; done += n) {
+		n = size - done < RANGE_STEP ? size - done : RANGE_STEP;
+		if (done > 0 && !mapped((const uint8_t *)p + done, n))
+			return UNMAPPED;
+		bad = __asan_region_is_poisoned((void *)((uintptr_t)p + done), n);
+		if (bad != NULL)
+			return bad;
+	}
+	return NULL;
+}
+
 /*
  * Report the first bad byte of [@p, @p + @size) at the loader's call
- * @caller, one frame up from @frame; ASan prints the range's size, as its
- * own memcpy() does.  Return whether the range was bad (and the run goes
- * on, since a report that ends it never returns).  A write that goes on
- * must be one that can harm nothing but the loader's own memory, also
- * when ASan did not report it (the same call reported before).
+ * @caller, one frame up from @frame, with the size of the rest of the
+ * range from there: what a write changes that it should not, which the
+ * harness judges by (ASan's own memcpy() prints the whole range's size).
+ * Return whether the range was bad (and the run goes on, since a report
+ * that ends it never returns).  A write that goes on must be one that can
+ * harm nothing but the loader's own memory, also when ASan did not report
+ * it (the same call reported before).
  */
 static bool report_bad_range(void *caller, void **frame, const void *p, size_t size,
 			     bool write)
 {
-	void *bad = size != 0 ? __asan_region_is_poisoned((void *)(uintptr_t)p, size) : NULL;
+	void *bad = first_bad_byte(p, size);
+	size_t rest;
 
+	if (bad == UNMAPPED)
+		return true; /* the copy faults there, as it would unchecked */
 	if (bad == NULL)
 		return false;
+	rest = (uintptr_t)p + size - (uintptr_t)bad;
 	/* The loader's frame pointer, saved by this function's caller on
 	 * entry: ASan's stack then starts at the loader's call, then its
 	 * caller, not at the call twice. */
-	__asan_report_error(caller, frame[0], frame, bad, write, size);
+	__asan_report_error(caller, frame[0], frame, bad, write, rest);
 	if (write)
-		sanitizer_reports_write_went_on((uintptr_t)bad, size);
+		sanitizer_reports_write_went_on((uintptr_t)bad, rest);
 	return true;
 }
 
@@ -133,16 +186,17 @@ void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
 	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
 	bool bad;
 
-	/* Overlapping ranges (memcpy-param-overlap) and wrapping ones: ASan's
-	 * own report, which ends the process. */
-	if (wraps(to, size) || wraps(from, size) ||
-	    (to != from && (uintptr_t)to < (uintptr_t)from + size &&
-	     (uintptr_t)from < (uintptr_t)to + size))
+	if (wraps(to, size) || wraps(from, size))
 		return __asan_memcpy(to, from, size);
 	bad = report_bad_range(caller, frame, from, size, false);
 	bad |= report_bad_range(caller, frame, to, size, true);
 	if (bad)
 		move_bytes(to, from, size);
+	else if (to != from && (uintptr_t)to < (uintptr_t)from + size &&
+		 (uintptr_t)from < (uintptr_t)to + size)
+		/* Overlapping ranges it found good: ASan's memcpy-param-overlap,
+		 * and what ASan's memcpy() does after it. */
+		return __asan_memcpy(to, from, size);
 	else
 		memcpy(to, from, size);
 	return to;
