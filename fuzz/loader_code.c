@@ -28,12 +28,25 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "findings_internal.h"
 #include "loader_code.h"
 #include "sanitizers.h"
 
 extern char __start_ebsfuzz_loader_text[] __attribute__((weak));
 extern char __stop_ebsfuzz_loader_text[] __attribute__((weak));
+
+/* Judges a bad write that ASan let go on (sanitizer_reports.c); none in
+ * a build without the findings (the report card's). */
+static void (*write_judge)(uintptr_t addr, size_t size);
+
+/**
+ * loader_code_set_write_judge() - who ends the run at a bad write that
+ * must not go on, whether ASan reported it this time or not.
+ * @judge: called with the first bad byte and the size from there.
+ */
+void loader_code_set_write_judge(void (*judge)(uintptr_t addr, size_t size))
+{
+	write_judge = judge;
+}
 
 /**
  * loader_code_contains() - whether an address lies in the loader's code.
@@ -160,8 +173,8 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	 * entry: ASan's stack then starts at the loader's call, then its
 	 * caller, not at the call twice. */
 	__asan_report_error(caller, frame[0], frame, bad, write, rest);
-	if (write)
-		sanitizer_reports_write_went_on((uintptr_t)bad, rest);
+	if (write && write_judge != NULL)
+		write_judge((uintptr_t)bad, rest);
 	return true;
 }
 

@@ -308,5 +308,6 @@ void sanitizer_reports_init(void)
 	__asan_set_error_report_callback(asan_report);
 	fw_arena_set_heap_guard(end_before_heap);
 	fw_set_loader_write_report(loader_code_report_write);
+	loader_code_set_write_judge(sanitizer_reports_write_went_on);
 #endif
 }
