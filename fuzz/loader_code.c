@@ -13,13 +13,14 @@
  * silently after a write past a pool block had gone on).  The
  * loader's calls come here instead (scripts/loader-code renames them), and
  * a bad range is reported at the loader's call: a place of its own, as an
- * access of the loader's own code is.  And since the firmware or the C
- * library share their place with every caller, a report raised there ends
- * the run (fuzz/sanitizer_reports.c); loader_code_contains() tells them
- * apart.
+ * access of the loader's own code is, and so are the firmware's writes
+ * into a loader buffer (loader_code_report_write(), fuzz/fw/loader_writes.c).
+ * Any other bad write reported in the firmware's or the C library's code,
+ * whose place every caller shares, ends the run (fuzz/sanitizer_reports.c);
+ * loader_code_contains() tells them apart.
  *
- * Only ASan builds have the calls to rename; everything here is empty in
- * the others.
+ * The copies and fills exist only in ASan builds, the only ones whose
+ * calls scripts/loader-code renames.
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
