@@ -35,5 +35,6 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 
 /* signals.c: a deadly signal ends the loader's run, not the process */
 void signals_init(void);
+bool signals_end_runs(void);
 
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

@@ -38,6 +38,15 @@ extern char __stop_ebsfuzz_loader_text[] __attribute__((weak));
 /* Judges a bad write that ASan let go on (sanitizer_reports.c); none in
  * a build without the findings (the report card's). */
 static void (*write_judge)(uintptr_t addr, size_t size);
+/* A report under way whose write the judge decides on when it returns. */
+static bool judging;
+
+/* Whether the write ASan is reporting now is judged once the report has
+ * returned (by the judge, outside ASan's report: it may end the run). */
+bool loader_code_judges_this_write(void)
+{
+	return judging;
+}
 
 /**
  * loader_code_set_write_judge() - who ends the run at a bad write that
@@ -173,7 +182,9 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	/* The loader's frame pointer, saved by this function's caller on
 	 * entry: ASan's stack then starts at the loader's call, then its
 	 * caller, not at the call twice. */
+	judging = write && write_judge != NULL;
 	__asan_report_error(caller, frame[0], frame, bad, write, rest);
+	judging = false;
 	if (write && write_judge != NULL)
 		write_judge((uintptr_t)bad, rest);
 	return true;

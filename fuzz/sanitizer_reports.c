@@ -275,6 +275,8 @@ static __attribute__((unused)) void asan_report(const char *report)
 	findings_prove(kind, where[0] != 0 ? where : pcs[4] != 0 ? pcs : "?",
 	      fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
 	findings_write_down_now();
+	if (strstr(own, "WRITE of size ") != NULL && loader_code_judges_this_write())
+		return; /* judged when the report has returned: sanitizer_reports_write_went_on() */
 	if (strstr(own, "WRITE of size ") != NULL && !raised_in_loader_code(own))
 		findings_end_run_now("a bad write reported in the C library's or the firmware's code ends "
 				     "the run (ASan reports that place once per process, for every caller)");
@@ -292,8 +294,16 @@ static __attribute__((unused)) void asan_report(const char *report)
 void sanitizer_reports_write_went_on(uintptr_t addr, size_t size)
 {
 #ifdef EBSFUZZ_ASAN
-	if (findings_recording() && !take_stray_write(addr, size))
-		findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
+	if (!findings_recording() || take_stray_write(addr, size))
+		return;
+	/* The write is not made yet, and this is no longer inside ASan's
+	 * report: a worker that ends runs at deadly signals ends this one
+	 * the same way (fuzz/signals.c), and fuzzes on. */
+	if (signals_end_runs()) {
+		findings_write_down_now();
+		fw_end_run_on_signal();
+	}
+	findings_end_run_now("an out-of-bounds write ends the run (going on would corrupt memory)");
 #else
 	(void)addr;
 	(void)size;

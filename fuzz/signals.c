@@ -44,6 +44,7 @@ static struct sigaction before[N_DEADLY];
 static uintptr_t exe_start, exe_end; /* the main executable's mapping */
 static uintptr_t stack_lo, stack_hi;  /* the thread's stack, where frames are */
 static uint8_t alt_stack[64 * 1024];
+static bool installed; /* this process ends runs, not itself */
 
 /* Frames walked up from the fault: as many as a report's place needs. */
 #define MAX_FRAMES 16
@@ -211,4 +212,12 @@ void signals_init(void)
 	sigemptyset(&go_on.sa_mask);
 	for (i = 0; i < N_DEADLY; i++)
 		sigaction(deadly[i], &go_on, &before[i]);
+	installed = true;
+}
+
+/* Whether this process ends the loader's run, not itself, where it can
+ * (signals_init()): the campaign's libFuzzer workers. */
+bool signals_end_runs(void)
+{
+	return installed;
 }
