@@ -32,11 +32,11 @@ static void render_map(uint8_t *out)
 	size_t copy = stride < sizeof(EFI_MEMORY_DESCRIPTOR) ? stride : sizeof(EFI_MEMORY_DESCRIPTOR);
 	bool aligned = stride % 8 == 0 && (uintptr_t)out % 8 == 0 && copy == sizeof(EFI_MEMORY_DESCRIPTOR);
 	/* At most FW_MAX_REGIONS strides of at most 2048 bytes (script.c). */
-	bool addressable = asan_range_addressable(out, bytes);
+	uint8_t *bad = fw_first_bad_byte(out, bytes);
 	EFI_MEMORY_DESCRIPTOR d;
 	unsigned i;
 
-	if (!addressable && fw_loader_write_reported(out, bytes)) {
+	if (bad != NULL && fw_loader_write_reported(bad, (size_t)(out + bytes - bad))) {
 		if (stride > copy)
 			fw_fill_unchecked(out, 0, bytes);
 		for (i = 0; i < fw.n_regions; i++, out += stride) {
@@ -47,7 +47,7 @@ static void render_map(uint8_t *out)
 	}
 	if (stride > copy)
 		memset(out, 0, bytes);
-	if (aligned && addressable) {
+	if (aligned && bad == NULL) {
 		fw_map_render_unchecked(out, stride);
 		return;
 	}
@@ -82,6 +82,7 @@ static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t
 {
 	const struct fw_alloc *a = fw_alloc_containing(map, true);
 	size_t end = reported < capacity ? reported : capacity;
+	uint8_t *bad;
 
 	/* Past the allocation the loader claimed room it does not have
 	 * (buffer-bounds, already recorded): the stale bytes are ours, not the
@@ -97,8 +98,8 @@ static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t
 		return;
 	if (end - written > FW_MAX_SANE_MAP_BYTES)
 		end = written + FW_MAX_SANE_MAP_BYTES;
-	if (!asan_range_addressable(map + written, end - written) &&
-	    fw_loader_write_reported(map + written, end - written))
+	bad = fw_first_bad_byte(map + written, end - written);
+	if (bad != NULL && fw_loader_write_reported(bad, (size_t)(map + end - bad)))
 		fw_fill_unchecked(map + written, FW_STALE_BYTE, end - written);
 	else
 		memset(map + written, FW_STALE_BYTE, end - written);

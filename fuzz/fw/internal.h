@@ -253,6 +253,7 @@ void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
 void fw_map_render_unchecked(uint8_t *out, size_t stride);
 /* loader_writes.c */
 bool fw_loader_write_reported(void *to, size_t size);
+uint8_t *fw_first_bad_byte(uint8_t *to, size_t size);
 void fw_copy_unchecked(void *to, const void *from, size_t size);
 void fw_fill_unchecked(void *to, uint8_t value, size_t size);
 bool fw_map_matches(const uint8_t *buf, size_t size);
