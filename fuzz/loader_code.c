@@ -206,41 +206,45 @@ bool loader_code_report_write(const void *caller, void *to, size_t size)
 				true);
 }
 
-void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
+/* A copy's source and destination checked, reported at the loader's call
+ * @caller; if either is bad (and the run goes on), the copy made byte by
+ * byte.  Return whether it was made so. */
+static bool copied_despite_bad_range(void *caller, void **frame, void *to, const void *from,
+				     size_t size)
 {
-	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
-	bool bad;
+	bool bad = report_bad_range(caller, frame, from, size, false);
 
-	if (wraps(to, size) || wraps(from, size))
-		return __asan_memcpy(to, from, size);
-	bad = report_bad_range(caller, frame, from, size, false);
 	bad |= report_bad_range(caller, frame, to, size, true);
 	if (bad)
 		move_bytes(to, from, size);
-	else if (to != from && (uintptr_t)to < (uintptr_t)from + size &&
-		 (uintptr_t)from < (uintptr_t)to + size)
-		/* Overlapping ranges it found good: ASan's memcpy-param-overlap,
-		 * and what ASan's memcpy() does after it. */
+	return bad;
+}
+
+void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
+{
+	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
+
+	if (wraps(to, size) || wraps(from, size))
 		return __asan_memcpy(to, from, size);
-	else
-		memcpy(to, from, size);
-	return to;
+	if (copied_despite_bad_range(caller, frame, to, from, size))
+		return to;
+	/* Overlapping ranges it found good: ASan's memcpy-param-overlap, and
+	 * what ASan's memcpy() does after it. */
+	if (to != from && (uintptr_t)to < (uintptr_t)from + size &&
+	    (uintptr_t)from < (uintptr_t)to + size)
+		return __asan_memcpy(to, from, size);
+	return memcpy(to, from, size);
 }
 
 void *ebsfuzz_loader_memmove(void *to, const void *from, size_t size)
 {
 	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
-	bool bad;
 
 	if (wraps(to, size) || wraps(from, size))
 		return __asan_memmove(to, from, size);
-	bad = report_bad_range(caller, frame, from, size, false);
-	bad |= report_bad_range(caller, frame, to, size, true);
-	if (bad)
-		move_bytes(to, from, size);
-	else
-		memmove(to, from, size);
-	return to;
+	if (copied_despite_bad_range(caller, frame, to, from, size))
+		return to;
+	return memmove(to, from, size);
 }
 
 void *ebsfuzz_loader_memset(void *to, int value, size_t size)
