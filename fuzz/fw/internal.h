@@ -260,6 +260,19 @@ bool fw_map_matches(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
+/* One of the loader's blocks as bad_access.c explains a bad access to it:
+ * a pool or pages block (memory.c, pages.c). */
+struct fw_block_view {
+	uintptr_t start;
+	size_t bytes;
+	bool live;
+	bool in_arena;
+	const char *alloc_service, *free_service; /* "AllocatePool", "malloc()" */
+	unsigned alloc_call, free_call; /* the firmware's call count */
+	const void *alloc_site, *free_site;
+};
+bool fw_alloc_view(unsigned i, struct fw_block_view *out);
+
 /* arena.c */
 void *fw_arena_alloc(size_t bytes, bool whole_pages);
 bool fw_arena_owns(const void *ptr);

@@ -85,6 +85,33 @@ const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live)
 }
 
 /**
+ * fw_alloc_view() - loader allocation @i as a bad access is explained.
+ * @i: from 0.
+ * @out: filled in when true is returned.
+ *
+ * Return: false past the last record.
+ */
+bool fw_alloc_view(unsigned i, struct fw_block_view *out)
+{
+	const struct fw_alloc *a;
+
+	if (i >= fw.n_allocs)
+		return false;
+	a = &fw.allocs[i];
+	out->start = (uintptr_t)a->host;
+	out->bytes = a->bytes;
+	out->live = a->live;
+	out->in_arena = a->in_arena;
+	out->alloc_service = a->is_pages ? "AllocatePages" : "AllocatePool";
+	out->free_service = a->is_pages ? "FreePages" : "FreePool";
+	out->alloc_call = a->alloc_call;
+	out->free_call = a->free_call;
+	out->alloc_site = a->alloc_site;
+	out->free_site = a->free_site;
+	return true;
+}
+
+/**
  * fw_live_loader_allocations() - allocations the loader still holds.
  *
  * Return: live records whose free was not refused by an injected failure.

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bad_access.c - a bad access to one of the loader's blocks in the arena
+ * (arena.c), named as ASan names one to a heap chunk, with the calls that
+ * made and freed the block: ASan sees only poisoned bytes there and says
+ * "use-after-poison" (fuzz/sanitizer_reports.c prints what this says).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Block @i of the loader's. */
+static bool block_view(unsigned i, struct fw_block_view *out)
+{
+	return fw_alloc_view(i, out);
+}
+
+/* The newest block, live or freed as @live says, that @addr lies in. */
+static bool view_containing(uintptr_t addr, bool live, struct fw_block_view *out)
+{
+	struct fw_block_view v;
+	bool found = false;
+	unsigned i;
+
+	for (i = 0; block_view(i, &v); i++)
+		if (v.live == live && addr >= v.start && addr - v.start < (v.bytes ? v.bytes : 1)) {
+			*out = v;
+			found = true;
+		}
+	return found;
+}
+
+static void describe(const struct fw_block_view *b, struct fw_bad_access *out, const char *fmt,
+		     uintptr_t offset)
+{
+	int n = snprintf(out->what, sizeof(out->what), fmt, (unsigned long long)offset);
+
+	if (n < 0 || (size_t)n >= sizeof(out->what))
+		return;
+	snprintf(out->what + n, sizeof(out->what) - (size_t)n, "a %zu-byte block from %s (call %u)",
+		 b->bytes, b->alloc_service, b->alloc_call);
+	out->alloc_site = b->alloc_site;
+	if (!b->live) {
+		out->free_service = b->free_service;
+		out->free_call = b->free_call;
+		out->free_site = b->free_site;
+	}
+}
+
+/**
+ * fw_explain_bad_access() - what ASan would have said of a bad access to
+ * a poisoned arena byte (it says "use-after-poison").
+ * @addr: the address ASan reported.
+ * @size: the bytes the access reads or writes from @addr.
+ * @out: filled in when true is returned.
+ *
+ * An access that starts inside a live block and runs past its end is an
+ * overrun: ASan's shadow marks the block's last 8-byte granule as partly
+ * addressable and names the access by what follows it, our poison, where
+ * a heap block's red zone would make it heap-buffer-overflow.  Any other
+ * byte inside a live block is the loader's own poisoning (a heap of its
+ * own in pages it allocated, as GRUB keeps): not ours to rename.
+ *
+ * Return: true if @addr is in the arena and the access is not wholly
+ * inside a live block.
+ */
+bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out)
+{
+	struct fw_block_view b, before = { 0 }, after = { 0 };
+	uintptr_t past, ahead;
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	if (!fw_arena_owns((const void *)addr))
+		return false;
+	if (view_containing(addr, true, &b)) {
+		if (size <= b.start + b.bytes - addr)
+			return false;
+		out->kind = "heap-buffer-overflow";
+	} else if (view_containing(addr, false, &b)) {
+		out->kind = "heap-use-after-free";
+	}
+	if (out->kind != NULL) {
+		describe(&b, out, "%llu bytes inside ", addr - b.start);
+		return true;
+	}
+	/* In a gap: an overrun of the block before it or an underrun of the
+	 * one after it, whichever is nearer (ASan says the same of a heap
+	 * address between two chunks). */
+	for (i = 0; block_view(i, &b); i++) {
+		if (!b.in_arena)
+			continue;
+		if (b.start + b.bytes <= addr && (before.start == 0 || b.start > before.start))
+			before = b;
+		if (b.start > addr && (after.start == 0 || b.start < after.start))
+			after = b;
+	}
+	out->kind = "heap-buffer-overflow";
+	past = before.start != 0 ? addr - (before.start + before.bytes) : UINTPTR_MAX;
+	ahead = after.start != 0 ? after.start - addr : UINTPTR_MAX;
+	if (before.start != 0 && past <= ahead)
+		describe(&before, out, "%llu bytes after the end of ", past);
+	else if (after.start != 0)
+		describe(&after, out, "%llu bytes before the start of ", ahead);
+	else
+		snprintf(out->what, sizeof(out->what), "between the loader's blocks");
+	return true;
+}
