@@ -69,45 +69,50 @@ static size_t round_up(size_t x, size_t unit)
 	return (x + unit - 1) / unit * unit;
 }
 
-static uint8_t *base;
-static size_t used;       /* this run's blocks end here */
-static bool page_block_last; /* the block ending at @used started on a page */
-static size_t accessible; /* readable and writable (and poisoned) below this */
-static size_t ever_accessible; /* poisoned below this, but where handed out */
+/* One reserved range and what this process and this run made of it. */
+struct arena {
+	uint8_t *base;
+	size_t used;		/* this run's blocks end here */
+	bool page_block_last;	/* the block ending at @used started on a page */
+	size_t accessible;	/* readable and writable (and poisoned) below this */
+	size_t ever_accessible; /* poisoned below this, but where handed out */
+	enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
+};
+
+static struct arena pool_arena; /* the blocks of AllocatePool and AllocatePages */
 static bool stray_taken;  /* a bad write has been let go on in this process */
 static bool walks_fault;  /* a run of this process ended at a deadly signal */
 static void (*heap_guard)(void);
-static enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
 
-static bool reserve(void)
+static bool reserve(struct arena *a)
 {
 	void *got;
 
-	if (state != ARENA_UNTRIED)
-		return state == ARENA_RESERVED;
+	if (a->state != ARENA_UNTRIED)
+		return a->state == ARENA_RESERVED;
 	got = mmap(NULL, ARENA_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 		   0);
-	state = got == MAP_FAILED ? ARENA_UNAVAILABLE : ARENA_RESERVED;
+	a->state = got == MAP_FAILED ? ARENA_UNAVAILABLE : ARENA_RESERVED;
 	if (got != MAP_FAILED)
-		base = got;
-	return state == ARENA_RESERVED;
+		a->base = got;
+	return a->state == ARENA_RESERVED;
 }
 
 /* Make [0, @end) of the arena accessible; what is new starts poisoned
  * (what was accessible before still is: fw_arena_reset() poisons every
  * block a run handed out). */
-static bool reach(size_t end)
+static bool reach(struct arena *a, size_t end)
 {
-	if (end <= accessible)
+	if (end <= a->accessible)
 		return true;
 	end = round_up(end, EFI_PAGE_SIZE);
-	if (mprotect(base + accessible, end - accessible, PROT_READ | PROT_WRITE) != 0)
+	if (mprotect(a->base + a->accessible, end - a->accessible, PROT_READ | PROT_WRITE) != 0)
 		return false;
-	if (end > ever_accessible) {
-		__asan_poison_memory_region(base + ever_accessible, end - ever_accessible);
-		ever_accessible = end;
+	if (end > a->ever_accessible) {
+		__asan_poison_memory_region(a->base + a->ever_accessible, end - a->ever_accessible);
+		a->ever_accessible = end;
 	}
-	accessible = end;
+	a->accessible = end;
 	return true;
 }
 #endif
@@ -131,10 +136,10 @@ static size_t small_red_zone(size_t bytes)
 
 /* Room for a block of @bytes at @start, followed by at least @after bytes
  * that are accessible but poisoned (an overrun is named, not a SEGV). */
-static bool room(size_t start, size_t bytes, size_t after)
+static bool room(struct arena *a, size_t start, size_t bytes, size_t after)
 {
 	return bytes <= ARENA_BYTES && after <= ARENA_BYTES - bytes &&
-	       start <= ARENA_BYTES - bytes - after && reach(start + bytes + after);
+	       start <= ARENA_BYTES - bytes - after && reach(a, start + bytes + after);
 }
 
 /* Zero @bytes of a block just unpoisoned.  Not with memset(): ASan's
@@ -149,45 +154,37 @@ static void zero_unpoisoned(uint8_t *block, size_t bytes)
 }
 #endif
 
-/**
- * fw_arena_alloc() - a block for a loader allocation, if the arena takes it.
- * @bytes: the size asked for.
- * @whole_pages: the block must start on a page (AllocatePages).
- *
- * Return: a block of @bytes addressable bytes, page-aligned if
- * @whole_pages or @bytes is 4 KiB or more, else 16-byte aligned; or NULL:
- * the caller then uses the heap (other builds, arena full).
- */
-void *fw_arena_alloc(size_t bytes, bool whole_pages)
-{
 #ifdef EBSFUZZ_ASAN
+/* A block of @bytes from arena @a (fw_arena_alloc() says what it is). */
+static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
+{
 	bool page = whole_pages || bytes >= ARENA_SMALL_BYTES;
 	size_t start, span, after;
 	uint8_t *block;
 
-	if (bytes > FW_MAX_ALLOC_BYTES || !reserve())
+	if (bytes > FW_MAX_ALLOC_BYTES || !reserve(a))
 		return NULL;
 	if (page) {
-		start = round_up(used, EFI_PAGE_SIZE) + ARENA_GAP;
+		start = round_up(a->used, EFI_PAGE_SIZE) + ARENA_GAP;
 		span = round_up(bytes, EFI_PAGE_SIZE);
 		after = ARENA_GAP;
 	} else {
 		/* After a page block, a page left out, as between page blocks. */
-		start = round_up(used + (page_block_last ? ARENA_GAP : small_red_zone(bytes)),
+		start = round_up(a->used + (a->page_block_last ? ARENA_GAP : small_red_zone(bytes)),
 				 ARENA_SMALL_ALIGN);
 		span = bytes;
 		after = ARENA_SMALL_BYTES;
 	}
-	if (!room(start, span, after)) {
+	if (!room(a, start, span, after)) {
 		/* Not onto the heap once a bad write has gone on: see
 		 * fw_arena_set_heap_guard(). */
 		if (stray_taken && heap_guard != NULL)
 			heap_guard();
 		return NULL;
 	}
-	block = base + start;
-	used = start + span;
-	page_block_last = page;
+	block = a->base + start;
+	a->used = start + span;
+	a->page_block_last = page;
 	__asan_unpoison_memory_region(block, bytes);
 	memset(block, ASAN_FILL_BYTE, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES);
 	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
@@ -203,6 +200,78 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 				(start + bytes < ARENA_KEEP_BYTES ? start + bytes : ARENA_KEEP_BYTES) -
 					start - ASAN_FILL_BYTES);
 	return block;
+}
+
+/* Whether @p lies in what arena @a made accessible. */
+static bool in(const struct arena *a, uintptr_t p)
+{
+	uintptr_t b = (uintptr_t)a->base;
+
+	return a->base != NULL && p >= b && p - b < a->accessible;
+}
+
+/* Whether [@addr, @addr + @size) lies wholly in what arena @a made accessible. */
+static bool holds(const struct arena *a, uintptr_t addr, size_t size)
+{
+	return in(a, addr) && size <= a->accessible - (addr - (uintptr_t)a->base);
+}
+
+/* Whether @addr lies in arena @a's reserved pages past what it made accessible. */
+static bool past(const struct arena *a, uintptr_t addr)
+{
+	uintptr_t b = (uintptr_t)a->base;
+
+	return a->base != NULL && addr >= b + a->accessible && addr - b < ARENA_BYTES;
+}
+
+/* The end of a run for arena @a (fw_arena_reset()). */
+static void reset(struct arena *a)
+{
+	size_t floor;
+
+	if (a->used == 0)
+		return;
+	__asan_poison_memory_region(a->base, a->used);
+	/* ASan reports a bad access once per place in the code: a bad write
+	 * let go on may come again from the same code, unreported, anywhere
+	 * in the arena.  Pages above ARENA_KEEP_BYTES must read as zeros when
+	 * handed out, so all of them go back; below, every block is filled
+	 * when handed out, and what lies between blocks only a bad read sees. */
+	if (stray_taken && a->accessible > ARENA_KEEP_BYTES)
+		madvise(a->base + ARENA_KEEP_BYTES, a->accessible - ARENA_KEEP_BYTES, MADV_DONTNEED);
+	else if (a->used > ARENA_KEEP_BYTES)
+		madvise(a->base + ARENA_KEEP_BYTES, a->used - ARENA_KEEP_BYTES, MADV_DONTNEED);
+	/* What a run made accessible beyond the floor becomes inaccessible
+	 * again: a loader that walks past its buffer (a map size the firmware
+	 * lied about) faults at the end of what its own run made accessible,
+	 * not after reading through what the largest run of the process did.
+	 * A campaign's worker survives such a fault (fuzz/signals.c), and a
+	 * walk of 16 MiB at a 41-byte stride, ASan's and UBSan's checks at
+	 * every read, took the Xen port's runs to milliseconds; once one has
+	 * happened the floor is lower, at the cost of two mprotect() calls for
+	 * each larger run.  The pages stay as they were. */
+	floor = walks_fault ? ARENA_TIGHT_FLOOR_BYTES : ARENA_FLOOR_BYTES;
+	if (a->accessible > floor &&
+	    mprotect(a->base + floor, a->accessible - floor, PROT_NONE) == 0)
+		a->accessible = floor;
+	a->used = 0;
+	a->page_block_last = false;
+}
+#endif
+
+/**
+ * fw_arena_alloc() - a block for a loader allocation, if the arena takes it.
+ * @bytes: the size asked for.
+ * @whole_pages: the block must start on a page (AllocatePages).
+ *
+ * Return: a block of @bytes addressable bytes, page-aligned if
+ * @whole_pages or @bytes is 4 KiB or more, else 16-byte aligned; or NULL:
+ * the caller then uses the heap (other builds, arena full).
+ */
+void *fw_arena_alloc(size_t bytes, bool whole_pages)
+{
+#ifdef EBSFUZZ_ASAN
+	return alloc_in(&pool_arena, bytes, whole_pages);
 #else
 	(void)bytes;
 	(void)whole_pages;
@@ -219,9 +288,7 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 bool fw_arena_owns(const void *ptr)
 {
 #ifdef EBSFUZZ_ASAN
-	uintptr_t p = (uintptr_t)ptr, b = (uintptr_t)base;
-
-	return base != NULL && p >= b && p - b < accessible;
+	return in(&pool_arena, (uintptr_t)ptr);
 #else
 	(void)ptr;
 	return false;
@@ -252,35 +319,7 @@ void fw_arena_free(void *block, size_t bytes)
 void fw_arena_reset(void)
 {
 #ifdef EBSFUZZ_ASAN
-	size_t floor;
-
-	if (used == 0)
-		return;
-	__asan_poison_memory_region(base, used);
-	/* ASan reports a bad access once per place in the code: a bad write
-	 * let go on may come again from the same code, unreported, anywhere
-	 * in the arena.  Pages above ARENA_KEEP_BYTES must read as zeros when
-	 * handed out, so all of them go back; below, every block is filled
-	 * when handed out, and what lies between blocks only a bad read sees. */
-	if (stray_taken && accessible > ARENA_KEEP_BYTES)
-		madvise(base + ARENA_KEEP_BYTES, accessible - ARENA_KEEP_BYTES, MADV_DONTNEED);
-	else if (used > ARENA_KEEP_BYTES)
-		madvise(base + ARENA_KEEP_BYTES, used - ARENA_KEEP_BYTES, MADV_DONTNEED);
-	/* What a run made accessible beyond the floor becomes inaccessible
-	 * again: a loader that walks past its buffer (a map size the firmware
-	 * lied about) faults at the end of what its own run made accessible,
-	 * not after reading through what the largest run of the process did.
-	 * A campaign's worker survives such a fault (fuzz/signals.c), and a
-	 * walk of 16 MiB at a 41-byte stride, ASan's and UBSan's checks at
-	 * every read, took the Xen port's runs to milliseconds; once one has
-	 * happened the floor is lower, at the cost of two mprotect() calls for
-	 * each larger run.  The pages stay as they were. */
-	floor = walks_fault ? ARENA_TIGHT_FLOOR_BYTES : ARENA_FLOOR_BYTES;
-	if (accessible > floor &&
-	    mprotect(base + floor, accessible - floor, PROT_NONE) == 0)
-		accessible = floor;
-	used = 0;
-	page_block_last = false;
+	reset(&pool_arena);
 #endif
 }
 
@@ -308,13 +347,9 @@ void fw_arena_reset(void)
 bool fw_take_stray_write(uintptr_t addr, size_t size)
 {
 #ifdef EBSFUZZ_ASAN
-	uintptr_t b = (uintptr_t)base;
-	size_t off = addr - b;
-
 	if (size == 0)
 		return false;
-	if (!fw_ram_contains(addr, size) &&
-	    (base == NULL || addr < b || off > accessible || size > accessible - off))
+	if (!fw_ram_contains(addr, size) && !holds(&pool_arena, addr, size))
 		return false;
 	fw_guard_after_stray_write();
 	return true;
@@ -334,9 +369,7 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 bool fw_arena_past_accessible(uintptr_t addr)
 {
 #ifdef EBSFUZZ_ASAN
-	uintptr_t b = (uintptr_t)base;
-
-	return base != NULL && addr >= b + accessible && addr - b < ARENA_BYTES;
+	return past(&pool_arena, addr);
 #else
 	(void)addr;
 	return false;
