@@ -103,26 +103,38 @@ static bool report_cut_short(const char *report, const char *line)
  * ASan names a bad access to the loader's blocks (fuzz/fw/arena.c)
  * "use-after-poison", without the block's stacks: say what it is, as ASan
  * would for a heap block, and which calls, from where, made and freed it.
+ * A free() the loader's heap refused is reported as an access to the
+ * pointer (fuzz/loader_heap.c), which ASan calls "unknown-crash" when it
+ * lies inside a live block.
  */
 static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw_bad_access *bad)
 {
-	const char *at = "use-after-poison on address 0x", *size = strstr(line, " of size ");
-	char alloc_at[200], free_at[240] = "";
+	static const char *const asan_kinds[] = { "use-after-poison", "unknown-crash" };
+	static const char on[] = " on address 0x";
+	const char *size = strstr(line, " of size "), *asan_kind = NULL;
+	char alloc_at[200], free_at[240] = "", call[32] = "";
 	uintptr_t addr;
+	unsigned i;
 
-	if (strncmp(line, at, strlen(at)) != 0)
+	for (i = 0; i < sizeof(asan_kinds) / sizeof(asan_kinds[0]); i++)
+		if (strncmp(line, asan_kinds[i], strlen(asan_kinds[i])) == 0 &&
+		    strncmp(line + strlen(asan_kinds[i]), on, strlen(on)) == 0)
+			asan_kind = asan_kinds[i];
+	if (asan_kind == NULL)
 		return false;
-	addr = (uintptr_t)strtoull(line + strlen(at), NULL, 16);
+	addr = (uintptr_t)strtoull(line + strlen(asan_kind) + strlen(on), NULL, 16);
 	/* "READ of size 4 at 0x...": an access that runs past a block's end. */
 	if (!fw_explain_bad_access(addr, size != NULL ? (size_t)strtoull(size + 9, NULL, 10) : 1,
 				   bad))
 		return false;
 	snprintf(alloc_at, sizeof(alloc_at), "%s", findings_where_is(bad->alloc_site));
+	if (bad->free_call != 0)
+		snprintf(call, sizeof(call), "call %u, ", bad->free_call);
 	if (bad->free_service != NULL)
-		snprintf(free_at, sizeof(free_at), ", freed by %s (call %u, at %s)",
-			 bad->free_service, bad->free_call, findings_where_is(bad->free_site));
-	fprintf(stderr, "ebsfuzz: this use-after-poison is a %s: %s, at %s%s\n", bad->kind,
-		bad->what, alloc_at, free_at);
+		snprintf(free_at, sizeof(free_at), ", freed by %s (%sat %s)", bad->free_service, call,
+			 findings_where_is(bad->free_site));
+	fprintf(stderr, "ebsfuzz: this %s is a %s: %s, at %s%s\n", asan_kind, bad->kind, bad->what,
+		alloc_at, free_at);
 	return true;
 }
 

@@ -80,6 +80,12 @@ struct arena {
 };
 
 static struct arena pool_arena; /* the blocks of AllocatePool and AllocatePages */
+/* The blocks of the loader's malloc() (heap.c), in a range of their own:
+ * a walk past a map buffer (a size the firmware lied about) faults at the
+ * end of the pool blocks, as it did when these came from ASan's heap, and
+ * does not run on through a heap block of the size it was given (the
+ * FreeBSD port's vmap: its walks then ran for seconds). */
+static struct arena heap_arena;
 static bool stray_taken;  /* a bad write has been let go on in this process */
 static bool walks_fault;  /* a run of this process ended at a deadly signal */
 static void (*heap_guard)(void);
@@ -280,6 +286,23 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 }
 
 /**
+ * fw_arena_heap_alloc() - a block for the loader's heap (heap.c), if the
+ * heap's arena takes it.
+ * @bytes: the size asked for.
+ *
+ * Return: as fw_arena_alloc(), from another range.
+ */
+void *fw_arena_heap_alloc(size_t bytes)
+{
+#ifdef EBSFUZZ_ASAN
+	return alloc_in(&heap_arena, bytes, false);
+#else
+	(void)bytes;
+	return NULL;
+#endif
+}
+
+/**
  * fw_arena_owns() - whether a pointer lies in the arena.
  * @ptr: any pointer.
  *
@@ -288,7 +311,7 @@ void *fw_arena_alloc(size_t bytes, bool whole_pages)
 bool fw_arena_owns(const void *ptr)
 {
 #ifdef EBSFUZZ_ASAN
-	return in(&pool_arena, (uintptr_t)ptr);
+	return in(&pool_arena, (uintptr_t)ptr) || in(&heap_arena, (uintptr_t)ptr);
 #else
 	(void)ptr;
 	return false;
@@ -320,6 +343,7 @@ void fw_arena_reset(void)
 {
 #ifdef EBSFUZZ_ASAN
 	reset(&pool_arena);
+	reset(&heap_arena);
 #endif
 }
 
@@ -349,7 +373,8 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 #ifdef EBSFUZZ_ASAN
 	if (size == 0)
 		return false;
-	if (!fw_ram_contains(addr, size) && !holds(&pool_arena, addr, size))
+	if (!fw_ram_contains(addr, size) && !holds(&pool_arena, addr, size) &&
+	    !holds(&heap_arena, addr, size))
 		return false;
 	fw_guard_after_stray_write();
 	return true;
@@ -369,7 +394,7 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 bool fw_arena_past_accessible(uintptr_t addr)
 {
 #ifdef EBSFUZZ_ASAN
-	return past(&pool_arena, addr);
+	return past(&pool_arena, addr) || past(&heap_arena, addr);
 #else
 	(void)addr;
 	return false;

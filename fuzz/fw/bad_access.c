@@ -10,10 +10,10 @@
 
 #include "internal.h"
 
-/* Block @i of the loader's. */
+/* Block @i of the loader's: its pool and pages blocks, then its heap's. */
 static bool block_view(unsigned i, struct fw_block_view *out)
 {
-	return fw_alloc_view(i, out);
+	return i < fw.n_allocs ? fw_alloc_view(i, out) : fw_heap_block_view(i - fw.n_allocs, out);
 }
 
 /* The newest block, live or freed as @live says, that @addr lies in. */
@@ -38,8 +38,12 @@ static void describe(const struct fw_block_view *b, struct fw_bad_access *out, c
 
 	if (n < 0 || (size_t)n >= sizeof(out->what))
 		return;
-	snprintf(out->what + n, sizeof(out->what) - (size_t)n, "a %zu-byte block from %s (call %u)",
-		 b->bytes, b->alloc_service, b->alloc_call);
+	if (b->alloc_call != 0)
+		snprintf(out->what + n, sizeof(out->what) - (size_t)n, "a %zu-byte block from %s (call %u)",
+			 b->bytes, b->alloc_service, b->alloc_call);
+	else
+		snprintf(out->what + n, sizeof(out->what) - (size_t)n, "a %zu-byte block from %s",
+			 b->bytes, b->alloc_service);
 	out->alloc_site = b->alloc_site;
 	if (!b->live) {
 		out->free_service = b->free_service;
@@ -60,10 +64,13 @@ static void describe(const struct fw_block_view *b, struct fw_bad_access *out, c
  * addressable and names the access by what follows it, our poison, where
  * a heap block's red zone would make it heap-buffer-overflow.  Any other
  * byte inside a live block is the loader's own poisoning (a heap of its
- * own in pages it allocated, as GRUB keeps): not ours to rename.
+ * own in pages it allocated, as GRUB keeps): not ours to rename.  A free()
+ * of the loader's heap that heap.c refused is reported as an access to the
+ * pointer freed, and named here: a double-free, or a bad-free of a
+ * pointer inside a block (ASan's names for the same two).
  *
  * Return: true if @addr is in the arena and the access is not wholly
- * inside a live block.
+ * inside a live block, or is such a free().
  */
 bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out)
 {
@@ -75,14 +82,18 @@ bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *ou
 	if (!fw_arena_owns((const void *)addr))
 		return false;
 	if (view_containing(addr, true, &b)) {
-		if (size <= b.start + b.bytes - addr)
+		if (b.bad_free != NULL)
+			out->kind = b.bad_free;
+		else if (size > b.start + b.bytes - addr)
+			out->kind = "heap-buffer-overflow";
+		else
 			return false;
-		out->kind = "heap-buffer-overflow";
 	} else if (view_containing(addr, false, &b)) {
-		out->kind = "heap-use-after-free";
+		out->kind = b.bad_free != NULL ? b.bad_free : "heap-use-after-free";
 	}
 	if (out->kind != NULL) {
-		describe(&b, out, "%llu bytes inside ", addr - b.start);
+		describe(&b, out, b.bad_free != NULL && addr == b.start ? "" : "%llu bytes inside ",
+			 addr - b.start);
 		return true;
 	}
 	/* In a gap: an overrun of the block before it or an underrun of the

@@ -196,10 +196,18 @@ _Noreturn void fw_end_run_on_signal(void);
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);
 
+/* The loader's own heap (heap.c), for its malloc() and kin (fuzz/loader_heap.c). */
+enum fw_heap_free { HEAP_FREED, HEAP_NOT_OURS, HEAP_DOUBLE_FREE, HEAP_BAD_FREE };
+void *fw_heap_alloc(size_t bytes, const void *site);
+enum fw_heap_free fw_heap_free(void *ptr, const void *site);
+bool fw_heap_size(const void *ptr, size_t *bytes);
+bool fw_heap_owns(const void *ptr);
+void fw_heap_reporting_bad_free(const void *ptr);
+
 /* A bad access to a poisoned byte of the loader's blocks (arena.c),
  * as ASan would name it for a heap block, with where the block came from. */
 struct fw_bad_access {
-	const char *kind; /* "heap-buffer-overflow" or "heap-use-after-free" */
+	const char *kind; /* "heap-buffer-overflow", "heap-use-after-free", "double-free", "bad-free" */
 	char what[160];   /* "N bytes after the end of a B-byte block from S (call C)" */
 	const void *alloc_site; /* the loader's return address, or NULL */
 	const char *free_service; /* NULL if the block is live */

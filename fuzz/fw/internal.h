@@ -261,20 +261,26 @@ extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
 /* One of the loader's blocks as bad_access.c explains a bad access to it:
- * a pool or pages block (memory.c, pages.c). */
+ * a pool or pages block (memory.c, pages.c) or a block of its heap (heap.c). */
 struct fw_block_view {
 	uintptr_t start;
 	size_t bytes;
 	bool live;
 	bool in_arena;
 	const char *alloc_service, *free_service; /* "AllocatePool", "malloc()" */
-	unsigned alloc_call, free_call; /* the firmware's call count */
+	unsigned alloc_call, free_call; /* the firmware's call count; 0: none */
 	const void *alloc_site, *free_site;
+	const char *bad_free; /* "double-free" or "bad-free" while a free() of it is reported */
 };
 bool fw_alloc_view(unsigned i, struct fw_block_view *out);
 
+/* heap.c */
+bool fw_heap_block_view(unsigned i, struct fw_block_view *out);
+void fw_heap_release(void);
+
 /* arena.c */
 void *fw_arena_alloc(size_t bytes, bool whole_pages);
+void *fw_arena_heap_alloc(size_t bytes);
 bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);
 void fw_arena_reset(void);

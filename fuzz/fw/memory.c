@@ -108,6 +108,7 @@ bool fw_alloc_view(unsigned i, struct fw_block_view *out)
 	out->free_call = a->free_call;
 	out->alloc_site = a->alloc_site;
 	out->free_site = a->free_site;
+	out->bad_free = NULL;
 	return true;
 }
 
@@ -343,6 +344,7 @@ void fw_memory_release(void)
 		else if (a->live && !a->in_arena)
 			free(a->host);
 	}
+	fw_heap_release();
 	fw_arena_reset();
 	fw.n_allocs = 0;
 }

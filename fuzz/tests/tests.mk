@@ -2,13 +2,16 @@
 # and linked with the hardened loader.  Included by the top Makefile.
 
 TEST_LIB_SRC := fuzz/tests/testlib.c
-TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_exit_sequences test_script
+TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_exit_sequences test_script \
+	test_heap
 
 define test_program
 $(BUILD)/$(1): $(call objs,asan,fuzz/tests/$(1).c $(TEST_LIB_SRC) $(FW_SRC) $(HARDENED_SRC))
 	$$(CC_asan) $$(LDFLAGS_asan) $$^ -o $$@
 endef
 $(foreach t,$(TEST_PROGRAMS),$(eval $(call test_program,$(t))))
+# The loader's heap is reached through the calls its renamed malloc() makes.
+$(BUILD)/test_heap: $(call objs,asan,fuzz/loader_heap.c)
 
 .PHONY: test-unit
 test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
