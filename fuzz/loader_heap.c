@@ -11,7 +11,6 @@
  * realloc(), which judge it as before.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,20 +33,19 @@ void __asan_report_error(void *pc, void *bp, void *sp, void *addr, int is_write,
  * inside a block.  ASan reports it as a bad access to @ptr at the loader's
  * call @caller, one frame up from @frame, and fuzz/fw/bad_access.c names
  * it a double-free or a bad-free, as ASan would at its own free(); the
- * heap is left as it was.  Without ASan the process ends here.
+ * heap is left as it was.  Other builds leave it so too, silently: MSan
+ * looks for uninitialised reads, and the ASan build names this one.
  */
-static void report_bad_free(void *caller, void **frame, void *ptr, const char *what)
+static void report_bad_free(void *caller, void **frame, void *ptr)
 {
 #ifdef EBSFUZZ_ASAN
 	fw_heap_reporting_bad_free(ptr);
 	__asan_report_error(caller, frame[0], frame, ptr, 0, 1);
 	fw_heap_reporting_bad_free(NULL);
-	(void)what;
 #else
 	(void)caller;
 	(void)frame;
-	fprintf(stderr, "ebsfuzz: the loader's %s of %p\n", what, ptr);
-	abort();
+	(void)ptr;
 #endif
 }
 
@@ -60,10 +58,8 @@ static void free_at(void *caller, void **frame, void *ptr)
 		free(ptr);
 		break;
 	case HEAP_DOUBLE_FREE:
-		report_bad_free(caller, frame, ptr, "double-free");
-		break;
 	case HEAP_BAD_FREE:
-		report_bad_free(caller, frame, ptr, "bad-free");
+		report_bad_free(caller, frame, ptr);
 		break;
 	}
 }

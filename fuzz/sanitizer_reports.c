@@ -30,7 +30,7 @@ static bool is_harness_file(const char *file)
 	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
 						"fuzz/findings.c", "fuzz/crash_on.c",
 						"fuzz/sanitizer_reports.c", "fuzz/signals.c",
-						"fuzz/loader_code.c",
+						"fuzz/loader_code.c", "fuzz/loader_heap.c",
 						"fuzz/statics.c",  "fuzz/script",
 						"fuzz/replay.c" };
 	unsigned i;
