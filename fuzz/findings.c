@@ -61,6 +61,9 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
  * count one finding twice. */
 #define MAX_RUN_WRITTEN 64u
 #define MAX_PLACES 256u
+/* Inputs one process keeps for the campaign to replay as a possible hang
+ * (findings_note_slow_run()): each replay may take the whole timeout. */
+#define MAX_SLOW_PER_PROCESS 1u
 
 struct finding {
 	uint64_t hash;
@@ -387,6 +390,31 @@ bool findings_wrote_astray(void)
 }
 
 /**
+ * findings_note_slow_run() - the run has spent longer in the loader's own
+ * code than the campaign lets one run in a worker (fuzz/signals.c, which
+ * ends the worker): keep its input as slow-HASH, which the campaign replays with
+ * the whole timeout and calls a hang if it is still running then, as it
+ * does a timeout libFuzzer leaves (scripts/fuzz-campaign, step 3).  At
+ * most MAX_SLOW_PER_PROCESS inputs a process.
+ */
+void findings_note_slow_run(void)
+{
+	static unsigned kept;
+	uint64_t h = 0xcbf29ce484222325ull;
+	char path[512];
+	size_t i;
+
+	if (dir == NULL || kept == MAX_SLOW_PER_PROCESS)
+		return;
+	for (i = 0; i < run_size; i++)
+		h = (h ^ run_data[i]) * 0x100000001b3ull;
+	snprintf(path, sizeof(path), "%s/slow-%016llx", dir, (unsigned long long)h);
+	if (access(path, F_OK) != 0)
+		write_file(path, run_data, run_size);
+	kept++;
+}
+
+/**
  * findings_begin_run() - the input the next run is given.
  * @data: the input; must stay valid until findings_end_run().
  * @size: its length.
@@ -398,6 +426,7 @@ void findings_begin_run(const uint8_t *data, size_t size)
 	n_run_proved = 0;
 	n_run_written = 0;
 	crash_on_arm();
+	signals_run_starts();
 	if (dir == NULL)
 		return;
 	runs_here++;

@@ -21,6 +21,7 @@ _Noreturn void findings_end_run_now(const char *why);
 void findings_write_down_now(void);
 void findings_note_write_astray(void);
 bool findings_wrote_astray(void);
+void findings_note_slow_run(void);
 
 /* crash_on.c: EBSFUZZ_CRASH_ON, a process aimed at one finding */
 void crash_on_parse(const char *value);
@@ -36,5 +37,6 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 /* signals.c: a deadly signal ends the loader's run, not the process */
 void signals_init(void);
 bool signals_end_runs(void);
+void signals_run_starts(void);
 
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */
