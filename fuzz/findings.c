@@ -392,10 +392,10 @@ bool findings_wrote_astray(void)
 /**
  * findings_note_slow_run() - the run has spent longer in the loader's own
  * code than the campaign lets one run in a worker (fuzz/signals.c, which
- * ends the worker): keep its input as slow-HASH, which the campaign replays with
- * the whole timeout and calls a hang if it is still running then, as it
- * does a timeout libFuzzer leaves (scripts/fuzz-campaign, step 3).  At
- * most MAX_SLOW_PER_PROCESS inputs a process.
+ * ends the worker): keep its input as slow-HASH, which the campaign
+ * replays with the whole timeout and calls a hang if it is still running
+ * then, as it does a timeout libFuzzer leaves (scripts/fuzz-campaign, step
+ * 3).  At most MAX_SLOW_PER_PROCESS inputs a process.
  */
 void findings_note_slow_run(void)
 {

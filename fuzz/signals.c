@@ -186,16 +186,7 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 	fw_end_run_on_signal();
 }
 
-/*
- * A tick of the watchdog's timer: a run that has been under way for
- * watch_limit ticks ends the process, exit status 0 (no crash to the
- * fuzzer; the next worker starts clean), its input kept
- * (findings_note_slow_run()) and what it proved written down, when the
- * tick lands in the loader's own code (scripts/loader-code marks it):
- * anywhere else (the C library, ASan's runtime, the firmware) a lock may
- * be held that the writing would wait on for ever, so the next tick looks
- * again.
- */
+/* Whether the interrupted instruction is the loader's own. */
 static bool in_loader_code(const ucontext_t *uc)
 {
 #if defined(__x86_64__)
@@ -206,6 +197,16 @@ static bool in_loader_code(const ucontext_t *uc)
 #endif
 }
 
+/*
+ * A tick of the watchdog's timer: a run that has been under way for
+ * watch_limit ticks ends the process, exit status 0 (no crash to the
+ * fuzzer; the next worker starts clean), its input kept
+ * (findings_note_slow_run()) and what it proved written down, when the
+ * tick lands in the loader's own code (scripts/loader-code marks it):
+ * anywhere else (the C library, ASan's runtime, the firmware) a lock may
+ * be held that the writing would wait on for ever, so the next tick looks
+ * again.
+ */
 static void on_watch_tick(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
