@@ -13,6 +13,8 @@
 bool loader_code_contains(uintptr_t pc);
 bool loader_code_report_write(const void *caller, void *to, size_t size);
 void loader_code_set_write_judge(void (*judge)(uintptr_t addr, size_t size));
+void loader_code_set_wrapping_range_end(void (*end)(const char *message, const void *caller,
+						     void *const *frame));
 bool loader_code_judges_this_write(void);
 
 #endif /* EBSFUZZ_FUZZ_LOADER_CODE_H */

@@ -99,21 +99,18 @@ static void add_frame(char *where, size_t size, uintptr_t pc)
 }
 
 /*
- * The faulting instruction, then the return addresses along the frame
- * pointers (every object here is built with -fno-omit-frame-pointer), each
- * less one so that it names the call, as a sanitizer's stack trace does.
- * A frame pointer that does not lead up the stack ends the walk (it is
+ * @pc, then the return addresses along the frame pointers from @fp (every
+ * object here is built with -fno-omit-frame-pointer), each less one so
+ * that it names the call, as a sanitizer's stack trace does.  A frame
+ * pointer that does not lead up the stack from @sp ends the walk (it is
  * read only inside the stack: a fault here would end the process).
  */
-static void frames(const ucontext_t *uc, char *where, size_t size)
+static void walk_frames(char *where, size_t size, uintptr_t pc, const uintptr_t *fp, uintptr_t sp)
 {
-#if defined(__x86_64__)
-	const uintptr_t *fp = (const uintptr_t *)uc->uc_mcontext.gregs[REG_RBP];
-	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 	unsigned n;
 
 	snprintf(where, size, "pcs:");
-	add_frame(where, size, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+	add_frame(where, size, pc);
 	for (n = 1; n < MAX_FRAMES; n++) {
 		if (stack_hi == 0 || (uintptr_t)fp < sp || (uintptr_t)fp < stack_lo ||
 		    (uintptr_t)fp > stack_hi - 2 * sizeof(uintptr_t) ||
@@ -123,6 +120,15 @@ static void frames(const ucontext_t *uc, char *where, size_t size)
 		sp = (uintptr_t)fp + 2 * sizeof(uintptr_t);
 		fp = (const uintptr_t *)fp[0];
 	}
+}
+
+/* The faulting instruction and the calls it lies in. */
+static void frames(const ucontext_t *uc, char *where, size_t size)
+{
+#if defined(__x86_64__)
+	walk_frames(where, size, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+		    (const uintptr_t *)uc->uc_mcontext.gregs[REG_RBP],
+		    (uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
 #else
 	(void)uc;
 	snprintf(where, size, "pcs:");
@@ -183,6 +189,29 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 	sigemptyset(&unblock);
 	sigaddset(&unblock, sig);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+	fw_end_run_on_signal();
+}
+
+/*
+ * A copy or fill of the loader's over a range that wraps around the
+ * address space (fuzz/loader_code.c): it would run on until it faulted, so
+ * the run ends here, as at that fault, with the finding ASan's report
+ * would give the campaign's replay of it (kind asan:negative-size-param,
+ * at the loader's call).  @frame is the copy's, whose saved frame pointer
+ * is the loader's.  Outside the loader's run ASan has it, as before.
+ */
+static void end_run_at_wrapping_range(const char *message, const void *caller,
+				      void *const *frame)
+{
+	char where[240];
+
+	if (!fw_loader_running())
+		return;
+	walk_frames(where, sizeof(where), (uintptr_t)caller - 1, (const uintptr_t *)frame[0],
+		    (uintptr_t)frame);
+	findings_prove("asan:negative-size-param", where[4] != '\0' ? where : "?",
+		       fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT, message);
+	findings_write_down_now();
 	fw_end_run_on_signal();
 }
 
@@ -298,6 +327,7 @@ void signals_init(void)
 	for (i = 0; i < N_DEADLY; i++)
 		sigaction(deadly[i], &go_on, &before[i]);
 	installed = true;
+	loader_code_set_wrapping_range_end(end_run_at_wrapping_range);
 	watch_init();
 }
 
