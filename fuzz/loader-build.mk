@@ -98,9 +98,10 @@ LB_HARNESS_replay = $(BUILD)/$(if $(lb_memory),msan,asan)/loader-harness-replay.
 LB_LD_replay_ours = $(CC_asan) $(LDFLAGS_asan)
 LB_LD_replay = $(CLANG) $(lb_ldsan)
 
-# The loader alone is instrumented for coverage (the Makefile says why).
+# The loader alone is instrumented for coverage, edges and not comparisons
+# (the Makefile says why).
 LB_CC_fuzz = $(CLANG)
-LB_CFLAGS_fuzz = $(LB_CFLAGS_replay) -fsanitize=fuzzer-no-link
+LB_CFLAGS_fuzz = $(LB_CFLAGS_replay) $(FUZZ_COVERAGE)
 LB_HARNESS_fuzz = $(BUILD)/$(if $(lb_memory),fuzzmsan,fuzz)/loader-harness.o
 LB_LD_fuzz_ours = $(CC_fuzz) $(LDFLAGS_fuzz)
 LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
@@ -158,7 +159,7 @@ $(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
 # every object instrumented, the firmware's included.
 CC_fuzzmsan := $(CLANG)
 CFLAGS_fuzzmsan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins \
-	-fsanitize=fuzzer-no-link
+	$(FUZZ_COVERAGE)
 $(eval $(call variant_rules,fuzzmsan))
 $(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
 	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
