@@ -32,6 +32,9 @@ FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
 TARGET_SRC := fuzz/fuzz_ebs.c fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/crash_on.c fuzz/sanitizer_reports.c \
 	fuzz/signals.c fuzz/loader_code.c fuzz/loader_heap.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
+# The build's description, which every object depends on (its text is
+# written at the end of this file).
+BUILD_STAMP := $(BUILD)/build-description
 
 CC_gcc := $(GCC)
 CFLAGS_gcc := $(WARN) $(OPT)
@@ -72,10 +75,10 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 # loader models of fuzz/loaders/ are compiled as every loader under test is
 # (fuzz/loader-build.mk).
 define variant_rules
-$(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS)
+$(BUILD)/$(1)/core/%.o: core/%.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(CORE_FLAGS) -c $$< -o $$@
-$(BUILD)/$(1)/%.o: %.c $(HEADERS)
+$(BUILD)/$(1)/%.o: %.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
 endef
@@ -175,12 +178,12 @@ all: $(ALL_TARGETS) seeds
 # README promises, fast steps first, then the fuzzing smoke runs, the other
 # sanitizers and builds, and real firmware last.  Steps an included
 # makefile adds but the lists do not name run at the end.
-CHECK_ORDER := check-boundaries test-docs check-dict test-unit test-map-model test-mutator \
+CHECK_ORDER := check-boundaries test-build test-docs check-dict test-unit test-map-model test-mutator \
 	test-scenarios test-regressions test-models-bad test-models-hard test-probes test-replay \
 	test-lib test-bench-driver
 TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
 	test-valgrind afl-test oss-fuzz-check firmware-check
-ALL_STEPS := check-boundaries test-replay $(TEST_STEPS)
+ALL_STEPS := check-boundaries test-build test-replay $(TEST_STEPS)
 ordered = $(filter $(ALL_STEPS),$(1))
 
 check:
@@ -221,6 +224,11 @@ check-boundaries: $(call objs,gcc,$(CORE_SRC) core/loader.c)
 	if [ -n "$$undef" ]; then echo "core/ objects need symbols from outside:"; echo "$$undef"; exit 1; fi
 	@echo "check-boundaries: core/ is freestanding"
 
+# A change of flags rebuilds what they compile (BUILD_STAMP).
+.PHONY: test-build
+test-build:
+	@fuzz/tests/check-build-description
+
 # Fuzz the hardened loader for the whole budget: the findings campaign
 # (scripts/fuzz-campaign), its corpus kept in build/fuzz-work/ for the
 # next run and make cmin.  FUZZ_FLAGS passes options (-q, --fail-on=...).
@@ -236,7 +244,7 @@ clean:
 
 # The scenario tool and the seeds it encodes from corpus/ebs/scenarios/*.scn,
 # the source of truth (seeds are build output).
-$(BUILD)/scn: fuzz/scn.c fuzz/script.c fuzz/script_text.c fuzz/script.h
+$(BUILD)/scn: fuzz/scn.c fuzz/script.c fuzz/script_text.c fuzz/script.h $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(GCC) $(CFLAGS_gcc) fuzz/scn.c fuzz/script.c fuzz/script_text.c -o $@
 
@@ -259,3 +267,24 @@ $(BUILD)/seed/regressions/%.bin: corpus/regressions/%.bin
 .PHONY: seeds
 seeds: $(SEEDS) $(REGRESSION_SEEDS)
 	@mkdir -p $(BUILD)/seed/regressions
+
+# The build's description: make sees only files' times, so a change of
+# flags (an edit of a makefile, a variable on the command line, a pull)
+# left objects compiled with the old ones in place: an existing build kept
+# an instrumented fuzz/loader_code.o after a makefile change did away with
+# that.  Its text is the compiler and flags of every build directory and
+# the checksum of the makefiles and of the scripts every loader object goes
+# through (per-object flags are set there); every make rewrites the file
+# when the text differs, before any rule runs, and every object depends on
+# it, so what the change touches is built again, as after an edit.  The
+# text goes to a file of the shell's own first: makes run side by side
+# (make test's steps) each write theirs, and a move replaces the stamp
+# whole.
+BUILD_DESCRIBED_BY := $(sort Makefile $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk) \
+	scripts/loader-statics scripts/loader-code)
+build_description = $(foreach v,gcc asan fuzz afl cmplog cov fuzzmsan ossfuzz msan efi, \
+	$(v): $(CC_$(v)) $(CFLAGS_$(v)) ;) core: $(CORE_FLAGS) ; \
+	$(shell cat $(BUILD_DESCRIBED_BY) | cksum)
+$(shell mkdir -p $(BUILD) && new=$(BUILD_STAMP).$$$$ && \
+	printf '%s\n' '$(subst ','"'"',$(strip $(build_description)))' >"$$new" && \
+	{ cmp -s "$$new" $(BUILD_STAMP) && rm -f "$$new" || mv "$$new" $(BUILD_STAMP); })

@@ -183,13 +183,13 @@ LB_STATICS_CFLAGS := -fdata-sections
 # Every build directory compiles fuzz/loaders/ with its own flags and
 # gathers the statics; a bad model with -DEBSFUZZ_FIXED carries its fix.
 define loader_objects
-$(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS)
+$(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(LB_STATICS_CFLAGS) -c $$< -o $$@
 	@scripts/loader-statics $$@ && scripts/loader-code $$@
 endef
 $(foreach d,gcc asan fuzz afl cmplog msan fuzzmsan ossfuzz,$(eval $(call loader_objects,$(d))))
-$(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS)
+$(BUILD)/asan/fuzz/loaders/%.fixed.o: fuzz/loaders/%.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CC_asan) $(CFLAGS_asan) $(LB_STATICS_CFLAGS) -DEBSFUZZ_FIXED -c $< -o $@
 	@scripts/loader-statics $@ && scripts/loader-code $@

@@ -30,7 +30,7 @@ FUZZER_NO_MAIN = $(shell $(CLANG) --print-runtime-dir)/libclang_rt.fuzzer_no_mai
 # The timing driver is no loader: its statics (the costs it has measured)
 # must not be put back before every run as a loader's are (fuzz/statics.c),
 # which the fuzz/loaders/ pattern rule would arrange.
-$(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o: fuzz/loaders/bench/input_cost.c $(HEADERS)
+$(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o: fuzz/loaders/bench/input_cost.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CC_fuzz) $(CFLAGS_fuzz) -c $< -o $@
 $(BUILD)/bench/input_cost: $(BUILD)/fuzz/fuzz/loaders/bench/input_cost.o $(LOADER_HARNESS_FUZZ) \

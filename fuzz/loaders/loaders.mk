@@ -66,7 +66,7 @@ test-fuzz-loader: loader-harness
 
 # The library face: a loader project's own target, linked with
 # build/libebsfuzz.a, runs every shipped input clean.
-$(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(HEADERS)
+$(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(HEADERS) $(BUILD_STAMP)
 	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/libebsfuzz.a -o $@
 .PHONY: test-lib
 TEST_STEPS += test-lib

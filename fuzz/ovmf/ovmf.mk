@@ -33,7 +33,7 @@ OVMF_HEADERS := $(HEADERS) $(wildcard fuzz/ovmf/*.h)
 CFLAGS_efi := -target x86_64-unknown-windows -ffreestanding -fshort-wchar -mno-red-zone \
 	-fno-stack-protector -mno-stack-arg-probe -fno-builtin -mgeneral-regs-only -O2 $(WARN)
 
-$(BUILD)/efi/%.obj: %.c $(OVMF_HEADERS)
+$(BUILD)/efi/%.obj: %.c $(OVMF_HEADERS) $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_efi) -c $< -o $@
 

@@ -49,7 +49,7 @@ $(REPORT_DIR)/models-table.c: fuzz/report/loader-table fuzz/report/report.mk \
 		$(wildcard fuzz/loaders/*.c)
 	@mkdir -p $(@D)
 	fuzz/report/loader-table $(foreach m,$(REPORT_MODELS),'$(m)=$(call report_source,$(m))') > $@
-$(REPORT_DIR)/%-table.o: $(REPORT_DIR)/%-table.c $(REPORT_HEADERS)
+$(REPORT_DIR)/%-table.o: $(REPORT_DIR)/%-table.c $(REPORT_HEADERS) $(BUILD_STAMP)
 	$(CC_asan) $(CFLAGS_asan) -Ifuzz/report -c $< -o $@
 
 $(REPORT_DIR)/report-models: $(REPORT_BASE) $(REPORT_DIR)/models-table.o \
