@@ -244,10 +244,18 @@ struct range {
 	uint64_t start, pages;
 };
 
+/* An allocation request, repeated as a handler's or timer's is. */
+struct request {
+	uint32_t type;
+	uint64_t pages, max_end;
+	uint8_t delta;
+};
+
 static bool run_sequence(unsigned seq)
 {
 	static struct range live[512];
 	unsigned n_live = 0, step;
+	struct request req = { 0, 0, 0, 0 };
 
 	ref_no_merge = next() % 4 == 0;
 	fw.quirks = ref_no_merge ? 1u << QUIRK_NO_MERGE : 0;
@@ -267,14 +275,21 @@ static bool run_sequence(unsigned seq)
 			if (!same_maps(step, "free"))
 				return false;
 		} else {
-			uint32_t type = types[3 + next() % (N_TYPES - 3)];
-			uint64_t pages = 1 + next() % (next() % 3 == 0 ? 64 : 3);
-			uint8_t delta = (uint8_t)(next() % DELTA_COUNT);
-			uint64_t max_end = next() % 5 == 0 ? 0x100000 + (uint64_t)(next() % 65536) * 4096
-							    : UINT64_MAX;
 			uint64_t s_fw = 0, s_ref = 0;
-			bool ok_fw = fw_map_alloc(type, pages, delta, max_end, true, &s_fw);
-			bool ok_ref = ref_alloc(type, pages, delta, max_end, &s_ref);
+			bool ok_fw, ok_ref;
+
+			/* Half the time the last request again, as a handler or
+			 * timer with a repeat count makes it. */
+			if (req.pages == 0 || next() % 2 == 0) {
+				req.type = types[3 + next() % (N_TYPES - 3)];
+				req.pages = 1 + next() % (next() % 3 == 0 ? 64 : 3);
+				req.delta = (uint8_t)(next() % DELTA_COUNT);
+				req.max_end = next() % 5 == 0
+						      ? 0x100000 + (uint64_t)(next() % 65536) * 4096
+						      : UINT64_MAX;
+			}
+			ok_fw = fw_map_alloc(req.type, req.pages, req.delta, req.max_end, true, &s_fw);
+			ok_ref = ref_alloc(req.type, req.pages, req.delta, req.max_end, &s_ref);
 
 			if (ok_fw != ok_ref || (ok_fw && s_fw != s_ref)) {
 				fprintf(stderr, "sequence %u step %u: alloc answered %d at %#llx, "
@@ -283,7 +298,7 @@ static bool run_sequence(unsigned seq)
 				return false;
 			}
 			if (ok_fw && n_live < 512)
-				live[n_live++] = (struct range){ s_fw, pages };
+				live[n_live++] = (struct range){ s_fw, req.pages };
 			if (!same_maps(step, "alloc"))
 				return false;
 		}
