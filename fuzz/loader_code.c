@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * loader_code.c - the loader's code as scripts/loader-code leaves it:
- * where it lies, and its copies and fills, checked by ASan at its own call.
+ * where it lies, its copies and fills, checked by ASan at its own call,
+ * and its own ASan annotations, made only over memory it could own.
  *
  * ASan reports each place in the code once per process when it is told to
  * go on (halt_on_error=0, as the campaign's workers run), and the place of
@@ -101,6 +102,8 @@ void *__asan_memmove(void *to, const void *from, size_t size);
 void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size);
 void *ebsfuzz_loader_memset(void *to, int value, size_t size);
 void *ebsfuzz_loader_memmove(void *to, const void *from, size_t size);
+void ebsfuzz_loader_asan_poison_memory_region(void const volatile *addr, size_t size);
+void ebsfuzz_loader_asan_unpoison_memory_region(void const volatile *addr, size_t size);
 
 #define UNCHECKED __attribute__((no_sanitize("address"), noinline))
 #define RANGE_STEP (64u * 1024u)
@@ -309,5 +312,46 @@ void *ebsfuzz_loader_memset(void *to, int value, size_t size)
 	else
 		memset(to, value, size);
 	return to;
+}
+
+/*
+ * The loader's own ASan annotations (the GRUB port poisons the heap it
+ * keeps in its statics, as ASan's allocator does its own): made when the
+ * range could be memory the loader owns, left alone otherwise, as on a
+ * real machine, where they do nothing.  A heap whose bookkeeping a bad
+ * write of the loader's corrupted (a campaign lets a write into the
+ * loader's own memory go on, fuzz/fw/arena.c) hands them any range: ASan
+ * then stops the whole process on a check of its own (an end below the
+ * start, an address outside memory), or gives gigabytes to the range's
+ * shadow until libFuzzer's memory limit ends it.  The GRUB port's
+ * 45-second campaign lost 13 to 15 workers and 3 more at the memory limit
+ * so.  A range the loader could own does not wrap, lies in mapped pages,
+ * and is no larger than ANNOTATION_MAX_BYTES.
+ */
+#define ANNOTATION_MAX_BYTES (128u * 1024u * 1024u) /* twice the largest block */
+
+static bool could_be_loaders(const volatile void *addr, size_t size)
+{
+	size_t done;
+
+	if (wraps((const void *)addr, size) || size > ANNOTATION_MAX_BYTES)
+		return false;
+	for (done = 0; done < size; done += RANGE_STEP)
+		if (!mapped((const uint8_t *)addr + done,
+			    size - done < RANGE_STEP ? size - done : RANGE_STEP))
+			return false;
+	return true;
+}
+
+void ebsfuzz_loader_asan_poison_memory_region(void const volatile *addr, size_t size)
+{
+	if (could_be_loaders(addr, size))
+		__asan_poison_memory_region(addr, size);
+}
+
+void ebsfuzz_loader_asan_unpoison_memory_region(void const volatile *addr, size_t size)
+{
+	if (could_be_loaders(addr, size))
+		__asan_unpoison_memory_region(addr, size);
 }
 #endif
