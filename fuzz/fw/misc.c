@@ -63,17 +63,30 @@ void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size)
 
 /* ---- Console (EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, UEFI 2.10 section 12.4) ---- */
 
+/* Character @n of @string, wherever the string lies: a loader may hand
+ * over one at an odd address (the GRUB port's printf buffer in a heap a
+ * bad write had corrupted), which x86 firmware reads as it is, and which
+ * UBSan would stop the harness at, as a misaligned load of its own. */
+static CHAR16 char_at(const CHAR16 *string, size_t n)
+{
+	CHAR16 c;
+
+	memcpy(&c, (const uint8_t *)string + n * sizeof(c), sizeof(c));
+	return c;
+}
+
 static EFI_STATUS output_string(const CHAR16 *string)
 {
 	char text[81];
 	size_t n;
 	uint64_t start;
+	CHAR16 c;
 
 	if (string == NULL)
 		return EFI_INVALID_PARAMETER;
-	for (n = 0; string[n] != 0; n++) /* reads it all: ASan checks it */
+	for (n = 0; (c = char_at(string, n)) != 0; n++) /* reads it all: ASan checks it */
 		if (n < sizeof(text) - 1)
-			text[n] = string[n] >= 0x20 && string[n] < 0x7f ? (char)string[n] : '.';
+			text[n] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 	text[n < sizeof(text) - 1 ? n : sizeof(text) - 1] = 0;
 	/* HP Elitebook 840 G10: scrolling the console changes the map (F4). */
 	if (fw_quirk(QUIRK_CONSOLE_CHANGES_MAP))
