@@ -324,9 +324,12 @@ void *ebsfuzz_loader_memset(void *to, int value, size_t size)
  * then stops the whole process on a check of its own (an end below the
  * start, an address outside memory), or gives gigabytes to the range's
  * shadow until libFuzzer's memory limit ends it.  The GRUB port's
- * 45-second campaign lost 13 to 15 workers and 3 more at the memory limit
- * so.  A range the loader could own does not wrap, lies in mapped pages,
- * and is no larger than ANNOTATION_MAX_BYTES.
+ * 45-second campaigns lost 13 to 27 workers so, and up to 5 more at the
+ * memory limit; 1 with this and OutputString() taking a string at an odd
+ * address (fuzz/fw/misc.c), a bad write in vsnprintf() that ends the
+ * worker by design (fuzz/sanitizer_reports.c).  A range the loader could
+ * own does not wrap, lies in mapped pages, and is no larger than
+ * ANNOTATION_MAX_BYTES.
  */
 #define ANNOTATION_MAX_BYTES (128u * 1024u * 1024u) /* twice the largest block */
 
