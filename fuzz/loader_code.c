@@ -327,11 +327,11 @@ void *ebsfuzz_loader_memset(void *to, int value, size_t size)
  * start, an address outside memory), or gives gigabytes to the range's
  * shadow until libFuzzer's memory limit ends it.  The GRUB port's
  * 45-second campaigns lost 13 to 27 workers so, and up to 5 more at the
- * memory limit; 1 with this and OutputString() taking a string at an odd
- * address (fuzz/fw/misc.c), a bad write in vsnprintf() that ends the
- * worker by design (fuzz/sanitizer_reports.c).  A range the loader could
- * own does not wrap, lies in mapped pages, and is no larger than
- * ANNOTATION_MAX_BYTES.
+ * memory limit; 1 to 8 with this and OutputString() taking a string at
+ * an odd address (fuzz/fw/misc.c), each a bad write inside vsnprintf(),
+ * and none once those were checked at the loader's call (below).  A range
+ * the loader could own does not wrap, lies in mapped pages, and is no
+ * larger than ANNOTATION_MAX_BYTES.
  */
 #define ANNOTATION_MAX_BYTES (128u * 1024u * 1024u) /* twice the largest block */
 
@@ -367,7 +367,7 @@ void ebsfuzz_loader_asan_unpoison_memory_region(void const volatile *addr, size_
  * loaders use for their consoles.  ASan reports a bad write inside its own
  * vsnprintf(), at a place every caller shares, and the run ends there with
  * its worker (fuzz/sanitizer_reports.c: inside ASan's report nothing else
- * is safe): the GRUB port's 45-second campaign lost 8 of 8 crashed workers
+ * is safe): all 8 workers a 45-second campaign of the GRUB port lost ended
  * so, its printf buffer in memory its corrupted heap had poisoned.  Here
  * the bytes the call will write are counted first and checked at the
  * loader's call, as a copy's are; a bad range that may go on is written
