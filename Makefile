@@ -54,12 +54,12 @@ FUZZ_SAN := $(SAN) -fsanitize-recover=address
 # nearly every step: in two 20-second runs of fuzz_ebs from the seeds, 1 of
 # 543 and 2 of 519 mutation sequences that found new coverage used CMP (5
 # of 573 without the tracing: libFuzzer also takes operands from the
-# memcmp() calls it intercepts).  Yet the
-# tracing cost the hardened target about 15% of its CPU time (perf: the
-# e820 pass's traced 64-bit comparisons alone 10%): 105,000 to 110,000
-# executions per CPU second without it against 86,000 to 96,000 with it,
-# and the harder bench models' times to find from the seeds and from empty
-# within the spread of five runs either way.  The six ports of real loaders
+# memcmp() calls it intercepts).  Yet the tracing cost the hardened target
+# about 15% of its CPU time (perf: the e820 pass's traced 64-bit
+# comparisons alone 10%): 105,000 to 110,000 executions per CPU second
+# without it against 86,000 to 96,000 with it, and the harder bench models'
+# times to find from the seeds and from empty within the spread of five
+# runs either way.  The six ports of real loaders
 # (45-second campaigns, same session) found as much or more without it:
 # FreeBSD 17 findings against 15, Linux 3.11 49 against 45, GRUB 19
 # against 18, Xen 21 against 20, Limine 13 and Linux today 3 on both sides.
