@@ -223,7 +223,7 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 	e->type = type;
 	e->group = group;
 	e->open = true;
-	*event = e;
+	fw_arg_put_ptr(event, e, "CreateEvent()'s Event");
 	return EFI_SUCCESS;
 }
 

@@ -29,6 +29,7 @@ enum fw_invariant {
 	INV_LEAK,
 	INV_STATUS,
 	INV_LIVENESS,
+	INV_ARGUMENT_ALIGNMENT,
 	INV_COUNT
 };
 
@@ -43,7 +44,8 @@ extern const char *const fw_invariant_names[INV_COUNT];
  *   giving-up     a forbidden call on the loader's way out, after its last
  *                 exit attempt
  *   loader-ub     undefined behaviour in the loader's C that is no exit-boot
- *                 rule (UBSan; raised by the harness, never by the firmware)
+ *                 rule (UBSan, raised by the harness; and argument-alignment,
+ *                 a misaligned pointer the loader passes a service)
  */
 enum fw_class { CLASS_COMPLIANT, CLASS_NONCOMPLIANT, CLASS_GIVING_UP, CLASS_LOADER_UB, CLASS_COUNT };
 

@@ -113,43 +113,47 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 				 UINTN *desc_size, UINT32 *desc_version)
 {
 	size_t required = (size_t)fw_map_required_descs() * fw.desc_size;
-	size_t written = (size_t)fw.n_regions * fw.desc_size, capacity;
+	size_t written = (size_t)fw.n_regions * fw.desc_size, reported;
+	UINTN asked;
 	bool too_small;
 
 	if (size == NULL)
 		return EFI_INVALID_PARAMETER;
 	if (required > FW_MAX_SANE_MAP_BYTES)
 		fw_not_compliant(true, "the firmware asks for an absurd amount of room for its map");
+	asked = fw_arg_get_uintn(size, "GetMemoryMap()'s MemoryMapSize");
 	if (map != NULL)
-		oracle_check_map_buffer(map, *size);
+		oracle_check_map_buffer(map, asked);
 	oracle_note_size_query();
-	too_small = *size < required;
+	too_small = asked < required;
 	/* Both write DescriptorSize and Version before the size check. */
 	if (!(too_small && fw_quirk(QUIRK_DSIZE_UNWRITTEN_ON_TOO_SMALL))) {
 		if (desc_size != NULL)
-			*desc_size = fw.desc_size;
+			fw_arg_put_uintn(desc_size, fw.desc_size, "GetMemoryMap()'s DescriptorSize");
 		if (desc_version != NULL)
-			*desc_version = fw.desc_version;
+			fw_arg_put_u32(desc_version, fw.desc_version,
+				       "GetMemoryMap()'s DescriptorVersion");
 	}
 	/* EDK2 writes the key on every path; U-Boot only on success. */
 	if (key != NULL && !(too_small && fw_quirk(QUIRK_KEY_UNWRITTEN_ON_TOO_SMALL)) &&
 	    !fw_uboot_key_on_success_only(map))
-		*key = (UINTN)fw.key;
+		fw_arg_put_uintn(key, (UINTN)fw.key, "GetMemoryMap()'s MapKey");
 	if (too_small) {
 		if (!fw_quirk(QUIRK_SIZE_UNWRITTEN_ON_TOO_SMALL))
-			*size = reported_size(CORRUPT_NEEDED, required);
+			fw_arg_put_uintn(size, reported_size(CORRUPT_NEEDED, required),
+					 "GetMemoryMap()'s MemoryMapSize");
 		return EFI_BUFFER_TOO_SMALL;
 	}
 	if (map == NULL)
 		return fw_uboot_null_buffer(size, required);
 	render_map((uint8_t *)map);
-	capacity = *size;
-	*size = reported_size(CORRUPT_SIZE, written);
-	fill_unwritten((uint8_t *)map, written, *size, capacity);
+	reported = reported_size(CORRUPT_SIZE, written);
+	fw_arg_put_uintn(size, reported, "GetMemoryMap()'s MemoryMapSize");
+	fill_unwritten((uint8_t *)map, written, reported, asked);
 	/* The loader holds what was both written and reported: past a size
 	 * reported short, its buffer is its own again (an end tag there is no
 	 * overwrite); past what was written, nothing of the map lies. */
-	oracle_note_map_read(map, *size < written ? *size : written);
+	oracle_note_map_read(map, reported < written ? reported : written);
 	return EFI_SUCCESS;
 }
 
@@ -157,12 +161,16 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 					 UINTN *desc_size, UINT32 *desc_version)
 {
 	EFI_STATUS status = FW_ENTER(SVC_GetMemoryMap);
-	UINTN asked = size != NULL ? *size : 0;
+	UINTN asked = size != NULL ? fw_arg_get_uintn(size, "GetMemoryMap()'s MemoryMapSize") : 0;
+	UINTN answered;
 
 	if (status == EFI_SUCCESS)
 		status = get_memory_map(size, map, key, desc_size, desc_version);
+	/* Read byte-wise: the argument was judged above, tracing or not. */
+	if (size != NULL)
+		memcpy(&answered, size, sizeof(answered));
 	FW_TRACE("# call %u: GetMemoryMap(%zu, %s) -> %s, size %zu, key 0x%llx, descriptor size %u\n",
 		 fw.calls, (size_t)asked, map ? "buffer" : "NULL", fw_status_name(status),
-		 size != NULL ? (size_t)*size : 0, (unsigned long long)fw.key, fw.desc_size);
+		 size != NULL ? (size_t)answered : 0, (unsigned long long)fw.key, fw.desc_size);
 	return fw_leave(SVC_GetMemoryMap, status);
 }

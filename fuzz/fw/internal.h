@@ -292,6 +292,14 @@ void *fw_ram_map(uint64_t start, uint64_t pages);
 void fw_ram_unmap(uint64_t start, uint64_t pages);
 bool fw_ram_contains(uintptr_t addr, size_t size);
 
+/* args.c: scalars through the loader's pointers */
+UINTN fw_arg_get_uintn(const UINTN *p, const char *what);
+void fw_arg_put_uintn(UINTN *p, UINTN v, const char *what);
+UINT64 fw_arg_get_u64(const UINT64 *p, const char *what);
+void fw_arg_put_u64(UINT64 *p, UINT64 v, const char *what);
+void fw_arg_put_u32(UINT32 *p, UINT32 v, const char *what);
+void fw_arg_put_ptr(VOID **p, VOID *v, const char *what);
+
 /* getmap.c */
 EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
 				 UINTN *desc_size, UINT32 *desc_version);
@@ -368,6 +376,7 @@ void oracle_end_run(struct fw_result *result);
 void oracle_resolve_pending(enum fw_invariant as);
 void oracle_check_call_allowed(enum fw_service svc);
 void oracle_check_call_budget(const char *what);
+bool oracle_check_argument_alignment(const void *p, size_t align, const char *what);
 void oracle_check_exit_attempts(void);
 bool oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
 void oracle_check_map_buffer(const void *buf, UINTN size);

@@ -14,6 +14,28 @@
 #include "internal.h"
 
 /**
+ * oracle_check_argument_alignment() - argument-alignment: a scalar the
+ * loader passes by reference lies on a multiple of its size (UEFI 2.10
+ * section 2.3.1; fuzz/fw/args.c).
+ * @p: the loader's pointer.
+ * @align: the scalar's size.
+ * @what: the service's name and the parameter's, for the message.
+ *
+ * Return: true if aligned; else the violation is recorded (once per place
+ * in the loader) and the caller accesses @p byte-wise.
+ */
+bool oracle_check_argument_alignment(const void *p, size_t align, const char *what)
+{
+	if ((uintptr_t)p % align == 0)
+		return true;
+	oracle_violation(INV_ARGUMENT_ALIGNMENT,
+			 "%s is misaligned by %zu byte(s) for its %zu-byte type; UEFI 2.10 "
+			 "section 2.3.1 requires natural alignment (call %u)",
+			 what, (size_t)((uintptr_t)p % align), align, fw.calls);
+	return false;
+}
+
+/**
  * oracle_check_call_budget() - termination: count a call.
  * @what: the service, for the message.
  */

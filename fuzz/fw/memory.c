@@ -216,7 +216,7 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		rec.type = type;
 		rec.live = true;
 		fw.allocs[fw.n_allocs++] = rec;
-		*buffer = rec.host;
+		fw_arg_put_ptr(buffer, rec.host, "AllocatePool()'s Buffer");
 	}
 	FW_TRACE("# call %u: AllocatePool(%s, %zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)size,

@@ -129,13 +129,15 @@ static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UN
 static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode,
 				       UINTN *columns, UINTN *rows)
 {
+	EFI_STATUS status = fw_enter(SVC_ConOut, __builtin_return_address(0));
+
 	if (mode != 0)
-		return console_call_from(EFI_UNSUPPORTED, __builtin_return_address(0));
+		return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
 	if (columns == NULL || rows == NULL)
-		return console_call_from(EFI_INVALID_PARAMETER, __builtin_return_address(0));
-	*columns = 80;
-	*rows = 25;
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+		return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : EFI_INVALID_PARAMETER);
+	fw_arg_put_uintn(columns, 80, "QueryMode()'s Columns");
+	fw_arg_put_uintn(rows, 25, "QueryMode()'s Rows");
+	return fw_leave(SVC_ConOut, status);
 }
 
 static EFI_STATUS EFIAPI con_SetMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode)
@@ -230,7 +232,7 @@ static EFI_STATUS EFIAPI bs_GetNextMonotonicCount(UINT64 *count)
 	if (status == EFI_SUCCESS && count == NULL)
 		status = EFI_INVALID_PARAMETER;
 	if (status == EFI_SUCCESS)
-		*count = fw.monotonic++;
+		fw_arg_put_u64(count, fw.monotonic++, "GetNextMonotonicCount()'s Count");
 	return fw_leave(SVC_GetNextMonotonicCount, status);
 }
 
@@ -241,7 +243,7 @@ static EFI_STATUS EFIAPI bs_CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
 	if (status == EFI_SUCCESS && (data == NULL || size == 0 || crc == NULL))
 		status = EFI_INVALID_PARAMETER;
 	if (status == EFI_SUCCESS)
-		*crc = fw_crc32(data, size);
+		fw_arg_put_u32(crc, fw_crc32(data, size), "CalculateCrc32()'s Crc32");
 	return fw_leave(SVC_CalculateCrc32, status);
 }
 

@@ -51,7 +51,7 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
 static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
 			      struct fw_alloc *rec)
 {
-	uint64_t start = *memory;
+	uint64_t start = fw_arg_get_u64(memory, "AllocatePages()'s Memory");
 
 	if (start % EFI_PAGE_SIZE != 0 || !fw_map_range_free(start, pages))
 		return EFI_NOT_FOUND;
@@ -86,8 +86,13 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 		if (status != EFI_SUCCESS)
 			return status;
 	} else {
-		if (how == AllocateMaxAddress && *memory < UINT64_MAX)
-			max_end = *memory + 1;
+		/* Read only when it is an input: AnyPages' may be uninitialised. */
+		if (how == AllocateMaxAddress) {
+			uint64_t limit = fw_arg_get_u64(memory, "AllocatePages()'s Memory");
+
+			if (limit < UINT64_MAX)
+				max_end = limit + 1;
+		}
 		if (!fw_map_alloc(type, pages, fw_next_alloc_outcome(), max_end, false, &start)) {
 			fw_not_compliant(false, "the firmware's map ran out of free memory");
 			return EFI_OUT_OF_RESOURCES;
@@ -101,7 +106,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 	}
 	rec.type = type;
 	fw.allocs[fw.n_allocs++] = rec;
-	*memory = (uintptr_t)rec.host;
+	fw_arg_put_u64(memory, (uintptr_t)rec.host, "AllocatePages()'s Memory");
 	return EFI_SUCCESS;
 }
 
@@ -128,7 +133,7 @@ static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE
 	/* An Address or MaxAddress request shows the address it names. */
 	if (memory != NULL && (how == AllocateAddress || how == AllocateMaxAddress))
 		snprintf(request, sizeof(request), "%s 0x%llx", allocate_type_name(how),
-			 (unsigned long long)*memory);
+			 (unsigned long long)fw_arg_get_u64(memory, "AllocatePages()'s Memory"));
 	else
 		snprintf(request, sizeof(request), "%s", allocate_type_name(how));
 	if (status == EFI_SUCCESS)

@@ -102,7 +102,7 @@ bool fw_uboot_pool_zero(UINTN size, VOID **buffer)
 {
 	if (!is_uboot() || size != 0)
 		return false;
-	*buffer = NULL;
+	fw_arg_put_ptr(buffer, NULL, "AllocatePool()'s Buffer");
 	FW_TRACE("# call %u: AllocatePool(0) -> EFI_SUCCESS, NULL (U-Boot allocates nothing)\n",
 		 fw.calls);
 	return true;
@@ -155,7 +155,7 @@ bool fw_uboot_key_on_success_only(const EFI_MEMORY_DESCRIPTOR *map)
 EFI_STATUS fw_uboot_null_buffer(UINTN *size, size_t required)
 {
 	if (is_uboot())
-		*size = (UINTN)required;
+		fw_arg_put_uintn(size, (UINTN)required, "GetMemoryMap()'s MemoryMapSize");
 	return EFI_INVALID_PARAMETER;
 }
 

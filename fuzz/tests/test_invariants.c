@@ -225,6 +225,52 @@ static EFI_STATUS hides_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+/* ---- argument-alignment ---- */
+
+/* Keeps its map state in a packed structure and passes its members: every
+ * scalar the firmware reads or writes lies one byte off its alignment.
+ * Otherwise correct: it must still boot, with the values it was given.
+ * The compiler warns of it (-Waddress-of-packed-member, in -Wall), and a
+ * loader under test is built without -Werror; this file is, hence the
+ * pragma. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Waddress-of-packed-member"
+static struct __attribute__((packed)) {
+	UINT8 flags;
+	UINTN size, key, dsize;
+	UINT32 version;
+	VOID *buf;
+} packed_state;
+
+static EFI_STATUS passes_packed_members(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_STATUS status;
+	UINTN capacity, attempt;
+
+	packed_state.size = 0;
+	status = bs->GetMemoryMap(&packed_state.size, NULL, &packed_state.key, &packed_state.dsize,
+				  &packed_state.version);
+	if (status != EFI_BUFFER_TOO_SMALL)
+		return EFI_LOAD_ERROR;
+	capacity = packed_state.size + 32 * packed_state.dsize;
+	status = bs->AllocatePool(EfiLoaderData, capacity, &packed_state.buf);
+	if (status != EFI_SUCCESS)
+		return status;
+	for (attempt = 0; attempt < 2; attempt++) {
+		packed_state.size = capacity;
+		status = bs->GetMemoryMap(&packed_state.size, packed_state.buf, &packed_state.key,
+					  &packed_state.dsize, &packed_state.version);
+		if (status != EFI_SUCCESS)
+			return status;
+		status = bs->ExitBootServices(image, packed_state.key);
+		if (status != EFI_INVALID_PARAMETER)
+			return status;
+	}
+	return status;
+}
+#pragma GCC diagnostic pop
+
 /* ---- liveness ---- */
 
 /* Calls ExitBootServices once; any failure is fatal (Linux arm64 <= 4.8, L1). */
@@ -331,6 +377,28 @@ static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* argument-alignment is loader-ub and ends no run: the packed loader gets
+ * the right values through its misaligned pointers (the key check accepts
+ * the key it read) and boots. */
+static void expect_packed_members_boot(void)
+{
+	static const char *const reports[] = {
+		"ebsfuzz: invariant argument-alignment violated: GetMemoryMap()'s MemoryMapSize is "
+		"misaligned by 1 byte(s) for its 8-byte type",
+		"[loader-ub]",
+		"AllocatePool()'s Buffer is misaligned by 5 byte(s)",
+		"#   key check: refused",
+		"#   key check: accepted",
+		"# loader returned EFI_SUCCESS",
+		NULL,
+	};
+
+	testlib_trace = true;
+	expect_reports("argument-alignment is loader-ub, and the run goes on to a boot",
+		       AMI_OPTION_ROM, passes_packed_members, reports);
+	testlib_trace = false;
+}
+
 static const struct {
 	const char *invariant, *scenario;
 	fw_loader_fn broken;
@@ -363,6 +431,8 @@ static const struct {
 	{ "status", EDK2_QUIET, claims_success, "success without exit" },
 	{ "status", EDK2_QUIET, hides_success, "exit without success" },
 	{ "liveness", AMI_OPTION_ROM, never_retries, "no retry on compliant firmware" },
+	{ "argument-alignment", AMI_OPTION_ROM, passes_packed_members,
+	  "out-parameters in a packed structure" },
 };
 
 static const struct {
@@ -406,5 +476,6 @@ int main(void)
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
 			     clean_cases[i].must_exit);
+	expect_packed_members_boot();
 	return test_summary("test_invariants");
 }
