@@ -11,6 +11,16 @@
 #include "../sanitizers.h"
 #include "internal.h"
 
+/* The bytes of [@from, @from + @size) from @bad on, @bad inside it.  By
+ * address, not by pointer arithmetic: the loader's pointer may be wild (a
+ * stale value where an allocation failed), and near the top of the address
+ * space @from + @size wraps, which UBSan reported as the firmware's own
+ * pointer-overflow, ending the harness in its name. */
+static size_t bytes_from(const uint8_t *bad, const uint8_t *from, size_t size)
+{
+	return size - (size_t)((uintptr_t)bad - (uintptr_t)from);
+}
+
 /* Write the descriptors, whatever of each stride lies beyond the 40-byte
  * structure zero: EDK2 zeroes the buffer before filling it, and so do we,
  * in one call rather than one per descriptor.
@@ -36,7 +46,7 @@ static void render_map(uint8_t *out)
 	EFI_MEMORY_DESCRIPTOR d;
 	unsigned i;
 
-	if (bad != NULL && fw_loader_write_reported(bad, (size_t)(out + bytes - bad))) {
+	if (bad != NULL && fw_loader_write_reported(bad, bytes_from(bad, out, bytes))) {
 		if (stride > copy)
 			fw_fill_unchecked(out, 0, bytes);
 		for (i = 0; i < fw.n_regions; i++, out += stride) {
@@ -78,11 +88,12 @@ static size_t reported_size(enum scn_corrupt_target target, size_t truth)
  * initialised for MSan.  0xAF is EDK2's PcdDebugClearMemoryValue. */
 #define FW_STALE_BYTE 0xafu
 
+
 static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t capacity)
 {
 	const struct fw_alloc *a = fw_alloc_containing(map, true);
 	size_t end = reported < capacity ? reported : capacity;
-	uint8_t *bad;
+	uint8_t *bad, *from;
 
 	/* Past the allocation the loader claimed room it does not have
 	 * (buffer-bounds, already recorded): the stale bytes are ours, not the
@@ -98,11 +109,12 @@ static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t
 		return;
 	if (end - written > FW_MAX_SANE_MAP_BYTES)
 		end = written + FW_MAX_SANE_MAP_BYTES;
-	bad = fw_first_bad_byte(map + written, end - written);
-	if (bad != NULL && fw_loader_write_reported(bad, (size_t)(map + end - bad)))
-		fw_fill_unchecked(map + written, FW_STALE_BYTE, end - written);
+	from = (uint8_t *)((uintptr_t)map + written); /* as bytes_from() says */
+	bad = fw_first_bad_byte(from, end - written);
+	if (bad != NULL && fw_loader_write_reported(bad, bytes_from(bad, from, end - written)))
+		fw_fill_unchecked(from, FW_STALE_BYTE, end - written);
 	else
-		memset(map + written, FW_STALE_BYTE, end - written);
+		memset(from, FW_STALE_BYTE, end - written);
 }
 
 /*
