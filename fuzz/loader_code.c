@@ -44,6 +44,12 @@ extern char __stop_ebsfuzz_loader_text[] __attribute__((weak));
 static void (*write_judge)(uintptr_t addr, size_t size);
 /* A report under way whose write the judge decides on when it returns. */
 static bool judging;
+/* The loader's call whose bad range is being reported (report_bad_range()),
+ * and whether ASan's report of it arrived (loader_code_report_arrived()). */
+static const void *reporting_call;
+static bool report_arrived;
+/* Told of a bad range ASan did not report (sanitizer_reports.c). */
+static void (*report_suppressed)(const void *caller);
 /* Ends the run at a copy over a range that wraps (end_at_wrapping_range()),
  * in processes that end runs, not themselves, at deadly signals. */
 static void (*wrapping_range_ends_run)(const char *message, const void *caller,
@@ -54,6 +60,34 @@ static void (*wrapping_range_ends_run)(const char *message, const void *caller,
 bool loader_code_judges_this_write(void)
 {
 	return judging;
+}
+
+/**
+ * loader_code_report_arrived() - ASan's report that has just arrived: the
+ * bad range of a loader's call, or another report.
+ *
+ * Return: the loader's call whose range report_bad_range() is reporting,
+ * or NULL for any other report.
+ */
+const void *loader_code_report_arrived(void)
+{
+	report_arrived = reporting_call != NULL;
+	return reporting_call;
+}
+
+/**
+ * loader_code_set_suppressed_report() - who is told of a bad range ASan
+ * did not report.
+ * @suppressed: called with the loader's call.
+ *
+ * ASan reports a place once per process, and the place of a bad range is
+ * the loader's call: whatever class of run met it first (often a seed's
+ * injected failure, noncompliant) would be all a worker ever tells of it,
+ * and the same bug met on compliant firmware later would go unseen.
+ */
+void loader_code_set_suppressed_report(void (*suppressed)(const void *caller))
+{
+	report_suppressed = suppressed;
 }
 
 /**
@@ -233,8 +267,13 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	 * entry: ASan's stack then starts at the loader's call, then its
 	 * caller, not at the call twice. */
 	judging = write && write_judge != NULL;
+	reporting_call = caller;
+	report_arrived = false;
 	__asan_report_error(caller, frame[0], frame, bad, write, rest);
+	reporting_call = NULL;
 	judging = false;
+	if (!report_arrived && report_suppressed != NULL)
+		report_suppressed(caller);
 	if (write && write_judge != NULL)
 		write_judge((uintptr_t)bad, rest);
 	return true;

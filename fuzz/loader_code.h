@@ -16,5 +16,7 @@ void loader_code_set_write_judge(void (*judge)(uintptr_t addr, size_t size));
 void loader_code_set_wrapping_range_end(void (*end)(const char *message, const void *caller,
 						     void *const *frame));
 bool loader_code_judges_this_write(void);
+const void *loader_code_report_arrived(void);
+void loader_code_set_suppressed_report(void (*suppressed)(const void *caller));
 
 #endif /* EBSFUZZ_FUZZ_LOADER_CODE_H */
