@@ -7,14 +7,15 @@
  * UEFI 2.10 section 2.3.1: "Unless otherwise specified all data types are
  * naturally aligned."  A loader that keeps its map state in a packed
  * structure and passes &state.size breaks it: on x86 the access goes
- * through, but C gives it no meaning (C11 section 6.3.2.3) and a processor
- * with alignment checking enabled faults.  The firmware's own store was UBSan's
- * misaligned-pointer-use inside fuzz/fw/, which ended the harness at the
- * first run, in the firmware's name, and hid every other finding.  Here the
- * pointer is checked at the loader's call (argument-alignment,
- * invariants.c, class loader-ub: no exit-boot rule, and the run goes on)
- * and the access is made byte-wise, as x86 makes it.  An aligned pointer
- * is accessed as before, so that ASan checks it at the firmware's own line.
+ * through, but C gives it no meaning (C11 section 6.3.2.3) and a
+ * processor with alignment checking enabled faults.  The firmware's own
+ * store was UBSan's misaligned-pointer-use inside fuzz/fw/, which ended
+ * the harness at the first run, in the firmware's name, and hid every
+ * other finding.  Here the pointer is checked at the loader's call
+ * (argument-alignment, invariants.c, class loader-ub: no exit-boot rule,
+ * and the run goes on) and the access is made byte-wise, as x86 makes it.
+ * An aligned pointer is accessed as before, so that ASan checks it at the
+ * firmware's own line.
  */
 #include <string.h>
 

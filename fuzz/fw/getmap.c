@@ -88,7 +88,6 @@ static size_t reported_size(enum scn_corrupt_target target, size_t truth)
  * initialised for MSan.  0xAF is EDK2's PcdDebugClearMemoryValue. */
 #define FW_STALE_BYTE 0xafu
 
-
 static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t capacity)
 {
 	const struct fw_alloc *a = fw_alloc_containing(map, true);
