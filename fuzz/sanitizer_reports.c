@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asan_pool.h"
 #include "findings_internal.h"
 #include "loader_code.h"
 #include "sanitizers.h"
@@ -269,6 +270,8 @@ static __attribute__((unused)) void asan_report(const char *report)
 	struct fw_bad_access bad;
 	bool renamed;
 	size_t n;
+
+	asan_pool_note_report();
 
 	/* This report is the last one in the buffer (see report_cut_short()),
 	 * or not there at all if what came before filled it. */
