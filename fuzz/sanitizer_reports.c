@@ -233,7 +233,15 @@ static unsigned next_reported_call;
 static __attribute__((unused)) void remember_reported_call(const void *caller, const char *kind,
 							   const char *where, const char *message)
 {
-	struct reported_call *r = &reported_calls[next_reported_call++ % REMEMBERED_CALLS];
+	struct reported_call *r = NULL;
+	unsigned i;
+
+	/* Reported again once fuzz/asan_pool.c made room: the same entry. */
+	for (i = 0; i < REMEMBERED_CALLS && r == NULL; i++)
+		if (reported_calls[i].caller == caller)
+			r = &reported_calls[i];
+	if (r == NULL)
+		r = &reported_calls[next_reported_call++ % REMEMBERED_CALLS];
 
 	r->caller = caller;
 	snprintf(r->kind, sizeof(r->kind), "%s", kind);
