@@ -5,8 +5,6 @@
 #ifndef EBSFUZZ_FUZZ_ASAN_POOL_H
 #define EBSFUZZ_FUZZ_ASAN_POOL_H
 
-#include <stdbool.h>
-
 void asan_pool_note_report(void);
 
 #endif /* EBSFUZZ_FUZZ_ASAN_POOL_H */
