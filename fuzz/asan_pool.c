@@ -18,6 +18,16 @@
  * reported again, once each, which costs a report but loses nothing (the
  * campaign counts a place once per run anyway).  Where the symbol is not
  * there (a stripped executable, another runtime), nothing changes.
+ *
+ * Once per process also let the first run that met a place decide its
+ * class for the worker's life: a loader reading past its pool block on
+ * every run, met first on a seed whose firmware breaks the rules, was
+ * never reported on compliant firmware by that worker (one worker, that
+ * seed then OVMF's map: noncompliant only).  So each class of run has a
+ * pool of its own: ASan's holds the places reported in runs of the class
+ * in progress, and the other class's wait here until the firmware's
+ * conduct changes the class (fw_set_class_hook()).  A place is reported
+ * once per class per process.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -37,9 +47,16 @@
 /* Emptied with this many places to spare, before a report can find it full. */
 #define POOL_SPARE 2u
 
+/* The most slots the other class's pool is kept for (LLVM's has 25). */
+#define MAX_POOL_SLOTS 64u
+
 static uintptr_t *pool;
 static size_t pool_slots, reported_since_emptied;
 static enum { POOL_UNLOOKED, POOL_FOUND, POOL_ABSENT } pool_state;
+/* The other class's places, and its reports since its pool was emptied. */
+static uintptr_t waiting[MAX_POOL_SLOTS];
+static size_t waiting_reported;
+static bool outside_rules_now;
 
 /* The main program's load address (a PIE's bias), dl_iterate_phdr()'s first. */
 static int first_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -135,4 +152,31 @@ void asan_pool_note_report(void)
 	for (size_t i = 0; i < pool_slots; i++)
 		__atomic_store_n(&pool[i], 0, __ATOMIC_RELAXED);
 	reported_since_emptied = 0;
+}
+
+/**
+ * asan_pool_switch_class() - runs of the other class from here on: ASan's
+ * pool is swapped for that class's.  A hook for fw_set_class_hook().
+ * @outside_rules: whether the firmware of the run in progress has broken a
+ *	rule (fw_outside_rules_so_far()).
+ */
+void asan_pool_switch_class(bool outside_rules)
+{
+	size_t reported = reported_since_emptied;
+
+	if (outside_rules == outside_rules_now)
+		return;
+	outside_rules_now = outside_rules;
+	/* Before the first report of the process (it looks the pool up)
+	 * both pools are empty. */
+	if (pool_state != POOL_FOUND || pool_slots > MAX_POOL_SLOTS)
+		return;
+	for (size_t i = 0; i < pool_slots; i++) {
+		uintptr_t place = __atomic_load_n(&pool[i], __ATOMIC_RELAXED);
+
+		__atomic_store_n(&pool[i], waiting[i], __ATOMIC_RELAXED);
+		waiting[i] = place;
+	}
+	reported_since_emptied = waiting_reported;
+	waiting_reported = reported;
 }

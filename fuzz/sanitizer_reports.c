@@ -396,5 +396,6 @@ void sanitizer_reports_init(void)
 	fw_set_loader_write_report(loader_code_report_write);
 	loader_code_set_write_judge(sanitizer_reports_write_went_on);
 	loader_code_set_suppressed_report(prove_unreported_call);
+	fw_set_class_hook(asan_pool_switch_class);
 #endif
 }

@@ -180,8 +180,10 @@ struct fw_result {
 int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size);
 
 /* Whether the firmware of the run in progress has broken a rule yet: the
- * class of a finding the harness sees mid-run (a memory error). */
+ * class of a finding the harness sees mid-run (a memory error); the hook
+ * is told whenever that changes. */
 bool fw_outside_rules_so_far(void);
+void fw_set_class_hook(void (*hook)(bool outside_rules));
 
 /* The violations the run in progress has recorded so far, in order, each
  * with its final class (a memory error that ends the process mid-run must

@@ -195,6 +195,8 @@ static bool reason_known(const char *why)
 	return false;
 }
 
+static void (*class_hook)(bool outside_rules);
+
 /**
  * fw_not_compliant() - take this run out of the liveness invariant.
  * @outside_rules: the firmware broke a rule, so violations from here on are
@@ -208,6 +210,8 @@ void fw_not_compliant(bool outside_rules, const char *why)
 {
 	if (reason_known(why))
 		return;
+	if (outside_rules && fw.outside_rules == 0 && class_hook != NULL)
+		class_hook(true);
 	if (fw.n_reasons < FW_MAX_REASONS)
 		fw.reasons[fw.n_reasons++] = (struct fw_reason){ why, fw.calls, outside_rules };
 	fw.outside_rules += outside_rules;
@@ -219,6 +223,17 @@ void fw_not_compliant(bool outside_rules, const char *why)
 bool fw_outside_rules_so_far(void)
 {
 	return fw.outside_rules > 0;
+}
+
+/**
+ * fw_set_class_hook() - be told when fw_outside_rules_so_far() changes:
+ * true once the firmware of a run first breaks a rule, false when the next
+ * run starts after such a run.
+ * @hook: the harness's (fuzz/asan_pool.c), or NULL.
+ */
+void fw_set_class_hook(void (*hook)(bool outside_rules))
+{
+	class_hook = hook;
 }
 
 const struct fw_violation *fw_violations_so_far(unsigned *count)
@@ -239,6 +254,8 @@ void oracle_reset(void)
 	fw.caller = NULL;
 	fw.n_violations = 0;
 	fw.n_reasons = 0;
+	if (fw.outside_rules > 0 && class_hook != NULL)
+		class_hook(false);
 	fw.outside_rules = 0;
 	fw.n_pending = 0;
 	fw.run_started = false;
