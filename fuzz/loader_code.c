@@ -14,8 +14,10 @@
  * silently after a write past a pool block had gone on).  The
  * loader's calls come here instead (scripts/loader-code renames them), and
  * a bad range is reported at the loader's call: a place of its own, as an
- * access of the loader's own code is, and so are the firmware's writes
- * into a loader buffer (loader_code_report_write(), fuzz/fw/loader_writes.c).
+ * access of the loader's own code is, and so are the firmware's reads and
+ * writes through the loader's pointers and its CopyMem() and SetMem()
+ * (loader_code_report_access(), loader_code_move(), loader_code_fill();
+ * fuzz/fw/loader_access.c).
  * Any other bad write reported in the firmware's or the C library's code,
  * whose place every caller shares, ends the run (fuzz/sanitizer_reports.c);
  * loader_code_contains() tells them apart.
@@ -44,12 +46,6 @@ extern char __stop_ebsfuzz_loader_text[] __attribute__((weak));
 static void (*write_judge)(uintptr_t addr, size_t size);
 /* A report under way whose write the judge decides on when it returns. */
 static bool judging;
-/* The loader's call whose bad range is being reported (report_bad_range()),
- * and whether ASan's report of it arrived (loader_code_report_arrived()). */
-static const void *reporting_call;
-static bool report_arrived;
-/* Told of a bad range ASan did not report (sanitizer_reports.c). */
-static void (*report_suppressed)(const void *caller);
 /* Ends the run at a copy over a range that wraps (end_at_wrapping_range()),
  * in processes that end runs, not themselves, at deadly signals. */
 static void (*wrapping_range_ends_run)(const char *message, const void *caller,
@@ -60,34 +56,6 @@ static void (*wrapping_range_ends_run)(const char *message, const void *caller,
 bool loader_code_judges_this_write(void)
 {
 	return judging;
-}
-
-/**
- * loader_code_report_arrived() - ASan's report that has just arrived: the
- * bad range of a loader's call, or another report.
- *
- * Return: the loader's call whose range report_bad_range() is reporting,
- * or NULL for any other report.
- */
-const void *loader_code_report_arrived(void)
-{
-	report_arrived = reporting_call != NULL;
-	return reporting_call;
-}
-
-/**
- * loader_code_set_suppressed_report() - who is told of a bad range ASan
- * did not report.
- * @suppressed: called with the loader's call.
- *
- * ASan reports a place once per process, and the place of a bad range is
- * the loader's call: whatever class of run met it first (often a seed's
- * injected failure, noncompliant) would be all a worker ever tells of it,
- * and the same bug met on compliant firmware later would go unseen.
- */
-void loader_code_set_suppressed_report(void (*suppressed)(const void *caller))
-{
-	report_suppressed = suppressed;
 }
 
 /**
@@ -265,34 +233,35 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	rest = (uintptr_t)p + size - (uintptr_t)bad;
 	/* The loader's frame pointer, saved by this function's caller on
 	 * entry: ASan's stack then starts at the loader's call, then its
-	 * caller, not at the call twice. */
+	 * caller, not at the call twice.  ASan reports a place (a program
+	 * counter) once per process and class of run (fuzz/asan_pool.c): a
+	 * copy's source and its destination are two places, the read at the
+	 * call instruction's last byte (the same line), so that a bad source
+	 * met after a bad destination is still reported. */
 	judging = write && write_judge != NULL;
-	reporting_call = caller;
-	report_arrived = false;
-	__asan_report_error(caller, frame[0], frame, bad, write, rest);
-	reporting_call = NULL;
+	__asan_report_error(write ? caller : (uint8_t *)caller - 1, frame[0], frame, bad, write,
+			    rest);
 	judging = false;
-	if (!report_arrived && report_suppressed != NULL)
-		report_suppressed(caller);
 	if (write && write_judge != NULL)
 		write_judge((uintptr_t)bad, rest);
 	return true;
 }
 
 /**
- * loader_code_report_write() - a write the firmware makes into the
- * loader's buffer, at the loader's call (fuzz/fw/loader_writes.c).
+ * loader_code_report_access() - a read or write the firmware makes in the
+ * loader's memory, at the loader's call (fuzz/fw/loader_access.c).
  * @caller: the loader's return address from the service it called.
- * @to: the buffer.
- * @size: the bytes to be written.
+ * @at: the range.
+ * @size: its bytes.
+ * @write: whether the firmware is about to write it.
  *
  * Return: true if the range had a bad byte, was reported at @caller, and
- * the write may be made (one that may not has ended the run).
+ * the access may be made (a write that may not has ended the run).
  */
-bool loader_code_report_write(const void *caller, void *to, size_t size)
+bool loader_code_report_access(const void *caller, const void *at, size_t size, bool write)
 {
-	return report_bad_range((void *)(uintptr_t)caller, __builtin_frame_address(0), to, size,
-				true);
+	return report_bad_range((void *)(uintptr_t)caller, __builtin_frame_address(0), at, size,
+				write);
 }
 
 /* A copy's source and destination checked, reported at the loader's call
@@ -327,32 +296,66 @@ void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
 	return memcpy(to, from, size);
 }
 
-void *ebsfuzz_loader_memmove(void *to, const void *from, size_t size)
+/* memmove() and memset() for the loader's call @caller, @frame the frame
+ * of the function it called. */
+static void move_for(void *caller, void **frame, void *to, const void *from, size_t size)
 {
-	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
-
 	if (wraps(to, size) || wraps(from, size)) {
 		end_at_wrapping_range(caller, frame, size);
-		return __asan_memmove(to, from, size);
+		__asan_memmove(to, from, size);
+	} else if (!copied_despite_bad_range(caller, frame, to, from, size)) {
+		memmove(to, from, size);
 	}
-	if (copied_despite_bad_range(caller, frame, to, from, size))
-		return to;
-	return memmove(to, from, size);
+}
+
+static void fill_for(void *caller, void **frame, void *to, int value, size_t size)
+{
+	if (wraps(to, size)) {
+		end_at_wrapping_range(caller, frame, size);
+		__asan_memset(to, value, size);
+	} else if (report_bad_range(caller, frame, to, size, true)) {
+		fill_bytes(to, (uint8_t)value, size);
+	} else {
+		memset(to, value, size);
+	}
+}
+
+void *ebsfuzz_loader_memmove(void *to, const void *from, size_t size)
+{
+	move_for(__builtin_return_address(0), __builtin_frame_address(0), to, from, size);
+	return to;
 }
 
 void *ebsfuzz_loader_memset(void *to, int value, size_t size)
 {
-	void *caller = __builtin_return_address(0), **frame = __builtin_frame_address(0);
-
-	if (wraps(to, size)) {
-		end_at_wrapping_range(caller, frame, size);
-		return __asan_memset(to, value, size);
-	}
-	if (report_bad_range(caller, frame, to, size, true))
-		fill_bytes(to, (uint8_t)value, size);
-	else
-		memset(to, value, size);
+	fill_for(__builtin_return_address(0), __builtin_frame_address(0), to, value, size);
 	return to;
+}
+
+/**
+ * loader_code_move() - the firmware's CopyMem() for the loader's call
+ * @caller: its memmove() (fuzz/fw/loader_access.c).
+ * @caller: the loader's return address from CopyMem().
+ * @to: the destination.
+ * @from: the source.
+ * @size: the bytes.
+ */
+void loader_code_move(const void *caller, void *to, const void *from, size_t size)
+{
+	move_for((void *)(uintptr_t)caller, __builtin_frame_address(0), to, from, size);
+}
+
+/**
+ * loader_code_fill() - the firmware's SetMem() for the loader's call
+ * @caller: its memset(), as loader_code_move().
+ * @caller: the loader's return address from SetMem().
+ * @to: the destination.
+ * @value: the byte.
+ * @size: the bytes.
+ */
+void loader_code_fill(const void *caller, void *to, uint8_t value, size_t size)
+{
+	fill_for((void *)(uintptr_t)caller, __builtin_frame_address(0), to, value, size);
 }
 
 /*

@@ -212,59 +212,6 @@ static __attribute__((unused)) _Noreturn void end_before_heap(void)
 }
 
 /*
- * A bad range of a loader's call (fuzz/loader_code.c) that ASan reported,
- * as it was named: when ASan leaves the same call unreported later in the
- * process (it reports a place once), the run that met it proves it again,
- * under its own class.  Without it the first meeting decided the class a
- * worker told: the seeds' injected AllocatePool failure (noncompliant) met
- * a loader's write through the stale pointer first, and the same write
- * after a refusal on compliant firmware was never seen (0 times in 40 s;
- * check-fuzz-loader's wild-buffer case).  The kind is the first report's:
- * ASan would name no other at that place.  The oldest is forgotten when
- * more places than this were reported.
- */
-#define REMEMBERED_CALLS 64
-static struct reported_call {
-	const void *caller;
-	char kind[64], where[200], message[200];
-} reported_calls[REMEMBERED_CALLS];
-static unsigned next_reported_call;
-
-static __attribute__((unused)) void remember_reported_call(const void *caller, const char *kind,
-							   const char *where, const char *message)
-{
-	struct reported_call *r = NULL;
-	unsigned i;
-
-	/* Reported again once fuzz/asan_pool.c made room: the same entry. */
-	for (i = 0; i < REMEMBERED_CALLS && r == NULL; i++)
-		if (reported_calls[i].caller == caller)
-			r = &reported_calls[i];
-	if (r == NULL)
-		r = &reported_calls[next_reported_call++ % REMEMBERED_CALLS];
-
-	r->caller = caller;
-	snprintf(r->kind, sizeof(r->kind), "%s", kind);
-	snprintf(r->where, sizeof(r->where), "%s", where);
-	snprintf(r->message, sizeof(r->message), "%s", message);
-}
-
-static __attribute__((unused)) void prove_unreported_call(const void *caller)
-{
-	unsigned i;
-
-	if (!findings_recording())
-		return;
-	for (i = 0; i < REMEMBERED_CALLS; i++)
-		if (reported_calls[i].caller == caller && caller != NULL) {
-			findings_prove(reported_calls[i].kind, reported_calls[i].where,
-				       fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT,
-				       reported_calls[i].message);
-			return;
-		}
-}
-
-/*
  * Name an ASan report: "asan:KIND" at the innermost frame that is the
  * loader's ("FILE:LINE" when symbolized; unsymbolized, as under AFL++, the
  * main executable's frames as "pcs:OFF,OFF,...", which the campaign
@@ -274,7 +221,6 @@ static __attribute__((unused)) void asan_report(const char *report)
 {
 	char kind[64] = "asan:", where[200] = "", pcs[200] = "pcs:", message[200] = "";
 	const char *line = NULL, *next = report, *own, *name;
-	const void *range_call = loader_code_report_arrived(); /* first: see there */
 	struct fw_bad_access bad;
 	bool renamed;
 	size_t n;
@@ -345,8 +291,6 @@ static __attribute__((unused)) void asan_report(const char *report)
 		snprintf(where, sizeof(where), "%s", pcs[4] != 0 ? pcs : "?");
 	findings_prove(kind, where, fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT,
 		       message);
-	if (range_call != NULL)
-		remember_reported_call(range_call, kind, where, message);
 	findings_write_down_now();
 	if (strstr(own, "WRITE of size ") != NULL && loader_code_judges_this_write())
 		return; /* judged when the report has returned: sanitizer_reports_write_went_on() */
@@ -393,9 +337,9 @@ void sanitizer_reports_init(void)
 #ifdef EBSFUZZ_ASAN
 	__asan_set_error_report_callback(asan_report);
 	fw_arena_set_heap_guard(end_before_heap);
-	fw_set_loader_write_report(loader_code_report_write);
+	fw_set_loader_access_report(loader_code_report_access);
+	fw_set_loader_copies(loader_code_move, loader_code_fill);
 	loader_code_set_write_judge(sanitizer_reports_write_went_on);
-	loader_code_set_suppressed_report(prove_unreported_call);
 	fw_set_class_hook(asan_pool_switch_class);
 #endif
 }

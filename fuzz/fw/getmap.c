@@ -31,7 +31,7 @@ static size_t bytes_from(const uint8_t *bad, const uint8_t *from, size_t size)
  * 4.6% of a fuzzing run, 1.4% without; perf, same seed and run count).
  * A range with a bad byte (a buffer smaller than the loader claimed) is
  * reported at the loader's call and, if the run goes on, written
- * unchecked (loader_writes.c); without the harness's hook, descriptor by
+ * unchecked (loader_access.c); without the harness's hook, descriptor by
  * descriptor through checked copies, so that ASan reports the firmware's
  * first bad write, with the loader's call in its stack.  A stride that is
  * not a multiple of 8 (non-compliant firmware) would misalign the
@@ -46,7 +46,7 @@ static void render_map(uint8_t *out)
 	EFI_MEMORY_DESCRIPTOR d;
 	unsigned i;
 
-	if (bad != NULL && fw_loader_write_reported(bad, bytes_from(bad, out, bytes))) {
+	if (bad != NULL && fw_loader_range_reported(bad, bytes_from(bad, out, bytes), true)) {
 		if (stride > copy)
 			fw_fill_unchecked(out, 0, bytes);
 		for (i = 0; i < fw.n_regions; i++, out += stride) {
@@ -110,7 +110,7 @@ static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t
 		end = written + FW_MAX_SANE_MAP_BYTES;
 	from = (uint8_t *)((uintptr_t)map + written); /* as bytes_from() says */
 	bad = fw_first_bad_byte(from, end - written);
-	if (bad != NULL && fw_loader_write_reported(bad, bytes_from(bad, from, end - written)))
+	if (bad != NULL && fw_loader_range_reported(bad, bytes_from(bad, from, end - written), true))
 		fw_fill_unchecked(from, FW_STALE_BYTE, end - written);
 	else
 		memset(from, FW_STALE_BYTE, end - written);

@@ -251,8 +251,10 @@ bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
 void fw_map_render_unchecked(uint8_t *out, size_t stride);
-/* loader_writes.c */
-bool fw_loader_write_reported(void *to, size_t size);
+/* loader_access.c */
+bool fw_loader_range_reported(const void *at, size_t size, bool write);
+void fw_loader_move(void *to, const void *from, size_t size);
+void fw_loader_fill(void *to, uint8_t value, size_t size);
 uint8_t *fw_first_bad_byte(uint8_t *to, size_t size);
 void fw_copy_unchecked(void *to, const void *from, size_t size);
 void fw_fill_unchecked(void *to, uint8_t value, size_t size);

@@ -250,14 +250,14 @@ static EFI_STATUS EFIAPI bs_CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
 static VOID EFIAPI bs_CopyMem(VOID *dst, VOID *src, UINTN length)
 {
 	FW_ENTER(SVC_CopyMem);
-	memmove(dst, src, length);
+	fw_loader_move(dst, src, length);
 	fw_leave(SVC_CopyMem, EFI_SUCCESS);
 }
 
 static VOID EFIAPI bs_SetMem(VOID *buffer, UINTN size, UINT8 value)
 {
 	FW_ENTER(SVC_SetMem);
-	memset(buffer, value, size);
+	fw_loader_fill(buffer, value, size);
 	fw_leave(SVC_SetMem, EFI_SUCCESS);
 }
 
