@@ -22,27 +22,13 @@
  */
 #include <string.h>
 
-#include "../sanitizers.h"
 #include "internal.h"
-
-/* Whether a byte of [@p, @p + @size) is bad: asked of ASan directly, a
- * few instructions, at every access (the harness's report looks again). */
-static bool bad_bytes(const void *p, size_t size)
-{
-#ifdef EBSFUZZ_ASAN
-	return __asan_region_is_poisoned((void *)(uintptr_t)p, size) != NULL;
-#else
-	(void)p;
-	(void)size;
-	return false;
-#endif
-}
 
 /* Into @v from the loader's @p, unchecked if a bad byte was reported at
  * the loader's call; false if none was bad (or no one reports). */
 static bool got_reported(void *v, const void *p, size_t size)
 {
-	if (!bad_bytes(p, size) || !fw_loader_range_reported(p, size, false))
+	if (!fw_loader_scalar_reported(p, size, false))
 		return false;
 	fw_copy_unchecked(v, p, size);
 	return true;
@@ -52,7 +38,7 @@ static bool got_reported(void *v, const void *p, size_t size)
  * made has ended the run. */
 static bool put_reported(void *p, const void *v, size_t size)
 {
-	if (!bad_bytes(p, size) || !fw_loader_range_reported(p, size, true))
+	if (!fw_loader_scalar_reported(p, size, true))
 		return false;
 	fw_copy_unchecked(p, v, size);
 	return true;

@@ -75,6 +75,25 @@ bool fw_loader_range_reported(const void *at, size_t size, bool write)
 }
 
 /**
+ * fw_loader_scalar_reported() - fw_loader_range_reported() for the few
+ * bytes of a scalar or a character, at every such access: ASan is asked
+ * directly first, in a few instructions.
+ * @at: the bytes.
+ * @size: how many.
+ * @write: as fw_loader_range_reported().
+ *
+ * Return: as fw_loader_range_reported().
+ */
+bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
+{
+#ifdef EBSFUZZ_ASAN
+	if (__asan_region_is_poisoned((void *)(uintptr_t)at, size) == NULL)
+		return false;
+#endif
+	return fw_loader_range_reported(at, size, write);
+}
+
+/**
  * fw_loader_move() - the loader's CopyMem(): its memmove(), reported at
  * its call where a byte is bad.
  * @to: the destination.

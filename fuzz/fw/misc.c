@@ -66,12 +66,22 @@ void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size)
 /* Character @n of @string, wherever the string lies: a loader may hand
  * over one at an odd address (the GRUB port's printf buffer in a heap a
  * bad write had corrupted), which x86 firmware reads as it is, and which
- * UBSan would stop the harness at, as a misaligned load of its own. */
-static CHAR16 char_at(const CHAR16 *string, size_t n)
+ * UBSan would stop the harness at, as a misaligned load of its own.  A
+ * string that runs into a bad byte (no terminator inside its buffer) is
+ * the loader's bug, at its call (loader_access.c), and is read on as the
+ * firmware reads it, up to its terminator: *@unchecked is then set.
+ * ASan's report here was one place for every caller. */
+static CHAR16 char_at(const CHAR16 *string, size_t n, bool *unchecked)
 {
+	const uint8_t *at = (const uint8_t *)string + n * sizeof(CHAR16);
 	CHAR16 c;
 
-	memcpy(&c, (const uint8_t *)string + n * sizeof(c), sizeof(c));
+	if (!*unchecked)
+		*unchecked = fw_loader_scalar_reported(at, sizeof(c), false);
+	if (*unchecked)
+		fw_copy_unchecked(&c, at, sizeof(c));
+	else
+		memcpy(&c, at, sizeof(c));
 	return c;
 }
 
@@ -80,11 +90,12 @@ static EFI_STATUS output_string(const CHAR16 *string)
 	char text[81];
 	size_t n;
 	uint64_t start;
+	bool unchecked = false;
 	CHAR16 c;
 
 	if (string == NULL)
 		return EFI_INVALID_PARAMETER;
-	for (n = 0; (c = char_at(string, n)) != 0; n++) /* reads it all: ASan checks it */
+	for (n = 0; (c = char_at(string, n, &unchecked)) != 0; n++) /* reads it all: ASan checks it */
 		if (n < sizeof(text) - 1)
 			text[n] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 	text[n < sizeof(text) - 1 ? n : sizeof(text) - 1] = 0;
