@@ -91,9 +91,17 @@ lb_recover = $(if $(LOADER_RECOVER),$(if $(filter undefined,$(lb_sanitizers)),$(
 # anyway): an uninitialised global is a .bss object, which the statics
 # gathering moves, not a common symbol, which it would miss.
 LB_LANG := -std=gnu11 -Wall -Wextra
+# Every call the loader writes stays a call of its own, at its own line:
+# clang merges identical calls of different branches (SimplifyCFG's sinking
+# of common instructions, the code generator's tail merging) into one,
+# whose line is 0 or one of theirs, and a finding at the merged call was
+# named "loader.c:0" (a probe calling FreePool() from two branches: 17
+# call sites at their lines with these, 11 without).  Only the layout of
+# the loader's code changes; ASan, UBSan and coverage see the same calls.
+LB_CALL_SITES := -mllvm -simplifycfg-sink-common=false -mllvm -enable-tail-merge=false
 
 LB_CC_replay = $(CLANG)
-LB_CFLAGS_replay = $(LB_LANG) $(OPT) -fno-common $(LB_SAN_$(lb_sanitize)) $(lb_recover)
+LB_CFLAGS_replay = $(LB_LANG) $(LB_CALL_SITES) $(OPT) -fno-common $(LB_SAN_$(lb_sanitize)) $(lb_recover)
 LB_HARNESS_replay = $(BUILD)/$(if $(lb_memory),msan,asan)/loader-harness-replay.o
 LB_LD_replay_ours = $(CC_asan) $(LDFLAGS_asan)
 LB_LD_replay = $(CLANG) $(lb_ldsan)
@@ -112,14 +120,14 @@ LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
 # loader, compiled alike whichever engine fuzzes it.  The recover flags
 # reach both (inert without UBSan).
 LB_CC_afl = $(CC_afl)
-LB_CFLAGS_afl = $(LB_LANG) $(OPT) -fno-common $(SAN) $(lb_recover)
+LB_CFLAGS_afl = $(LB_LANG) $(LB_CALL_SITES) $(OPT) -fno-common $(SAN) $(lb_recover)
 LB_HARNESS_afl = $(call HARNESS,afl)
 LB_LD_afl_ours = $(CC_afl) $(LDFLAGS_afl)
 LB_LD_afl = $(LB_LD_afl_ours)
 LB_LDEND_afl = $(AFL_DRIVER)
 
 LB_CC_cmplog = $(CC_cmplog)
-LB_CFLAGS_cmplog = $(LB_LANG) $(OPT) -fno-common $(lb_recover)
+LB_CFLAGS_cmplog = $(LB_LANG) $(LB_CALL_SITES) $(OPT) -fno-common $(lb_recover)
 LB_HARNESS_cmplog = $(call HARNESS,cmplog)
 LB_LD_cmplog_ours = $(CC_cmplog) $(LDFLAGS_cmplog)
 LB_LD_cmplog = $(LB_LD_cmplog_ours)
@@ -130,7 +138,7 @@ LB_LDEND_cmplog = $(AFL_DRIVER)
 # No statics gathered (nor -fno-common): each run of the report is a
 # forked child (fuzz/report/point.c), whose statics are as loaded.
 LB_CC_report = $(CLANG)
-LB_CFLAGS_report = $(LB_LANG) $(OPT) $(SAN)
+LB_CFLAGS_report = $(LB_LANG) $(LB_CALL_SITES) $(OPT) $(SAN)
 LB_NO_STATICS_report := 1
 
 # OSS-Fuzz's compiler and flags (sanitizer and coverage from $SANITIZER),
