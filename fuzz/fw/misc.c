@@ -58,7 +58,7 @@ uint32_t fw_crc32(const void *data, size_t size)
 static __attribute__((no_sanitize("address"))) uint32_t crc32_unchecked(const void *data,
 									 size_t size)
 {
-	const volatile uint8_t *p = data;
+	const uint8_t *p = data;
 	uint32_t crc = 0xffffffffu;
 
 	if (crc_table[1] == 0)
@@ -110,7 +110,7 @@ static EFI_STATUS output_string(const CHAR16 *string)
 
 	if (string == NULL)
 		return EFI_INVALID_PARAMETER;
-	for (n = 0; (c = char_at(string, n, &unchecked)) != 0; n++) /* reads it all: ASan checks it */
+	for (n = 0; (c = char_at(string, n, &unchecked)) != 0; n++) /* reads it all, checked (char_at()) */
 		if (n < sizeof(text) - 1)
 			text[n] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 	text[n < sizeof(text) - 1 ? n : sizeof(text) - 1] = 0;
