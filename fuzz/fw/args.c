@@ -13,36 +13,15 @@
  * the harness at the first run, in the firmware's name, and hid every
  * other finding.  Here the pointer is checked at the loader's call
  * (argument-alignment, invariants.c, class loader-ub: no exit-boot rule,
- * and the run goes on) and the access is made byte-wise, as x86 makes it.
- * A scalar with a bad byte (a UINT32 passed where a UINTN is written, a
+ * and the run goes on) and the access is made as x86 makes it: every
+ * access is a copy of its bytes, which C allows at any alignment.  A
+ * scalar with a bad byte (a UINT32 passed where a UINTN is written, a
  * pointer into a freed block) is reported at the loader's call and, if the
  * run goes on, accessed unchecked (loader_access.c); ASan's report at the
  * firmware's own line was one place for every caller, and a bad write
- * there ended the worker.  Any other pointer is accessed as before.
+ * there ended the worker.
  */
-#include <string.h>
-
 #include "internal.h"
-
-/* Into @v from the loader's @p, unchecked if a bad byte was reported at
- * the loader's call; false if none was bad (or no one reports). */
-static bool got_reported(void *v, const void *p, size_t size)
-{
-	if (!fw_loader_scalar_reported(p, size, false))
-		return false;
-	fw_copy_unchecked(v, p, size);
-	return true;
-}
-
-/* From @v to the loader's @p, as got_reported(); a write that may not be
- * made has ended the run. */
-static bool put_reported(void *p, const void *v, size_t size)
-{
-	if (!fw_loader_scalar_reported(p, size, true))
-		return false;
-	fw_copy_unchecked(p, v, size);
-	return true;
-}
 
 /**
  * fw_arg_get_uintn() - read a UINTN the loader passed by reference.
@@ -53,14 +32,10 @@ static bool put_reported(void *p, const void *v, size_t size)
  */
 UINTN fw_arg_get_uintn(const UINTN *p, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
 	UINTN v;
 
-	if (got_reported(&v, p, sizeof(v)))
-		return v;
-	if (aligned)
-		return *p;
-	memcpy(&v, p, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_read(&v, p, sizeof(v));
 	return v;
 }
 
@@ -72,14 +47,8 @@ UINTN fw_arg_get_uintn(const UINTN *p, const char *what)
  */
 void fw_arg_put_uintn(UINTN *p, UINTN v, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
-
-	if (put_reported(p, &v, sizeof(v)))
-		return;
-	if (aligned)
-		*p = v;
-	else
-		memcpy(p, &v, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_write(p, &v, sizeof(v));
 }
 
 /**
@@ -92,14 +61,10 @@ void fw_arg_put_uintn(UINTN *p, UINTN v, const char *what)
  */
 UINT64 fw_arg_get_u64(const UINT64 *p, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
 	UINT64 v;
 
-	if (got_reported(&v, p, sizeof(v)))
-		return v;
-	if (aligned)
-		return *p;
-	memcpy(&v, p, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_read(&v, p, sizeof(v));
 	return v;
 }
 
@@ -111,14 +76,8 @@ UINT64 fw_arg_get_u64(const UINT64 *p, const char *what)
  */
 void fw_arg_put_u64(UINT64 *p, UINT64 v, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
-
-	if (put_reported(p, &v, sizeof(v)))
-		return;
-	if (aligned)
-		*p = v;
-	else
-		memcpy(p, &v, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_write(p, &v, sizeof(v));
 }
 
 /**
@@ -129,14 +88,8 @@ void fw_arg_put_u64(UINT64 *p, UINT64 v, const char *what)
  */
 void fw_arg_put_u32(UINT32 *p, UINT32 v, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
-
-	if (put_reported(p, &v, sizeof(v)))
-		return;
-	if (aligned)
-		*p = v;
-	else
-		memcpy(p, &v, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_write(p, &v, sizeof(v));
 }
 
 /**
@@ -148,12 +101,6 @@ void fw_arg_put_u32(UINT32 *p, UINT32 v, const char *what)
  */
 void fw_arg_put_ptr(VOID **p, VOID *v, const char *what)
 {
-	bool aligned = oracle_check_argument_alignment(p, sizeof(*p), what);
-
-	if (put_reported(p, &v, sizeof(v)))
-		return;
-	if (aligned)
-		*p = v;
-	else
-		memcpy(p, &v, sizeof(v));
+	oracle_check_argument_alignment(p, sizeof(*p), what);
+	fw_loader_write(p, &v, sizeof(v));
 }

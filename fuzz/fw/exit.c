@@ -241,15 +241,19 @@ static EFI_STATUS EFIAPI fw_CreateEvent(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTI
 	return fw_leave(SVC_CreateEvent, status);
 }
 
-static uint8_t group_of(const EFI_GUID *guid)
+/* The group the loader's GUID names, read once (loader_access.c). */
+static uint8_t group_of(const EFI_GUID *loader_guid)
 {
-	if (guid == NULL)
+	EFI_GUID guid;
+
+	if (loader_guid == NULL)
 		return FW_NO_GROUP;
-	if (memcmp(guid, &guid_before_exit, sizeof(*guid)) == 0)
+	fw_loader_read(&guid, loader_guid, sizeof(guid));
+	if (memcmp(&guid, &guid_before_exit, sizeof(guid)) == 0)
 		return GROUP_BEFORE_EXIT;
-	if (memcmp(guid, &guid_exit, sizeof(*guid)) == 0)
+	if (memcmp(&guid, &guid_exit, sizeof(guid)) == 0)
 		return GROUP_EXIT;
-	if (memcmp(guid, &guid_exit_failed, sizeof(*guid)) == 0)
+	if (memcmp(&guid, &guid_exit_failed, sizeof(guid)) == 0)
 		return GROUP_EXIT_FAILED;
 	return FW_NO_GROUP;
 }

@@ -254,6 +254,8 @@ void fw_map_render_unchecked(uint8_t *out, size_t stride);
 /* loader_access.c */
 bool fw_loader_range_reported(const void *at, size_t size, bool write);
 bool fw_loader_scalar_reported(const void *at, size_t size, bool write);
+void fw_loader_read(void *to, const void *from, size_t size);
+void fw_loader_write(void *to, const void *from, size_t size);
 void fw_loader_move(void *to, const void *from, size_t size);
 void fw_loader_fill(void *to, uint8_t value, size_t size);
 uint8_t *fw_first_bad_byte(uint8_t *to, size_t size);

@@ -94,6 +94,38 @@ bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
 }
 
 /**
+ * fw_loader_read() - copy the loader's bytes (a scalar, a GUID) into the
+ * firmware's: reported at the loader's call and read unchecked where a
+ * byte is bad, else read with ASan's checks.
+ * @to: the firmware's copy.
+ * @from: the loader's bytes.
+ * @size: how many (a few).
+ */
+void fw_loader_read(void *to, const void *from, size_t size)
+{
+	if (fw_loader_scalar_reported(from, size, false))
+		fw_copy_unchecked(to, from, size);
+	else
+		memcpy(to, from, size);
+}
+
+/**
+ * fw_loader_write() - copy the firmware's bytes (a scalar) into the
+ * loader's, as fw_loader_read(); a write that may not be made has ended
+ * the run.
+ * @to: the loader's bytes.
+ * @from: the firmware's.
+ * @size: how many (a few).
+ */
+void fw_loader_write(void *to, const void *from, size_t size)
+{
+	if (fw_loader_scalar_reported(to, size, true))
+		fw_copy_unchecked(to, from, size);
+	else
+		memcpy(to, from, size);
+}
+
+/**
  * fw_loader_move() - the loader's CopyMem(): its memmove(), reported at
  * its call where a byte is bad.
  * @to: the destination.

@@ -295,14 +295,16 @@ static VOID EFIAPI bs_SetMem(VOID *buffer, UINTN size, UINT8 value)
  * AllocateRuntimePool, so installing can change the map; Linux installs its
  * table before GetMemoryMap for that reason (exit-boot.md 3.2).
  */
-static EFI_STATUS install_configuration_table(EFI_GUID *guid, VOID *table)
+static EFI_STATUS install_configuration_table(const EFI_GUID *loader_guid, VOID *table)
 {
 	UINTN i, n = fw.st.NumberOfTableEntries;
 	uint64_t start;
+	EFI_GUID guid;
 
-	if (guid == NULL)
+	if (loader_guid == NULL)
 		return EFI_INVALID_PARAMETER;
-	for (i = 0; i < n && memcmp(&fw.config[i].VendorGuid, guid, sizeof(*guid)) != 0; i++)
+	fw_loader_read(&guid, loader_guid, sizeof(guid)); /* read once (loader_access.c) */
+	for (i = 0; i < n && memcmp(&fw.config[i].VendorGuid, &guid, sizeof(guid)) != 0; i++)
 		;
 	if (table == NULL && i == n)
 		return EFI_NOT_FOUND;
@@ -317,7 +319,7 @@ static EFI_STATUS install_configuration_table(EFI_GUID *guid, VOID *table)
 	} else {
 		if (n % 16 == 0)
 			fw_map_alloc(EfiRuntimeServicesData, 1, DELTA_AUTO, UINT64_MAX, false, &start);
-		fw.config[n].VendorGuid = *guid;
+		fw.config[n].VendorGuid = guid;
 		fw.config[n].VendorTable = table;
 		fw.st.NumberOfTableEntries++;
 	}
