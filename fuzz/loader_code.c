@@ -239,8 +239,8 @@ static bool report_bad_range(void *caller, void **frame, const void *p, size_t s
 	 * call instruction's last byte (the same line), so that a bad source
 	 * met after a bad destination is still reported. */
 	judging = write && write_judge != NULL;
-	__asan_report_error(write ? caller : (uint8_t *)caller - 1, frame[0], frame, bad, write,
-			    rest);
+	__asan_report_error(write ? caller : (void *)((uintptr_t)caller - 1), frame[0], frame,
+			    bad, write, rest);
 	judging = false;
 	if (write && write_judge != NULL)
 		write_judge((uintptr_t)bad, rest);
