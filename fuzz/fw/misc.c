@@ -33,6 +33,16 @@ static void crc_table_init(void)
 	}
 }
 
+/* @crc carried over @size bytes at @p. */
+static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t size)
+{
+	if (crc_table[1] == 0)
+		crc_table_init();
+	while (size--)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return crc;
+}
+
 /**
  * fw_crc32() - the CRC-32 of UEFI tables and CalculateCrc32 (IEEE 802.3,
  * reflected, as UEFI 2.10 section 4.2 and EDK2's CalculateCrc32 use).
@@ -43,28 +53,24 @@ static void crc_table_init(void)
  */
 uint32_t fw_crc32(const void *data, size_t size)
 {
-	const uint8_t *p = data;
-	uint32_t crc = 0xffffffffu;
-
-	if (crc_table[1] == 0)
-		crc_table_init();
-	while (size--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return ~crc_update(0xffffffffu, data, size);
 }
 
-/* fw_crc32() of the loader's bytes where one is bad, read unchecked: the
- * bad byte was reported at the loader's call (loader_access.c). */
-static __attribute__((no_sanitize("address"))) uint32_t crc32_unchecked(const void *data,
-									 size_t size)
+/* fw_crc32() of the loader's bytes where one is bad, read unchecked
+ * through a buffer of the firmware's: the bad byte was reported at the
+ * loader's call (loader_access.c). */
+static uint32_t crc32_unchecked(const void *data, size_t size)
 {
-	const uint8_t *p = data;
+	uintptr_t at = (uintptr_t)data;
 	uint32_t crc = 0xffffffffu;
+	uint8_t chunk[256];
+	size_t n;
 
-	if (crc_table[1] == 0)
-		crc_table_init();
-	while (size--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	for (; size > 0; at += n, size -= n) {
+		n = size < sizeof(chunk) ? size : sizeof(chunk);
+		fw_copy_unchecked(chunk, (const void *)at, n);
+		crc = crc_update(crc, chunk, n);
+	}
 	return ~crc;
 }
 
