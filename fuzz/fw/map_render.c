@@ -118,7 +118,10 @@ static int compare_keys(const void *a, const void *b)
 	return x->type < y->type ? -1 : x->type > y->type;
 }
 
-static void key_of(struct desc_key *key, const uint8_t *desc)
+/* Reads a descriptor of the loader's buffer with no check: the caller
+ * bounded the range to memory the loader owns (loader_map_bytes()). */
+static __attribute__((no_sanitize("address"))) void key_of(struct desc_key *key,
+							  const uint8_t *desc)
 {
 	uint32_t type;
 
@@ -129,14 +132,8 @@ static void key_of(struct desc_key *key, const uint8_t *desc)
 	memcpy(&key->attr, desc + offsetof(EFI_MEMORY_DESCRIPTOR, Attribute), 8);
 }
 
-static bool same_as_region(const struct desc_key *key, const struct fw_region *r)
-{
-	return key->type == r->type && key->start == r->start && key->pages == r->pages &&
-	       key->attr == r->attr;
-}
-
 /* How many of @buf's first @n descriptors match the map's, in order, read
- * with no check per load: the caller had ASan check them as a whole. */
+ * with no check per load (loader_map_bytes() bounded them). */
 static __attribute__((no_sanitize("address"))) unsigned
 matching_in_order_unchecked(const uint8_t *buf, unsigned n)
 {
@@ -157,6 +154,26 @@ matching_in_order_unchecked(const uint8_t *buf, unsigned n)
 	return i;
 }
 
+/* How many of the @size bytes at @buf the referee may read back: the
+ * rest of the loader's allocation holding @buf, or all of them where ASan
+ * finds every one addressable (a static or stack buffer).  The check is
+ * the referee's, not the loader's: a read of it past the loader's memory
+ * was reported at a loader's ExitBootServices() call that reads nothing
+ * (a loader claiming room it does not have, exit-boot.md 3.13, whose
+ * overrun GetMemoryMap() already reported at its own call), and bytes the
+ * loader's own heap poisoned (a freed block, GRUB's heap) are still the
+ * memory the map was written to, read without a report. */
+static size_t loader_map_bytes(const uint8_t *buf, size_t size)
+{
+	const struct fw_alloc *a = fw_alloc_containing(buf, true);
+	size_t room;
+
+	if (a == NULL)
+		return asan_range_addressable(buf, size) ? size : 0;
+	room = a->bytes - (size_t)((uintptr_t)buf - (uintptr_t)a->host);
+	return size < room ? size : room;
+}
+
 /**
  * fw_map_matches() - whether a buffer still describes the current map.
  * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
@@ -165,9 +182,11 @@ matching_in_order_unchecked(const uint8_t *buf, unsigned n)
  * Compares type, start, pages and attributes of the first @size bytes'
  * descriptors with the map's, in order, or as a set if the loader sorted
  * the buffer in place.  Only meaningful for a stride that holds whole
- * descriptors.
+ * descriptors, and only where the map lies in memory the loader owns
+ * (loader_map_bytes()); a map that ran past it is no one's to compare.
+ * No access is checked or reported.
  *
- * Return: true if every descriptor matches.
+ * Return: false only if a descriptor the loader holds differs.
  */
 bool fw_map_matches(const uint8_t *buf, size_t size)
 {
@@ -179,20 +198,9 @@ bool fw_map_matches(const uint8_t *buf, size_t size)
 	n = (unsigned)(size / fw.desc_size);
 	if (n > fw.n_regions)
 		return false;
-	/* A buffer ASan finds wholly addressable is compared without a check
-	 * per load (those were most of the comparison's cost); one part of
-	 * which the loader freed is read load by load, so that ASan reports
-	 * the first bad read as before. */
-	if (asan_range_addressable(buf, (size_t)n * fw.desc_size)) {
-		i = matching_in_order_unchecked(buf, n);
-	} else {
-		for (i = 0; i < n; i++) {
-			key_of(&buffer_keys[0], buf + (size_t)i * fw.desc_size);
-			if (!same_as_region(&buffer_keys[0], region(i)))
-				break;
-		}
-	}
-	if (i == n)
+	if (loader_map_bytes(buf, (size_t)n * fw.desc_size) < (size_t)n * fw.desc_size)
+		return true;
+	if (matching_in_order_unchecked(buf, n) == n)
 		return true;
 	for (i = 0; i < n; i++) {
 		fw_map_render(i, &d);
