@@ -160,14 +160,16 @@ void measure_short(const struct measure *m, char *buf, size_t size)
 
 	if (m == NULL || m->skipped || m->kind != KIND_ALWAYS_REFUSES)
 		measure_value(m, buf, size);
-	else if (outcome_bad(o) && o->n_names > 0)
-		snprintf(buf, size, "%s%s", o->names[0], o->n_names > 1 ? ",..." : "");
-	else if (outcome_bad(o))
-		snprintf(buf, size, "%s", o->hang ? "hang" : "crash");
-	else if (o->exited)
+	else if (outcome_stops_itself(o) && o->exited)
 		snprintf(buf, size, "exits?");
+	else if (outcome_stops_itself(o)) /* "!": a rule broken on the way, as in the grid */
+		snprintf(buf, size, "%s after %u%s",
+			 o->reset ? "resets" : o->called_exit ? "Exit()" : "returns",
+			 o->exit_attempts, outcome_bad(o) ? "!" : "");
+	else if (o->n_names > 0)
+		snprintf(buf, size, "%s%s", o->names[0], o->n_names > 1 ? ",..." : "");
 	else
-		snprintf(buf, size, "%s after %u", o->reset ? "resets" : "returns", o->exit_attempts);
+		snprintf(buf, size, "%s", o->hang ? "hang" : "crash");
 }
 
 /* The first grid cell with the card's smallest figure. */

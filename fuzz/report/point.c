@@ -152,6 +152,10 @@ static void read_call(struct reader *r, const char *line)
 		r->in_exit = true;
 	} else if (strcmp(svc, "ResetSystem") == 0) {
 		o->reset = true;
+	} else if (strcmp(svc, "Exit") == 0 && strstr(line, ": the run ends here") != NULL) {
+		/* "# call N: Exit(STATUS): the run ends here" (fw/misc.c) */
+		o->called_exit = true;
+		sscanf(line, "# call %*u: Exit(%39[A-Z_0-9]", o->status);
 	} else if (r->after_fail && is_memory_service(svc)) {
 		o->mem_after_fail++;
 	}
@@ -433,6 +437,44 @@ bool outcome_bad(const struct outcome *o)
 	return false;
 }
 
+/* What broke: "violates a, b" (invariants), then sanitizer reports. */
+static void describe_broken(const struct outcome *o, char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (o->signal == -1)
+		snprintf(buf, size, "ends the process (exit status %d)", o->exit_code);
+	else if (o->n_names == 0)
+		snprintf(buf, size, "crashes (%s)", signal_name(o->signal));
+	for (i = 0; i < o->n_names; i++)
+		if (strchr(o->names[i], ':') == NULL)
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+					      n ? ", " : "violates ", o->names[i]);
+	for (i = 0; i < o->n_names; i++)
+		if (strchr(o->names[i], ':') != NULL)
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+					      n ? "; " : "", o->names[i]);
+}
+
+/* How the loader ended the run: exited, reset, Exit() or returned. */
+static void describe_end(const struct outcome *o, char *buf, size_t size)
+{
+	const char *s = o->exit_attempts == 1 ? "" : "s";
+
+	if (o->exited)
+		snprintf(buf, size, "exits after %u failed exit%s", o->failed_exits,
+			 o->failed_exits == 1 ? "" : "s");
+	else if (o->reset)
+		snprintf(buf, size, "resets the system after %u exit attempt%s", o->exit_attempts, s);
+	else if (o->called_exit)
+		snprintf(buf, size, "calls Exit(%s) after %u exit attempt%s", o->status,
+			 o->exit_attempts, s);
+	else
+		snprintf(buf, size, "returns %s after %u exit attempt%s", o->status,
+			 o->exit_attempts, s);
+}
+
 /**
  * outcome_describe() - how a point ended, in words for the card.
  * @o: the outcome.
@@ -441,36 +483,56 @@ bool outcome_bad(const struct outcome *o)
  */
 void outcome_describe(const struct outcome *o, char *buf, size_t size)
 {
-	size_t n = 0;
+	if (o->hang)
+		snprintf(buf, size, "hangs");
+	else if (outcome_bad(o))
+		describe_broken(o, buf, size);
+	else
+		describe_end(o, buf, size);
+}
+
+/**
+ * outcome_stops_itself() - whether the loader ended the run itself.
+ * @o: the outcome.
+ *
+ * Return: true if it returned, reset the system or called Exit(), with no
+ * hang, crash or termination (the referee ending its loop).  Rules broken
+ * on the way do not change that: FreeBSD's loader and Limine stop after a
+ * bounded number of exits, printing their error after the last one
+ * (call-after-giving-up).
+ */
+bool outcome_stops_itself(const struct outcome *o)
+{
 	unsigned i;
 
-	if (o->hang) {
-		snprintf(buf, size, "hangs");
+	if (o->hang || o->signal != 0 || !(o->returned || o->reset || o->called_exit))
+		return false;
+	for (i = 0; i < o->n_names; i++)
+		if (strcmp(o->names[i], "termination") == 0)
+			return false;
+	return true;
+}
+
+/**
+ * outcome_describe_stop() - how a run on firmware that refuses every key
+ * ended: how the loader stopped and what it broke on the way, or what
+ * stopped it.
+ * @o: the outcome.
+ * @buf: receives the text.
+ * @size: its size.
+ */
+void outcome_describe_stop(const struct outcome *o, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!outcome_stops_itself(o)) {
+		outcome_describe(o, buf, size);
 		return;
 	}
-	if (outcome_bad(o)) {
-		if (o->signal == -1)
-			snprintf(buf, size, "ends the process (exit status %d)", o->exit_code);
-		else if (o->n_names == 0)
-			snprintf(buf, size, "crashes (%s)", signal_name(o->signal));
-		/* Invariants first ("violates a, b"), then sanitizer reports. */
-		for (i = 0; i < o->n_names; i++)
-			if (strchr(o->names[i], ':') == NULL)
-				n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-						      n ? ", " : "violates ", o->names[i]);
-		for (i = 0; i < o->n_names; i++)
-			if (strchr(o->names[i], ':') != NULL)
-				n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-						      n ? "; " : "", o->names[i]);
-		return;
+	describe_end(o, buf, size);
+	n = strlen(buf);
+	if (outcome_bad(o) && n + 2 < size) {
+		memcpy(buf + n, "; ", 3);
+		describe_broken(o, buf + n + 2, size - n - 2);
 	}
-	if (o->exited)
-		snprintf(buf, size, "exits after %u failed exit%s", o->failed_exits,
-			 o->failed_exits == 1 ? "" : "s");
-	else if (o->reset)
-		snprintf(buf, size, "resets the system after %u exit attempt%s", o->exit_attempts,
-			 o->exit_attempts == 1 ? "" : "s");
-	else
-		snprintf(buf, size, "returns %s after %u exit attempt%s", o->status,
-			 o->exit_attempts, o->exit_attempts == 1 ? "" : "s");
 }

@@ -227,10 +227,12 @@ static void rows(FILE *f, const struct card *c, unsigned section)
 		esc(f, m->label);
 		fputs("</td>", f);
 		if (m->kind == KIND_ALWAYS_REFUSES) {
-			outcome_describe(&m->zero, text, sizeof(text));
+			bool stops = outcome_stops_itself(&m->zero);
+
+			outcome_describe_stop(&m->zero, text, sizeof(text));
 			fprintf(f, "<td class=\"chip\">%s</td><td>%s: ", m->skipped ? "-" :
-				outcome_bad(&m->zero) ? "no" : "yes",
-				outcome_bad(&m->zero) ? "does not stop by itself" : "stops by itself");
+				stops ? "yes" : "no",
+				stops ? "stops by itself" : "does not stop by itself");
 		} else {
 			chip(f, m);
 			fputs("<td>", f);

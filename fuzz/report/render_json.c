@@ -102,9 +102,9 @@ static void refusing(FILE *f, const struct measure *m)
 	bool on = m->kind == KIND_ALWAYS_REFUSES && !m->skipped;
 
 	if (on)
-		outcome_describe(&m->zero, how, sizeof(how));
+		outcome_describe_stop(&m->zero, how, sizeof(how));
 	key(f, "stops_by_itself", false);
-	fputs(on ? (outcome_bad(&m->zero) ? "false" : "true") : "null", f);
+	fputs(on ? (outcome_stops_itself(&m->zero) ? "true" : "false") : "null", f);
 	key_uint(f, "exit_attempts", on, m->zero.exit_attempts);
 	key_str(f, "outcome", on ? how : NULL);
 }

@@ -108,8 +108,8 @@ static void always_refuses(FILE *f, const struct measure *a)
 		fprintf(f, "  %-*s %6s   not measured: %s\n", LABEL_WIDTH, a->label, "-", a->na);
 		return;
 	}
-	outcome_describe(&a->zero, text, sizeof(text));
-	if (outcome_bad(&a->zero))
+	outcome_describe_stop(&a->zero, text, sizeof(text));
+	if (!outcome_stops_itself(&a->zero))
 		fprintf(f, "  %-*s %6s   does not stop by itself: %s\n", LABEL_WIDTH, a->label,
 			"no", text);
 	else

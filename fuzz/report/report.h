@@ -74,8 +74,10 @@ struct report_env {
 /**
  * struct outcome - how one point (one run) ended, as the child reported it.
  * @exited: ExitBootServices() succeeded.
- * @returned: the loader returned (else it reset the system or died).
+ * @returned: the loader returned (else it reset the system, called Exit() or
+ *	died).
  * @reset: it called ResetSystem().
+ * @called_exit: it called Exit(), ending the run (its status in @status).
  * @status: what it returned, by the firmware's name for it.
  * @hang: the child did not finish within the timeout.
  * @signal: a signal other than the referee's abort ended it, or 0; -1
@@ -94,7 +96,7 @@ struct report_env {
  * @names: their names, in the order printed.
  */
 struct outcome {
-	bool exited, returned, reset, hang;
+	bool exited, returned, reset, called_exit, hang;
 	int signal, exit_code;
 	char status[40];
 	unsigned growth;
@@ -132,6 +134,8 @@ void point_run(const struct report_env *env, fw_loader_fn fn, const char *text,
 	       struct outcome *out, struct trips *trips);
 bool outcome_bad(const struct outcome *o);
 void outcome_describe(const struct outcome *o, char *buf, size_t size);
+bool outcome_stops_itself(const struct outcome *o);
+void outcome_describe_stop(const struct outcome *o, char *buf, size_t size);
 void trips_merge(struct trips *into, const struct trips *from);
 
 #endif /* EBSFUZZ_REPORT_REPORT_H */
