@@ -314,7 +314,7 @@ void fw_memory_reset(void);
 void fw_memory_install(EFI_BOOT_SERVICES *bs);
 void fw_memory_release(void);
 const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
-unsigned fw_live_loader_allocations(void);
+unsigned fw_live_loader_allocations(const struct fw_alloc **first);
 bool fw_action_run(const struct scn_action *action);
 /* ... and what it shares with pages.c */
 bool fw_type_allocatable(EFI_MEMORY_TYPE type);

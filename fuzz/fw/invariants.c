@@ -389,7 +389,8 @@ static const char *how_it_ended(const struct fw_result *result, char *buf, size_
  */
 void oracle_check_end(struct fw_result *result)
 {
-	unsigned growth = fw.max_required - fw.first_required;
+	unsigned growth = fw.max_required - fw.first_required, held;
+	const struct fw_alloc *first_held;
 	char how[64];
 
 	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
@@ -408,11 +409,16 @@ void oracle_check_end(struct fw_result *result)
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
 		oracle_violation(INV_STATUS, "ExitBootServices succeeded but the loader %s",
 				 how_it_ended(result, how, sizeof(how)));
+	held = fw_live_loader_allocations(&first_held);
+	/* The first leaked allocation's call, so that the trace shows which
+	 * (the place is where the loader ended, often a shared error print). */
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
-	    fw_live_loader_allocations() > 0)
+	    held > 0)
 		oracle_violation(INV_LEAK, "the loader %s before any exit attempt still holding "
-				 "%u allocation(s)", how_it_ended(result, how, sizeof(how)),
-				 fw_live_loader_allocations());
+				 "%u allocation(s), the first from %s (call %u)",
+				 how_it_ended(result, how, sizeof(how)), held,
+				 first_held->is_pages ? "AllocatePages" : "AllocatePool",
+				 first_held->alloc_call);
 	if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

@@ -114,15 +114,22 @@ bool fw_alloc_view(unsigned i, struct fw_block_view *out)
 
 /**
  * fw_live_loader_allocations() - allocations the loader still holds.
+ * @first: receives the earliest of them (NULL if none), or NULL.
  *
  * Return: live records whose free was not refused by an injected failure.
  */
-unsigned fw_live_loader_allocations(void)
+unsigned fw_live_loader_allocations(const struct fw_alloc **first)
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < fw.n_allocs; i++)
-		n += fw.allocs[i].live && !fw.allocs[i].free_refused;
+	if (first != NULL)
+		*first = NULL;
+	for (i = 0; i < fw.n_allocs; i++) {
+		if (!fw.allocs[i].live || fw.allocs[i].free_refused)
+			continue;
+		if (n++ == 0 && first != NULL)
+			*first = &fw.allocs[i];
+	}
 	return n;
 }
 

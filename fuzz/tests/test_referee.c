@@ -397,7 +397,8 @@ static const struct {
 	    NULL } },
 	{ "a leak on the way out is giving-up, not compliant", EDK2_QUIET, gives_up_holding_memory,
 	  { "ebsfuzz: invariant leak violated: the loader returned EFI_OUT_OF_RESOURCES before any "
-	    "exit attempt still holding 1 allocation(s) [giving-up]",
+	    "exit attempt still holding 1 allocation(s), the first from AllocatePool (call 1) "
+	    "[giving-up]",
 	    "ebsfuzz: invariant liveness violated", NULL } },
 	{ "Exit(EFI_SUCCESS) without exiting: a halt, which owes the boot", EDK2_QUIET,
 	  exits_image_claiming_success,
