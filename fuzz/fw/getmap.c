@@ -164,7 +164,7 @@ static EFI_STATUS get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN 
 	/* The loader holds what was both written and reported: past a size
 	 * reported short, its buffer is its own again (an end tag there is no
 	 * overwrite); past what was written, nothing of the map lies. */
-	oracle_note_map_read(map, reported < written ? reported : written);
+	oracle_note_map_read(map, reported < written ? reported : written, reported);
 	return EFI_SUCCESS;
 }
 

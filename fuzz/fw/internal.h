@@ -172,7 +172,8 @@ struct fw {
 	/* Oracle state (invariants.c). */
 	bool last_read_valid;
 	const uint8_t *last_read_buf;
-	size_t last_read_size;     /* bytes of the map the loader was told it holds */
+	size_t last_read_size;     /* bytes of the map both written and reported */
+	size_t last_read_told;     /* bytes the loader was told are the map */
 	uint64_t last_read_key;
 	uint64_t last_read_generation;
 	bool size_queried;
@@ -261,7 +262,7 @@ void fw_loader_fill(void *to, uint8_t value, size_t size);
 uint8_t *fw_first_bad_byte(uint8_t *to, size_t size);
 void fw_copy_unchecked(void *to, const void *from, size_t size);
 void fw_fill_unchecked(void *to, uint8_t value, size_t size);
-bool fw_map_matches(const uint8_t *buf, size_t size);
+bool fw_map_matches(const uint8_t *buf, size_t size, size_t told);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 
@@ -386,7 +387,7 @@ void oracle_check_exit_attempts(void);
 bool oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
 void oracle_check_map_buffer(const void *buf, UINTN size);
 void oracle_note_size_query(void);
-void oracle_note_map_read(const void *buf, size_t size);
+void oracle_note_map_read(const void *buf, size_t size, size_t told);
 void oracle_check_exit_key(UINTN key);
 void oracle_check_map_current(void);
 void oracle_check_end(struct fw_result *result);

@@ -295,12 +295,16 @@ void oracle_note_size_query(void)
  * @buf: where GetMemoryMap() wrote it.
  * @size: the bytes the firmware both wrote and reported: a loader is never
  *	held to bytes it was not told were the map.
+ * @told: the bytes it was told were the map, more than @size where the
+ *	firmware reports more than it wrote: a loader sorting its map in place
+ *	may move the written descriptors anywhere among those.
  */
-void oracle_note_map_read(const void *buf, size_t size)
+void oracle_note_map_read(const void *buf, size_t size, size_t told)
 {
 	fw.last_read_valid = true;
 	fw.last_read_buf = buf;
 	fw.last_read_size = size;
+	fw.last_read_told = told;
 	fw.last_read_key = fw.key;
 	fw.last_read_generation = fw.generation;
 	fw.map_reads++;
@@ -354,7 +358,7 @@ void oracle_check_map_current(void)
 		oracle_violation(INV_STALE_MAP,
 				 "ExitBootServices succeeded but the loader freed the buffer holding "
 				 "its map (call %u)", fw.calls);
-	else if (!fw_map_matches(buf, fw.last_read_size))
+	else if (!fw_map_matches(buf, fw.last_read_size, fw.last_read_told))
 		oracle_violation(INV_STALE_MAP,
 				 "ExitBootServices succeeded but the loader's map buffer was "
 				 "overwritten after GetMemoryMap (call %u)", fw.calls);

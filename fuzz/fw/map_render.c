@@ -174,23 +174,45 @@ static size_t loader_map_bytes(const uint8_t *buf, size_t size)
 	return size < room ? size : room;
 }
 
+/* Whether every key of @part (@n_part, sorted) is in @all (@n_all,
+ * sorted), as many times: a multiset inclusion. */
+static bool keys_included(const struct desc_key *part, unsigned n_part,
+			  const struct desc_key *all, unsigned n_all)
+{
+	unsigned i = 0, j = 0;
+
+	while (i < n_part && j < n_all) {
+		int order = compare_keys(&part[i], &all[j]);
+
+		if (order < 0)
+			return false;
+		j++;
+		i += order == 0;
+	}
+	return i == n_part;
+}
+
 /**
  * fw_map_matches() - whether a buffer still describes the current map.
  * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
- * @size: the bytes of it the loader was told were the map.
+ * @size: the bytes of it both written and reported, the map's.
+ * @told: the bytes the loader was told were the map (@size or more).
  *
  * Compares type, start, pages and attributes of the first @size bytes'
- * descriptors with the map's, in order, or as a set if the loader sorted
- * the buffer in place.  Only meaningful for a stride that holds whole
+ * descriptors with the map's, in order; or, if the loader sorted the
+ * buffer in place, as a set: each of the map's descriptors must be among
+ * the @told bytes' (a firmware reporting more than it wrote told the
+ * loader its stale bytes were descriptors too, and a sort may move the
+ * map's among them).  Only meaningful for a stride that holds whole
  * descriptors, and only where the map lies in memory the loader owns
  * (loader_map_bytes()); a map that ran past it is no one's to compare.
  * No access is checked or reported.
  *
  * Return: false only if a descriptor the loader holds differs.
  */
-bool fw_map_matches(const uint8_t *buf, size_t size)
+bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 {
-	unsigned i, n;
+	unsigned i, n, n_told;
 	EFI_MEMORY_DESCRIPTOR d;
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
@@ -202,12 +224,19 @@ bool fw_map_matches(const uint8_t *buf, size_t size)
 		return true;
 	if (matching_in_order_unchecked(buf, n) == n)
 		return true;
+	/* As many of the told descriptors as the comparison can hold; past
+	 * FW_MAX_REGIONS (a corrupt size) or the loader's memory, no verdict. */
+	n_told = told / fw.desc_size > n ? (unsigned)(told / fw.desc_size) : n;
+	if (n_told > FW_MAX_REGIONS ||
+	    loader_map_bytes(buf, (size_t)n_told * fw.desc_size) < (size_t)n_told * fw.desc_size)
+		return true;
 	for (i = 0; i < n; i++) {
 		fw_map_render(i, &d);
-		key_of(&buffer_keys[i], buf + (size_t)i * fw.desc_size);
 		key_of(&map_keys[i], (const uint8_t *)&d);
 	}
-	qsort(buffer_keys, n, sizeof(buffer_keys[0]), compare_keys);
+	for (i = 0; i < n_told; i++)
+		key_of(&buffer_keys[i], buf + (size_t)i * fw.desc_size);
+	qsort(buffer_keys, n_told, sizeof(buffer_keys[0]), compare_keys);
 	qsort(map_keys, n, sizeof(map_keys[0]), compare_keys);
-	return memcmp(buffer_keys, map_keys, n * sizeof(map_keys[0])) == 0;
+	return keys_included(map_keys, n, buffer_keys, n_told);
 }
