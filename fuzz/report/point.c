@@ -499,7 +499,7 @@ void outcome_describe(const struct outcome *o, char *buf, size_t size)
  * hang, crash or termination (the referee ending its loop).  Rules broken
  * on the way do not change that: FreeBSD's loader and Limine stop after a
  * bounded number of exits, printing their error after the last one
- * (call-after-giving-up).
+ * (call-after-giving-up; exit-boot.md 3.6, 3.8).
  */
 bool outcome_stops_itself(const struct outcome *o)
 {
