@@ -5,8 +5,10 @@
  * proved.  The body of every fuzz target, ours (fuzz_ebs.c) and a loader
  * project's own (libebsfuzz.a, ebsfuzz.h).
  */
+#define _POSIX_C_SOURCE 200809L /* setenv() */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ebsfuzz.h"
 #include "findings.h"
@@ -15,10 +17,43 @@
 static struct fw_options options;
 static int options_ready;
 
+/*
+ * A build may give its target default options, EBSFUZZ_DEFAULTS="NAME=VALUE
+ * ...": OSS-Fuzz and ClusterFuzzLite run a target with no environment of
+ * the project's choosing (fuzz/ossfuzz.mk sets them for a loader
+ * project's target).  The environment, where it sets one, wins.
+ */
+static void apply_build_defaults(void)
+{
+#ifdef EBSFUZZ_DEFAULTS
+	static const char defaults[] = EBSFUZZ_DEFAULTS;
+	const char *p = defaults;
+
+	while (*p != 0) {
+		size_t len = strcspn(p, " "), name_len = strcspn(p, "= ");
+		char name[64], value[160];
+
+		if (name_len >= len || name_len >= sizeof(name) || len - name_len - 1 >= sizeof(value)) {
+			fprintf(stderr, "ebsfuzz: EBSFUZZ_DEFAULTS: expected NAME=VALUE, got '%.*s'\n",
+				(int)len, p);
+			exit(2);
+		}
+		memcpy(name, p, name_len);
+		name[name_len] = 0;
+		memcpy(value, p + name_len + 1, len - name_len - 1);
+		value[len - name_len - 1] = 0;
+		setenv(name, value, 0);
+		p += len;
+		p += strspn(p, " ");
+	}
+#endif
+}
+
 static void init_options(void)
 {
 	char error[160];
 
+	apply_build_defaults();
 	if (fw_options_from_env(&options, error, sizeof(error)) != 0) {
 		fprintf(stderr, "ebsfuzz: %s\n", error);
 		exit(2);

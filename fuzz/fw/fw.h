@@ -88,6 +88,9 @@ struct fw_options {
 	uint8_t rules;
 	bool first;
 	bool keep_going;
+	/* Classes (1 << enum fw_class) whose violations end no process: traced,
+	 * and a fatal one still ends its run (EBSFUZZ_FAIL_ON names the others). */
+	uint8_t lenient_classes;
 	FILE *trace;
 };
 

@@ -71,6 +71,9 @@ static int parse_choice(const char *var, const char *const *names, unsigned coun
  *                             loaders may rely on in practice (default), or
  *                             the text's letter only
  * EBSFUZZ_FIRST=1             the first violation ends the process at once
+ * EBSFUZZ_FAIL_ON=a,b         the classes whose violations end the process
+ *                             (default all: compliant, noncompliant,
+ *                             giving-up, loader-ub); the others are traced
  * EBSFUZZ_TRACE=1             print the run, call by call, on stderr
  *
  * Return: 0, or -1 with @error set.
@@ -108,6 +111,16 @@ int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size)
 		return -1;
 	v = getenv("EBSFUZZ_FIRST");
 	opt->first = v != NULL && *v != 0 && strcmp(v, "0") != 0;
+	opt->lenient_classes = 0;
+	v = getenv("EBSFUZZ_FAIL_ON");
+	if (v != NULL && *v != 0) {
+		uint32_t fail_on;
+
+		if (parse_list(v, fw_class_names, CLASS_COUNT, &fail_on, error, error_size,
+			       "EBSFUZZ_FAIL_ON") != 0)
+			return -1;
+		opt->lenient_classes = (uint8_t)(~fail_on & ((1u << CLASS_COUNT) - 1));
+	}
 	opt->keep_going = false;
 	v = getenv("EBSFUZZ_TRACE");
 	if (v != NULL && *v != 0 && strcmp(v, "0") != 0)

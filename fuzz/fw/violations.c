@@ -14,7 +14,9 @@
  * Memory errors are ASan's, and fatal too.  At the end of a run with
  * violations the process aborts, so fuzzers record a crash, unless the
  * findings campaign asked to keep going (fw_options.keep_going); with
- * EBSFUZZ_FIRST=1 the first violation aborts at once.
+ * EBSFUZZ_FIRST=1 the first violation aborts at once.  Violations of the
+ * classes EBSFUZZ_FAIL_ON leaves out (fw_options.lenient_classes) end no
+ * process: a loader project on OSS-Fuzz chooses which are its bugs.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -125,7 +127,7 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller, const 
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
 		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
-	if (fw.opt->keep_going)
+	if (fw.opt->keep_going || (fw.opt->lenient_classes & (1u << v->class)))
 		return;
 	fprintf(stderr, "ebsfuzz: invariant %s violated: %s [%s]\n", fw_invariant_names[inv],
 		v->message, fw_class_names[v->class]);
@@ -263,19 +265,31 @@ void oracle_reset(void)
 
 /**
  * oracle_end_run() - hand the run's violations and reasons over, and end
- * the process if any violation was recorded (unless keep_going).
+ * the process if any violation of a class that fails was recorded (unless
+ * keep_going).
  * @result: filled in.
  */
 void oracle_end_run(struct fw_result *result)
 {
+	const struct fw_violation *first = NULL;
+	unsigned i, failing = 0;
+
 	memcpy(result->violations, fw.violations, fw.n_violations * sizeof(fw.violations[0]));
 	result->n_violations = fw.n_violations;
 	memcpy(result->reasons, fw.reasons, fw.n_reasons * sizeof(fw.reasons[0]));
 	result->n_reasons = fw.n_reasons;
-	if (fw.n_violations == 0 || fw.opt->keep_going)
+	if (fw.opt->keep_going)
 		return;
-	fprintf(stderr, "ebsfuzz: the run ended with %u violation%s (the first: %s)\n",
-		fw.n_violations, fw.n_violations > 1 ? "s" : "",
-		fw_invariant_names[fw.violations[0].invariant]);
-	abort_for((enum fw_invariant)fw.violations[0].invariant);
+	for (i = 0; i < fw.n_violations; i++) {
+		if (fw.opt->lenient_classes & (1u << fw.violations[i].class))
+			continue;
+		failing++;
+		if (first == NULL)
+			first = &fw.violations[i];
+	}
+	if (first == NULL)
+		return;
+	fprintf(stderr, "ebsfuzz: the run ended with %u violation%s (the first: %s)\n", failing,
+		failing > 1 ? "s" : "", fw_invariant_names[first->invariant]);
+	abort_for((enum fw_invariant)first->invariant);
 }

@@ -68,9 +68,29 @@ test-fuzz-loader: loader-harness
 # build/libebsfuzz.a, runs every shipped input clean.
 $(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(HEADERS) $(BUILD_STAMP)
 	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/libebsfuzz.a -o $@
+# The defaults a build gives its target (EBSFUZZ_DEFAULTS, as fuzz/ossfuzz.mk
+# gives a loader project's): fuzz/target.c compiled with them, ahead of
+# the library's own copy.
+DEFAULTS_TEST := EBSFUZZ_FAIL_ON=compliant,noncompliant EBSFUZZ_LIVENESS=9
+$(BUILD)/defaults/target.o: fuzz/target.c $(HEADERS) $(BUILD_STAMP)
+	@mkdir -p $(@D)
+	$(CC_fuzz) $(CFLAGS_fuzz) -DEBSFUZZ_DEFAULTS='"$(DEFAULTS_TEST)"' -c $< -o $@
+$(BUILD)/defaults-target: fuzz/tests/defaults_target.c fuzz/loaders/examples/gives-up/loader.c \
+		$(BUILD)/defaults/target.o \
+		$(BUILD)/libebsfuzz.a $(HEADERS) $(BUILD_STAMP)
+	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/defaults/target.o \
+		$(BUILD)/libebsfuzz.a -o $@
 .PHONY: test-lib
 TEST_STEPS += test-lib
-test-lib: $(BUILD)/own-target seeds
+test-lib: $(BUILD)/own-target $(BUILD)/defaults-target seeds
 	@$(BUILD)/own-target -runs=0 $(BUILD)/seed/ebs >$(BUILD)/own-target.log 2>&1 || \
 		{ cat $(BUILD)/own-target.log; exit 1; }
-	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean"
+	@$(BUILD)/defaults-target $(BUILD)/seed/ebs/persistent-invalid.bin >$(BUILD)/defaults.log 2>&1 || \
+		{ cat $(BUILD)/defaults.log; echo "test-lib: FAIL: the built-in EBSFUZZ_FAIL_ON did not spare a giving-up finding"; exit 1; }
+	@! EBSFUZZ_FAIL_ON=giving-up $(BUILD)/defaults-target $(BUILD)/seed/ebs/persistent-invalid.bin \
+		>$(BUILD)/defaults-env.log 2>&1 || \
+		{ cat $(BUILD)/defaults-env.log; echo "test-lib: FAIL: EBSFUZZ_FAIL_ON in the environment did not win over the built-in one"; exit 1; }
+	@grep -q '^ebsfuzz: invariant call-after-giving-up violated' $(BUILD)/defaults-env.log || \
+		{ cat $(BUILD)/defaults-env.log; echo "test-lib: FAIL: no call-after-giving-up report"; exit 1; }
+	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean;" \
+		"built-in defaults spare a giving-up finding, the environment's EBSFUZZ_FAIL_ON wins"

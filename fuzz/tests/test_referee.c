@@ -331,6 +331,34 @@ static void envelope_and_rules_tests(void)
 		    loader_exit_boot, true, 1);
 }
 
+/* EBSFUZZ_FAIL_ON (fw_options.lenient_classes): a violation of a class left
+ * out ends no process, fatal or not; the others still do, and a run's
+ * report counts only them.  Firmware that refuses every key takes the runs
+ * out of liveness. */
+static void fail_on_tests(void)
+{
+	static const char refuses[] = EDK2_QUIET "quirk persistent-invalid-parameter on\n";
+	static const char *const liveness_only[] = {
+		"ebsfuzz: invariant liveness violated",
+		"ebsfuzz: the run ended with 1 violation (the first: liveness)", NULL
+	};
+	const struct fw_options saved = testlib_options;
+
+	testlib_options.lenient_classes = 1u << CLASS_GIVING_UP;
+	expect_clean("EBSFUZZ_FAIL_ON without giving-up: a print after giving up ends no process",
+		     refuses, prints_when_giving_up, false);
+	expect_reports("EBSFUZZ_FAIL_ON without giving-up: liveness still ends the process",
+		       AMI_OPTION_ROM, prints_when_giving_up, liveness_only);
+	expect_absent("EBSFUZZ_FAIL_ON without giving-up: the print is not reported",
+		      AMI_OPTION_ROM, prints_when_giving_up, "invariant call-after-giving-up");
+	testlib_options.lenient_classes = 1u << CLASS_NONCOMPLIANT;
+	expect_clean("EBSFUZZ_FAIL_ON without noncompliant: a fatal termination ends the run only",
+		     refuses, retries_300_times, false);
+	testlib_options = saved;
+	expect_violation("every class fails by default: the same termination", refuses,
+			 retries_300_times, "termination");
+}
+
 /* Verdicts on single runs: must fail with, must be clean. */
 static const struct {
 	const char *invariant, *scenario;
@@ -438,6 +466,7 @@ int main(void)
 	expect_violation("liveness still owed to a loader asking more of low memory than a PC has",
 			 "firmware uboot\n", needs_700k_low, "liveness");
 	envelope_and_rules_tests();
+	fail_on_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
 			     clean_cases[i].must_exit);
