@@ -27,7 +27,7 @@ static void apply_build_defaults(void)
 {
 #ifdef EBSFUZZ_DEFAULTS
 	static const char defaults[] = EBSFUZZ_DEFAULTS;
-	const char *p = defaults;
+	const char *p = defaults + strspn(defaults, " ");
 
 	while (*p != 0) {
 		size_t len = strcspn(p, " "), name_len = strcspn(p, "= ");

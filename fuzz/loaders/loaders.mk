@@ -70,8 +70,9 @@ $(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfu
 	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/libebsfuzz.a -o $@
 # The defaults a build gives its target (EBSFUZZ_DEFAULTS, as fuzz/ossfuzz.mk
 # gives a loader project's): fuzz/target.c compiled with them, ahead of
-# the library's own copy.
-DEFAULTS_TEST := EBSFUZZ_FAIL_ON=compliant,noncompliant EBSFUZZ_LIVENESS=9
+# the library's own copy (blanks doubled and trailing, as a hand-written
+# list may have them).
+DEFAULTS_TEST :=  EBSFUZZ_FAIL_ON=compliant,noncompliant  EBSFUZZ_LIVENESS=9 
 $(BUILD)/defaults/target.o: fuzz/target.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $(@D)
 	$(CC_fuzz) $(CFLAGS_fuzz) -DEBSFUZZ_DEFAULTS='"$(DEFAULTS_TEST)"' -c $< -o $@
