@@ -213,6 +213,7 @@ static bool keys_included(const struct desc_key *part, unsigned n_part,
 bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 {
 	unsigned i, n, n_told;
+	size_t told_descs;
 	EFI_MEMORY_DESCRIPTOR d;
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
@@ -225,10 +226,13 @@ bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 	if (matching_in_order_unchecked(buf, n) == n)
 		return true;
 	/* As many of the told descriptors as the comparison can hold; past
-	 * FW_MAX_REGIONS (a corrupt size) or the loader's memory, no verdict. */
-	n_told = told / fw.desc_size > n ? (unsigned)(told / fw.desc_size) : n;
-	if (n_told > FW_MAX_REGIONS ||
-	    loader_map_bytes(buf, (size_t)n_told * fw.desc_size) < (size_t)n_told * fw.desc_size)
+	 * FW_MAX_REGIONS (a corrupt size, counted before any narrowing) or the
+	 * loader's memory, no verdict. */
+	told_descs = told / fw.desc_size;
+	if (told_descs > FW_MAX_REGIONS)
+		return true;
+	n_told = told_descs > n ? (unsigned)told_descs : n;
+	if (loader_map_bytes(buf, (size_t)n_told * fw.desc_size) < (size_t)n_told * fw.desc_size)
 		return true;
 	for (i = 0; i < n; i++) {
 		fw_map_render(i, &d);

@@ -455,6 +455,12 @@ static const struct {
 	{ "map sorted in place, a size reported past what was written",
 	  "corrupt size index=0 value=0xc0\nmap-synthetic descriptors=3 seed=16\n", rearranges_map,
 	  true },
+	/* A reported size of 2^36 descriptors and a corrupt type (the in-order
+	 * comparison fails): counted in 32 bits, the told descriptors were
+	 * none, and good_limine_retry's map stale (make test-models-good). */
+	{ "a corrupt type, a size reported past 2^32 descriptors",
+	  "corrupt size index=64728 value=0x30000000000\ncorrupt type index=4 value=0x80000000d\n",
+	  never_retries, true },
 	{ "EDK2 exit handler allocating after the key check is the firmware's fault",
 	  "firmware edk2-2022\nhandler exit every alloc-pool LoaderData amount=4096 delta=+1 repeat=1\n",
 	  loader_exit_boot, true },
