@@ -413,11 +413,11 @@ void oracle_check_end(struct fw_result *result)
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
 		oracle_violation(INV_STATUS, "ExitBootServices succeeded but the loader %s",
 				 how_it_ended(result, how, sizeof(how)));
-	held = fw_live_loader_allocations(&first_held);
 	/* The first leaked allocation's call, so that the trace shows which
-	 * (the place is where the loader ended, often a shared error print). */
+	 * (the place is where the loader ended, often a shared error print).
+	 * Counted only for a run that may leak: the records are walked. */
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
-	    held > 0)
+	    (held = fw_live_loader_allocations(&first_held)) > 0)
 		oracle_violation(INV_LEAK, "the loader %s before any exit attempt still holding "
 				 "%u allocation(s), the first from %s (call %u)",
 				 how_it_ended(result, how, sizeof(how)), held,
