@@ -374,6 +374,8 @@ const char *fw_status_name(EFI_STATUS status);
 void oracle_reset(void);
 void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void oracle_violation_at(enum fw_invariant inv, const void *site, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void oracle_end_run(struct fw_result *result);

@@ -413,16 +413,18 @@ void oracle_check_end(struct fw_result *result)
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
 		oracle_violation(INV_STATUS, "ExitBootServices succeeded but the loader %s",
 				 how_it_ended(result, how, sizeof(how)));
-	/* The first leaked allocation's call, so that the trace shows which
-	 * (the place is where the loader ended, often a shared error print).
+	/* Placed at the first leaked allocation's call, not at the loader's
+	 * last call (often a shared error print, or a GetMemoryMap() that has
+	 * nothing to free); the message names the call for the trace.
 	 * Counted only for a run that may leak: the records are walked. */
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
 	    (held = fw_live_loader_allocations(&first_held)) > 0)
-		oracle_violation(INV_LEAK, "the loader %s before any exit attempt still holding "
-				 "%u allocation(s), the first from %s (call %u)",
-				 how_it_ended(result, how, sizeof(how)), held,
-				 first_held->is_pages ? "AllocatePages" : "AllocatePool",
-				 first_held->alloc_call);
+		oracle_violation_at(INV_LEAK, first_held->alloc_site,
+				    "the loader %s before any exit attempt still holding "
+				    "%u allocation(s), the first from %s (call %u)",
+				    how_it_ended(result, how, sizeof(how)), held,
+				    first_held->is_pages ? "AllocatePages" : "AllocatePool",
+				    first_held->alloc_call);
 	if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

@@ -150,6 +150,28 @@ void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
 }
 
 /**
+ * oracle_violation_at() - as oracle_violation(), placed at another of the
+ * loader's calls than the one being made.
+ * @inv: which one.
+ * @site: the return address of the loader's call the finding belongs to
+ *	(struct fw_alloc's alloc_site); NULL: the call being made.
+ * @fmt: what happened, and at which call.
+ *
+ * A leak is found when the loader returns, after its last call, which may
+ * be any of its calls (a shared error print, the last GetMemoryMap() of a
+ * loop): placed at the allocation still held, as LeakSanitizer places a
+ * leak, its findings row names the line that needs the free.
+ */
+void oracle_violation_at(enum fw_invariant inv, const void *site, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(inv, false, site != NULL ? site : fw.caller, fmt, ap);
+	va_end(ap);
+}
+
+/**
  * oracle_fatal() - record a broken invariant after which the run cannot go
  * on, and end the run (or the process, unless keep_going).
  * @inv: which one.
