@@ -84,15 +84,30 @@ struct reader {
 	size_t len;
 };
 
-static void add_name(struct outcome *o, const char *name)
+/* A rule broken, once per name: the first message stays. */
+static void add_name(struct outcome *o, const char *name, const char *message, size_t len)
 {
 	unsigned i;
 
 	for (i = 0; i < o->n_names; i++)
 		if (strcmp(o->names[i], name) == 0)
 			return;
-	if (o->n_names < REPORT_MAX_NAMES)
-		snprintf(o->names[o->n_names++], REPORT_NAME_MAX, "%s", name);
+	if (o->n_names == REPORT_MAX_NAMES)
+		return;
+	snprintf(o->names[o->n_names], REPORT_NAME_MAX, "%s", name);
+	snprintf(o->messages[o->n_names++], REPORT_MSG_MAX, "%.*s", (int)len, message);
+}
+
+/* "ebsfuzz: invariant NAME violated: MESSAGE [CLASS]": MESSAGE. */
+static void add_invariant(struct outcome *o, const char *name, const char *line)
+{
+	const char *message = strstr(line, " violated: ") + 11;
+	const char *class = strrchr(message, '[');
+	size_t len = strlen(message);
+
+	if (class != NULL && class > message && class[-1] == ' ' && line[strlen(line) - 1] == ']')
+		len = (size_t)(class - 1 - message);
+	add_name(o, name, message, len);
 }
 
 static void note_descriptors(struct reader *r, unsigned n)
@@ -183,7 +198,7 @@ static void read_sanitizer(struct reader *r, const char *line)
 	if ((p = strstr(line, "ERROR: AddressSanitizer: ")) != NULL &&
 	    sscanf(p + 25, "%55s", kind) == 1) {
 		snprintf(name, sizeof(name), "AddressSanitizer: %s", kind);
-		add_name(r->o, name);
+		add_name(r->o, name, "", 0);
 	} else if ((p = strstr(line, "runtime error: ")) != NULL) {
 		size_t k = 0;
 
@@ -196,7 +211,7 @@ static void read_sanitizer(struct reader *r, const char *line)
 		}
 		kind[k] = 0;
 		snprintf(name, sizeof(name), "UBSan: %s", kind);
-		add_name(r->o, name);
+		add_name(r->o, name, "", 0);
 	}
 }
 
@@ -220,8 +235,8 @@ static void read_line(struct reader *r, const char *line)
 		r->o->returned = true;
 		snprintf(r->o->status, sizeof(r->o->status), "%s", line + 18);
 	} else if (sscanf(line, "ebsfuzz: invariant %63s violated:", name) == 1 &&
-		   strstr(line, " violated:") != NULL) {
-		add_name(r->o, name);
+		   strstr(line, " violated: ") != NULL) {
+		add_invariant(r->o, name, line);
 	} else if (strcmp(line, END_LINE) == 0) {
 		r->finished = true;
 	} else {
@@ -321,6 +336,8 @@ static void trips_note(struct trips *trips, const struct outcome *o, const char 
 		if (bytes < t->bytes) {
 			t->bytes = bytes;
 			snprintf(t->scenario, sizeof(t->scenario), "%s", text);
+			snprintf(t->message, sizeof(t->message), "%s",
+				 i < o->n_names ? o->messages[i] : "");
 		}
 	}
 }
@@ -351,6 +368,7 @@ void trips_merge(struct trips *into, const struct trips *from)
 		if (f->bytes < t->bytes) {
 			t->bytes = f->bytes;
 			memcpy(t->scenario, f->scenario, sizeof(t->scenario));
+			memcpy(t->message, f->message, sizeof(t->message));
 		}
 	}
 }

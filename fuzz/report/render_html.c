@@ -265,6 +265,10 @@ static void rules(FILE *f, const struct report_out *out, const struct card *c)
 			fprintf(f, "%u bytes<pre>", t->bytes);
 			esc(f, t->scenario);
 			fputs("</pre>", f);
+			if (t->message[0] != 0) {
+				fputs("reported: ", f);
+				esc(f, t->message);
+			}
 		} else {
 			fputs("never", f);
 		}

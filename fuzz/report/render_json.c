@@ -166,6 +166,8 @@ static void rule(FILE *f, const struct report_out *out, const struct card *c, co
 		fputs("null", f);
 	fputs(", \"smallest_scenario\": ", f);
 	str(f, t != NULL ? t->scenario : NULL);
+	fputs(", \"smallest_report\": ", f);
+	str(f, t != NULL && t->message[0] != 0 ? t->message : NULL);
 	fputc('}', f);
 }
 

@@ -148,6 +148,8 @@ static void rules(FILE *f, const struct report_out *out, const struct card *c)
 			fprintf(f, "      %.*s\n", (int)len, line);
 			line += len + (line[len] == '\n');
 		}
+		if (t->message[0] != 0)
+			fprintf(f, "    reported: %s\n", t->message);
 	}
 }
 

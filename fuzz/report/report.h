@@ -38,6 +38,7 @@ extern const unsigned report_dsizes[REPORT_N_DSIZES];
 
 #define REPORT_NAME_MAX 64u     /* a rule name: invariant or sanitizer report */
 #define REPORT_SCN_MAX 1536u    /* scenario text of one point */
+#define REPORT_MSG_MAX 256u     /* a violation's message, as the referee printed it */
 #define REPORT_MAX_NAMES 6u     /* rules one run can break (several invariants) */
 #define REPORT_MAX_TRIPS 10u    /* distinct rules a measurement, or a card, records */
 #define REPORT_DESC_MAX 96u     /* how a point ended, in words */
@@ -94,6 +95,8 @@ struct report_env {
  * @revision: "2.70", the revision the firmware reported.
  * @n_names: rules broken: invariants, then a sanitizer report.
  * @names: their names, in the order printed.
+ * @messages: for an invariant, what the referee said of it (its report
+ *	line's text after "violated: ", without the class); else empty.
  */
 struct outcome {
 	bool exited, returned, reset, called_exit, hang;
@@ -107,6 +110,7 @@ struct outcome {
 	char revision[8];
 	unsigned n_names;
 	char names[REPORT_MAX_NAMES][REPORT_NAME_MAX];
+	char messages[REPORT_MAX_NAMES][REPORT_MSG_MAX];
 };
 
 /**
@@ -115,12 +119,14 @@ struct outcome {
  * @points: points that broke it.
  * @bytes: input size of the smallest of them.
  * @scenario: that point's scenario, canonical scn text.
+ * @message: what the referee said of it in that point, if an invariant.
  */
 struct trip {
 	char name[REPORT_NAME_MAX];
 	unsigned points;
 	unsigned bytes;
 	char scenario[REPORT_SCN_MAX];
+	char message[REPORT_MSG_MAX];
 };
 
 struct trips {
