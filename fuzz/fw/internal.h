@@ -236,6 +236,7 @@ bool fw_timer_defeats_retry(const struct scn_timer *t);
 
 /* envelope.c */
 void fw_envelope_apply(void);
+void fw_envelope_trace(void);
 bool fw_envelope_allows_change(void);
 void fw_trace_scenario(const struct scenario *scn);
 

@@ -322,8 +322,7 @@ void fw_trace_scenario(const struct scenario *scn)
 		 fw.desc_size, fw.desc_version, fw.over_report, (unsigned long long)fw.key,
 		 fw.n_regions, scn->n_handlers, scn->n_timers, scn->n_injects);
 	if (fw.opt->envelope == ENVELOPE_COMPLIANT)
-		fw_trace("# EBSFUZZ_FIRMWARE=compliant: what breaks the rules is left out of this "
-			 "firmware (envelope.c)\n");
+		fw_envelope_trace();
 	if (fw.opt->rules == RULES_SPEC)
 		fw_trace("# EBSFUZZ_RULES=spec: the UEFI text's letter is the bar\n");
 	for (q = 0; q < QUIRK_COUNT; q++)

@@ -222,7 +222,7 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 
 	reset_state(scn, opt);
 	if (opt->trace != NULL)
-		fw_trace_scenario(scn);
+		fw_trace_scenario(fw.scn); /* under the envelope, its mapped copy */
 	fw.run_started = true;
 	if (setjmp(fw.reset_jump) == 0) {
 		fw.in_loader = true;

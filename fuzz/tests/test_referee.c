@@ -300,6 +300,31 @@ static void expect_with(const char *name, const struct fw_options *opt, const ch
 	test_result(name, ok, &out);
 }
 
+/* The trace says what EBSFUZZ_FIRMWARE=compliant left out of the input's
+ * firmware, and its header describes what ran: the reproducer's scenario
+ * shows the input's directives (DescriptorSize 2048 above a header saying
+ * 1024 read as a contradiction). */
+static void envelope_trace_test(const struct fw_options *compliant)
+{
+	static const char input[] = "firmware edk2-2025\ndescriptor-size bytes=2048\n"
+				    "inject Exit nth=0 status=EFI_INVALID_PARAMETER\n"
+				    "quirk persistent-invalid-parameter on\n";
+	struct run_outcome out;
+	bool ok;
+
+	testlib_options = *compliant;
+	testlib_trace = true;
+	run_forked(input, loader_exit_boot, &out);
+	testlib_trace = false;
+	testlib_options = (struct fw_options){ .liveness_descs = FW_DEFAULT_LIVENESS_DESCS };
+	ok = strstr(out.output, "# EBSFUZZ_FIRMWARE=compliant (envelope.c): left out of this "
+				"firmware: DescriptorSize 2048 (1024 instead), 1 injected failure, "
+				"1 quirk outside the rules;") != NULL &&
+	     strstr(out.output, "DescriptorSize 1024, DescriptorVersion 1") != NULL &&
+	     strstr(out.output, " 0 injections\n") != NULL && out.violation[0] == 0 && out.exited;
+	test_result("EBSFUZZ_FIRMWARE=compliant: the trace names what it left out", ok, &out);
+}
+
 static void envelope_and_rules_tests(void)
 {
 	static const struct fw_options all = { .liveness_descs = 8 };
@@ -329,6 +354,7 @@ static void envelope_and_rules_tests(void)
 		    &spec, withheld, sizes_from_dsize, false, -1);
 	expect_with("EBSFUZZ_RULES=spec: the hardened loader copes", &spec, withheld,
 		    loader_exit_boot, true, 1);
+	envelope_trace_test(&compliant);
 }
 
 /* EBSFUZZ_FAIL_ON (fw_options.lenient_classes): a violation of a class left
