@@ -307,7 +307,7 @@ static void expect_with(const char *name, const struct fw_options *opt, const ch
 static void envelope_trace_test(const struct fw_options *compliant)
 {
 	static const char input[] = "firmware edk2-2025\ndescriptor-size bytes=2048\n"
-				    "inject Exit nth=0 status=EFI_INVALID_PARAMETER\n"
+				    "inject AllocatePool nth=1 status=EFI_DEVICE_ERROR\n"
 				    "quirk persistent-invalid-parameter on\n";
 	struct run_outcome out;
 	bool ok;
@@ -457,6 +457,10 @@ static const struct {
 	{ "Exit(EFI_SUCCESS) without exiting: a halt, which owes the boot", EDK2_QUIET,
 	  exits_image_claiming_success,
 	  { "ebsfuzz: invariant liveness violated", "called Exit(EFI_SUCCESS)", NULL } },
+	{ "Exit() cannot be made to fail: it ends the run, and the firmware kept the rules",
+	  AMI_OPTION_ROM "inject Exit nth=0 status=EFI_INVALID_PARAMETER\n", halts_with_exit,
+	  { "ebsfuzz: invariant call-after-giving-up violated: Exit called",
+	    "ebsfuzz: invariant liveness violated", "called Exit(EFI_ABORTED)", NULL } },
 	{ "Exit() ends the run as the loader giving up", AMI_OPTION_ROM, halts_with_exit,
 	  { "ebsfuzz: invariant call-after-giving-up violated: Exit called",
 	    "ebsfuzz: invariant liveness violated", "called Exit(EFI_ABORTED)", NULL } },
