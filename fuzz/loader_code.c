@@ -90,7 +90,7 @@ void loader_code_set_wrapping_range_end(void (*end)(const char *message, const v
  * when the loader was not built through scripts/loader-code (the hardened
  * loader, a loader linked with the library), where nothing can tell.
  */
-bool loader_code_contains(uintptr_t pc)
+NO_COVERAGE bool loader_code_contains(uintptr_t pc)
 {
 	return __start_ebsfuzz_loader_text != NULL &&
 	       pc >= (uintptr_t)__start_ebsfuzz_loader_text &&

@@ -120,5 +120,5 @@ int ebsfuzz_one_input(const uint8_t *data, size_t size, fw_loader_fn loader)
 	findings_begin_run(data, size);
 	fw_run(&scn, loader, &options, &result);
 	findings_end_run(&result);
-	return result.ended == END_SIGNAL ? -1 : 0;
+	return result.ended == END_SIGNAL || result.ended == END_HALT ? -1 : 0;
 }

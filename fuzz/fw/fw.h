@@ -30,6 +30,7 @@ enum fw_invariant {
 	INV_STATUS,
 	INV_LIVENESS,
 	INV_ARGUMENT_ALIGNMENT,
+	INV_HANG,
 	INV_COUNT
 };
 
@@ -140,7 +141,7 @@ struct fw_reason {
 };
 
 /* How the loader's run ended. */
-enum fw_end { END_RETURNED, END_EXIT, END_RESET, END_FATAL, END_SIGNAL };
+enum fw_end { END_RETURNED, END_EXIT, END_RESET, END_FATAL, END_SIGNAL, END_HALT };
 
 /**
  * struct fw_result - what happened in a run.
@@ -199,6 +200,13 @@ const struct fw_violation *fw_violations_so_far(unsigned *count);
  * with the violations recorded so far and none of the end-of-run ones. */
 bool fw_loader_running(void);
 _Noreturn void fw_end_run_on_signal(void);
+
+/* A halt: the loader spins in a loop of its own code that changes nothing
+ * (fuzz/signals.c sees it), the way real loaders stop on a fatal error.
+ * fw_calls_so_far() tells a loop from one that calls the firmware;
+ * fw_end_run_halted() ends the run as a halt, as ResetSystem() does. */
+unsigned fw_calls_so_far(void);
+_Noreturn void fw_end_run_halted(const void *site);
 
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);

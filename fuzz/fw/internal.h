@@ -194,6 +194,7 @@ struct fw {
 	uint8_t ended;             /* enum fw_end */
 	EFI_STATUS exit_status;    /* passed to Exit() */
 	jmp_buf reset_jump;
+	const void *halt_site;     /* where a halt spins (fw_end_run_halted()) */
 };
 
 extern struct fw fw;

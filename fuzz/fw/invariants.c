@@ -373,6 +373,9 @@ static const char *how_it_ended(const struct fw_result *result, char *buf, size_
 	case END_RESET:
 		snprintf(buf, size, "reset the system");
 		break;
+	case END_HALT:
+		snprintf(buf, size, "halted in a loop");
+		break;
 	default:
 		snprintf(buf, size, "returned %s", fw_status_name(result->status));
 		break;
@@ -425,6 +428,12 @@ void oracle_check_end(struct fw_result *result)
 				    how_it_ended(result, how, sizeof(how)), held,
 				    first_held->is_pages ? "AllocatePages" : "AllocatePool",
 				    first_held->alloc_call);
+	/* A halt owed no boot here, or liveness below judges it. */
+	if (result->ended == END_HALT && !(result->compliant && !result->exited))
+		oracle_violation_at(INV_HANG, fw.halt_site,
+				    "the loader halts in a loop of its own code that changes nothing, "
+				    "after %u exit attempt(s)%s", fw.exit_attempts,
+				    result->exited ? ", boot services exited" : "");
 	if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

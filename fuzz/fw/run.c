@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sanitizers.h"
 #include "internal.h"
 
 struct fw fw;
@@ -276,7 +277,7 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 	fw_memory_release();
 }
 
-bool fw_loader_running(void)
+NO_COVERAGE bool fw_loader_running(void)
 {
 	return fw.in_loader;
 }
@@ -284,5 +285,26 @@ bool fw_loader_running(void)
 _Noreturn void fw_end_run_on_signal(void)
 {
 	fw.ended = END_SIGNAL;
+	longjmp(fw.reset_jump, 1);
+}
+
+NO_COVERAGE unsigned fw_calls_so_far(void)
+{
+	return fw.calls;
+}
+
+/**
+ * fw_end_run_halted() - the loader halts: a loop of its own code that
+ * changes nothing (fuzz/signals.c).  The run ends, as at ResetSystem();
+ * liveness judges it where a boot was owed, the hang invariant anywhere
+ * else (oracle_check_end()).
+ * @site: one byte past the loop's instruction, where the hang is placed.
+ */
+_Noreturn void fw_end_run_halted(const void *site)
+{
+	FW_TRACE("# the loader halts: a loop in its own code that changes nothing; the run "
+		 "ends here\n");
+	fw.halt_site = site;
+	fw.ended = END_HALT;
 	longjmp(fw.reset_jump, 1);
 }

@@ -36,6 +36,7 @@ const char *const fw_invariant_names[INV_COUNT] = {
 	[INV_STATUS] = "status",		     /* the loader contract */
 	[INV_LIVENESS] = "liveness",		     /* see oracle_check_end() */
 	[INV_ARGUMENT_ALIGNMENT] = "argument-alignment", /* UEFI 2.10 2.3.1; args.c */
+	[INV_HANG] = "hang",			     /* a halt no liveness judges: run.c */
 };
 
 const char *const fw_class_names[CLASS_COUNT] = {
@@ -68,6 +69,7 @@ INVARIANT_ABORT(ebsfuzz_invariant_leak, INV_LEAK)
 INVARIANT_ABORT(ebsfuzz_invariant_status, INV_STATUS)
 INVARIANT_ABORT(ebsfuzz_invariant_liveness, INV_LIVENESS)
 INVARIANT_ABORT(ebsfuzz_invariant_argument_alignment, INV_ARGUMENT_ALIGNMENT)
+INVARIANT_ABORT(ebsfuzz_invariant_hang, INV_HANG)
 
 static _Noreturn void abort_for(enum fw_invariant inv)
 {
@@ -76,7 +78,7 @@ static _Noreturn void abort_for(enum fw_invariant inv)
 		ebsfuzz_invariant_forbidden_call, ebsfuzz_invariant_call_after_giving_up,
 		ebsfuzz_invariant_stale_key, ebsfuzz_invariant_stale_map, ebsfuzz_invariant_leak,
 		ebsfuzz_invariant_status, ebsfuzz_invariant_liveness,
-		ebsfuzz_invariant_argument_alignment,
+		ebsfuzz_invariant_argument_alignment, ebsfuzz_invariant_hang,
 	};
 
 	if (fw.opt != NULL && fw.opt->trace != NULL)
@@ -97,6 +99,11 @@ static enum fw_class class_now(enum fw_invariant inv)
 	if (inv == INV_ARGUMENT_ALIGNMENT)
 		return CLASS_LOADER_UB;
 	if (inv == INV_CALL_AFTER_GIVING_UP || inv == INV_LEAK)
+		return CLASS_GIVING_UP;
+	/* A halt that owed no boot (liveness judges one that did) on firmware
+	 * within the rules is the loader stopping where nothing better was
+	 * owed; after a successful exit the contract asks it to return. */
+	if (inv == INV_HANG && fw.outside_rules == 0 && fw.phase != PHASE_EXITED)
 		return CLASS_GIVING_UP;
 	return fw.outside_rules > 0 ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT;
 }
