@@ -370,7 +370,7 @@ void findings_init(struct fw_options *opt)
 	if (v != NULL)
 		crash_on_parse(v);
 	sanitizer_reports_init();
-	signals_watch_halts();
+	halts_watch();
 	if (dir == NULL)
 		return;
 	opt->keep_going = true;

@@ -36,8 +36,10 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 
 /* signals.c: a deadly signal ends the loader's run, not the process */
 void signals_init(void);
-void signals_watch_halts(void);
 bool signals_end_runs(void);
 void signals_run_starts(void);
+/* halts.c */
+void halts_watch(void);
+void halts_run_starts(void);
 
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

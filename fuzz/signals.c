@@ -28,8 +28,7 @@
  *
  * A run that halts, a loop in the loader's own code that changes nothing
  * (a panic's `for (;;)`, the Xen port's walk of the map by a DescriptorSize
- * of 0), ends as a halt after about a millisecond of CPU time in every
- * process (signals_watch_halts()).  A run stuck in the loader's own code
+ * of 0), ends as a halt (halts.c).  A run stuck in the loader's own code
  * otherwise ends the worker, cleanly, after
  * EBSFUZZ_SLOW_RUN_MS of CPU time, which the campaign sets to a quarter of
  * its timeout: libFuzzer would wait the whole timeout and up to a second
@@ -64,42 +63,11 @@ static uintptr_t exe_start, exe_end; /* the main executable's mapping */
 static uintptr_t stack_lo, stack_hi;  /* the thread's stack, where frames are */
 static uint8_t alt_stack[64 * 1024];
 static bool installed; /* this process ends runs, not itself */
-/* The watchdog's ticks of CPU time (ITIMER_VIRTUAL, counted at the
- * kernel's own tick: 4 ms at CONFIG_HZ=250, whatever smaller interval is
- * asked; 125 signals in 0.5 s asking for 1 ms, measured here). */
-#define TICK_MS 50
-/* The watchdog's ticks in the run under way, and how many make it too
- * slow (0: no watchdog). */
+/* The watchdog's ticks of CPU time (WATCH_TICK_MS) in the run under way,
+ * and how many make it too slow (0: no watchdog). */
+#define WATCH_TICK_MS 50
 static volatile sig_atomic_t watch_ticks;
 static sig_atomic_t watch_limit;
-/* A halt: this many samples in a row in the loader's own code with every
- * general register as it was, the code within HALT_WINDOW bytes of where
- * it was (a loop of a few instructions) and no call to the firmware since.
- * A loop that makes progress changes a register between two samples (its
- * index, a pointer, a value it loaded); one that changes none can only
- * spin, as `for (;;)` after a fatal error does.  Samples come from a timer
- * of the thread's own (HALT_PERIOD_US of real time, finer than the CPU-time
- * tick), and count only HALT_SAMPLE_CPU_NS of the thread's CPU time apart:
- * a thread that was not running changed nothing. */
-#define HALT_TICKS 3
-#define HALT_WINDOW 64
-#define HALT_PERIOD_US 500
-#define HALT_SAMPLE_CPU_NS 400000
-#define HALT_SIGNAL (SIGRTMIN + 4)
-#if defined(__x86_64__)
-static const int spin_regs[] = { REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13,
-				 REG_R14, REG_R15, REG_RDI, REG_RSI, REG_RBP, REG_RBX,
-				 REG_RDX, REG_RAX, REG_RCX, REG_RSP };
-#define N_SPIN_REGS (sizeof(spin_regs) / sizeof(spin_regs[0]))
-static struct {
-	bool seen;
-	unsigned calls, ticks;
-	uintptr_t pc;
-	int64_t cpu_ns;
-	greg_t regs[N_SPIN_REGS];
-} spin;
-static timer_t halt_timer;
-#endif
 
 /* Frames walked up from the fault: as many as a report's place needs. */
 #define MAX_FRAMES 16
@@ -281,91 +249,6 @@ static NO_COVERAGE bool in_loader_code(const ucontext_t *uc)
 #endif
 }
 
-#if defined(__x86_64__)
-/* Ticks in a row at which the loader, interrupted at @uc in its own code,
- * was where it was at the last one (see HALT_TICKS). */
-static NO_COVERAGE unsigned spin_ticks(const ucontext_t *uc)
-{
-	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	unsigned calls = fw_calls_so_far(), i;
-	struct timespec now;
-	int64_t cpu_ns;
-	bool same;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0)
-		return 0;
-	cpu_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	if (spin.seen && cpu_ns - spin.cpu_ns < HALT_SAMPLE_CPU_NS)
-		return spin.ticks; /* too soon to be another sample */
-	same = spin.seen && calls == spin.calls && pc + HALT_WINDOW >= spin.pc &&
-	       pc <= spin.pc + HALT_WINDOW;
-	for (i = 0; same && i < N_SPIN_REGS; i++)
-		same = uc->uc_mcontext.gregs[spin_regs[i]] == spin.regs[i];
-	spin.cpu_ns = cpu_ns;
-	if (same)
-		return ++spin.ticks;
-	spin.seen = true;
-	spin.calls = calls;
-	spin.pc = pc;
-	spin.ticks = 1;
-	for (i = 0; i < N_SPIN_REGS; i++)
-		spin.regs[i] = uc->uc_mcontext.gregs[spin_regs[i]];
-	return 1;
-}
-
-/*
- * The loader halts where @uc was interrupted: the run ends there, as at
- * ResetSystem() (fw_end_run_halted()), within a few milliseconds rather
- * than at a timeout.  A halt was a hang before, found by the campaign's
- * watchdog and replay: half a second, a worker and a replay of the whole
- * timeout each.  The panic `for (;;)` of a Haiku-shaped loader, on a map
- * that outgrew its buffer where no boot was owed, was a compliant hang,
- * and its halts left it 9,745 runs in a 30-second campaign.  The referee
- * judges the halt (fuzz/fw/invariants.c): liveness where a boot was owed,
- * the hang invariant anywhere else, placed at the loop.
- */
-static NO_COVERAGE _Noreturn void end_run_halted(const ucontext_t *uc)
-{
-	sigset_t unblock;
-
-	sigemptyset(&unblock);
-	sigaddset(&unblock, HALT_SIGNAL);
-	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
-	fw_end_run_halted((const void *)((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] + 1));
-}
-
-/* A sample of the halt timer: in the loader's own code only (anywhere
- * else, the C library, ASan's runtime or the firmware, may hold a lock
- * that what follows would wait on for ever; scripts/loader-code marks the
- * loader's code). */
-static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
-{
-	(void)sig;
-	(void)info;
-	if (!fw_loader_running())
-		return;
-	if (!in_loader_code(context))
-		spin.seen = false;
-	else if (spin_ticks(context) >= HALT_TICKS)
-		end_run_halted(context);
-}
-
-/* The halt timer of this thread, which runs the loader: made again in
- * every child a fork server makes (timers are not inherited). */
-static void make_halt_timer(void)
-{
-	struct sigevent to_me;
-	struct itimerspec every = { { 0, HALT_PERIOD_US * 1000 }, { 0, HALT_PERIOD_US * 1000 } };
-
-	memset(&to_me, 0, sizeof(to_me));
-	to_me.sigev_notify = SIGEV_THREAD_ID;
-	to_me.sigev_signo = HALT_SIGNAL;
-	to_me._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &to_me, &halt_timer) == 0)
-		timer_settime(halt_timer, 0, &every, NULL);
-}
-#endif
-
 /*
  * A tick of the watchdog's timer: a run that has been under way for
  * watch_limit ticks ends the process, exit status 0 (no crash to the
@@ -392,18 +275,18 @@ static NO_COVERAGE void on_watch_tick(int sig, siginfo_t *info, void *context)
 }
 
 /* The watchdog, if the campaign asked for one (EBSFUZZ_SLOW_RUN_MS): a
- * tick every TICK_MS of the process's CPU time (ITIMER_VIRTUAL,
+ * tick every WATCH_TICK_MS of the process's CPU time (ITIMER_VIRTUAL,
  * SIGVTALRM, which neither libFuzzer nor the sanitizers use). */
 static void watch_init(void)
 {
 	const char *v = getenv("EBSFUZZ_SLOW_RUN_MS");
 	long ms = v != NULL ? atol(v) : 0;
-	struct itimerval every = { { 0, TICK_MS * 1000 }, { 0, TICK_MS * 1000 } };
+	struct itimerval every = { { 0, WATCH_TICK_MS * 1000 }, { 0, WATCH_TICK_MS * 1000 } };
 	struct sigaction tick;
 
 	if (ms <= 0)
 		return;
-	watch_limit = (sig_atomic_t)(ms / TICK_MS > 1 ? ms / TICK_MS : 2);
+	watch_limit = (sig_atomic_t)(ms / WATCH_TICK_MS > 1 ? ms / WATCH_TICK_MS : 2);
 	memset(&tick, 0, sizeof(tick));
 	tick.sa_sigaction = on_watch_tick;
 	tick.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -413,46 +296,13 @@ static void watch_init(void)
 }
 
 /**
- * signals_watch_halts() - in every process that runs a loader through the
- * fuzz target (libFuzzer's, OSS-Fuzz's, the replay driver), sample the
- * loader's thread every HALT_PERIOD_US (HALT_SIGNAL, a real-time signal
- * nothing else here uses) and end a run that halts (on_halt_sample()), so
- * that the referee judges the halt wherever the run is made.
- */
-void signals_watch_halts(void)
-{
-	/* Not under AFL++: its instrumentation (4.04c) ignores NO_COVERAGE,
-	 * so the sampler's code would be coverage of whichever run it lands
-	 * in (a 10-second make afl-test measured stability 99.11%).  There a
-	 * halt is a hang at AFL++'s timeout, as before. */
-#if defined(__x86_64__) && !defined(__AFL_COMPILER)
-	struct sigaction sample;
-
-	memset(&sample, 0, sizeof(sample));
-	sample.sa_sigaction = on_halt_sample;
-	sample.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sample.sa_mask);
-	if (sigaction(HALT_SIGNAL, &sample, NULL) != 0)
-		return;
-	note_where_frames_are();
-	make_halt_timer();
-	pthread_atfork(NULL, NULL, make_halt_timer);
-#elif defined(__x86_64__)
-	(void)on_halt_sample;
-	(void)make_halt_timer;
-#endif
-}
-
-/**
  * signals_run_starts() - a run begins: the watchdog counts from here, and
- * no loop has been seen.
+ * no loop has been seen (halts.c).
  */
 void signals_run_starts(void)
 {
 	watch_ticks = 0;
-#if defined(__x86_64__)
-	spin.seen = false;
-#endif
+	halts_run_starts();
 }
 
 /**
