@@ -47,6 +47,7 @@
 
 #include "findings.h"
 #include "findings_internal.h"
+#include "halts.h"
 #include "sanitizers.h"
 
 /* The sanitizers' interfaces, present only in sanitized builds. */

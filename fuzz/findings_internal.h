@@ -38,8 +38,5 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 void signals_init(void);
 bool signals_end_runs(void);
 void signals_run_starts(void);
-/* halts.c */
-void halts_watch(void);
-void halts_run_starts(void);
 
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

@@ -24,17 +24,19 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "findings_internal.h"
 #include "fw/fw.h"
+#include "halts.h"
 #include "loader_code.h"
 #include "sanitizers.h"
 
 /* A halt: this many samples in a row in the loader's own code with every
  * general register as it was, the code within HALT_WINDOW bytes of where
- * it was (a loop of a few instructions) and no call to the firmware since.
- * A loop that makes progress changes a register between two samples (its
- * index, a pointer, a value it loaded); one that changes none can only
- * spin, as `for (;;)` after a fatal error does.  Samples come from a timer
+ * it was (a loop of a few instructions), its stack (HALT_STACK_BYTES from
+ * below the stack pointer's red zone) and its statics as they were, and no
+ * call to the firmware since.  A loop that makes progress changes one of
+ * them (its index, a pointer, a volatile counter on the stack or in a
+ * static: a delay loop); one that changes none can only spin, as
+ * `for (;;)` after a fatal error does.  Samples come from a timer
  * of the thread's own, every HALT_PERIOD_US of real time (a timer of CPU
  * time fires at the kernel's tick at best: 4 ms at CONFIG_HZ=250, 125
  * signals in 0.5 s asking for 1 ms, measured here), and count only
@@ -45,6 +47,16 @@
 #define HALT_PERIOD_US 500
 #define HALT_SAMPLE_CPU_NS 400000
 #define HALT_SIGNAL (SIGRTMIN + 4)
+#define HALT_STACK_BYTES 4096
+#define HALT_RED_ZONE 128 /* below the stack pointer, the x86-64 ABI's */
+/* Of each statics section: Xen's allocator arena is 5 MiB of them, and
+ * hashing all of it at a sample took 7 ms. */
+#define HALT_STATICS_BYTES (256u * 1024)
+#if defined(__clang__)
+#define UNCHECKED_READS __attribute__((no_sanitize("address", "memory")))
+#else
+#define UNCHECKED_READS __attribute__((no_sanitize_address))
+#endif
 #if defined(__x86_64__)
 static const int spin_regs[] = { REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13,
 				 REG_R14, REG_R15, REG_RDI, REG_RSI, REG_RBP, REG_RBX,
@@ -55,41 +67,111 @@ static struct {
 	unsigned calls, ticks;
 	uintptr_t pc;
 	int64_t cpu_ns;
+	uint64_t memory;
+	bool memory_known;
 	greg_t regs[N_SPIN_REGS];
 } spin;
 static timer_t halt_timer;
+static uintptr_t stack_lo, stack_hi; /* the loader's thread's stack */
+/* The loader's statics (scripts/loader-statics brackets them). */
+extern char __start_ebsfuzz_loader_data[] __attribute__((weak));
+extern char __stop_ebsfuzz_loader_data[] __attribute__((weak));
+extern char __start_ebsfuzz_loader_bss[] __attribute__((weak));
+extern char __stop_ebsfuzz_loader_bss[] __attribute__((weak));
 #endif
 
 #if defined(__x86_64__)
-/* Samples in a row at which the loader, interrupted at @uc in its own
- * code, was where it was at the last one (see HALT_TICKS). */
+/* FNV-1a over [@p, @end), read as the loader left it: no sanitizer checks
+ * these reads (a stack red zone, a static's poisoned tail, bytes never
+ * written are all part of what the loop may change). */
+static NO_COVERAGE UNCHECKED_READS uint64_t hash_bytes(uint64_t h, const uint8_t *p,
+						       const uint8_t *end)
+{
+	for (; p < end; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return h;
+}
+
+/* [@start, @stop), at most HALT_STATICS_BYTES of it. */
+static NO_COVERAGE uint64_t hash_statics(uint64_t h, const char *start, const char *stop)
+{
+	if (start == NULL || stop <= start)
+		return h;
+	if ((size_t)(stop - start) > HALT_STATICS_BYTES)
+		stop = start + HALT_STATICS_BYTES;
+	return hash_bytes(h, (const uint8_t *)start, (const uint8_t *)stop);
+}
+
+/* The memory a loop of the loader's may count in: its stack from the red
+ * zone below @sp up, and its statics. */
+static NO_COVERAGE uint64_t memory_hash(uintptr_t sp)
+{
+	uintptr_t lo = sp - HALT_RED_ZONE, hi = sp + HALT_STACK_BYTES;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (stack_hi != 0) {
+		if (lo < stack_lo)
+			lo = stack_lo;
+		if (hi > stack_hi)
+			hi = stack_hi;
+		if (lo < hi)
+			h = hash_bytes(h, (const uint8_t *)lo, (const uint8_t *)hi);
+	}
+	h = hash_statics(h, __start_ebsfuzz_loader_data, __stop_ebsfuzz_loader_data);
+	return hash_statics(h, __start_ebsfuzz_loader_bss, __stop_ebsfuzz_loader_bss);
+}
+
+/* The thread's CPU time in nanoseconds, or -1. */
+static NO_COVERAGE int64_t thread_cpu_ns(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+		return -1;
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/*
+ * Samples in a row at which the loader, interrupted at @uc in its own
+ * code, was where it was at the last one (see HALT_TICKS): the registers
+ * at every one, the memory (hashed only once the registers have held, as
+ * it costs more) at the last two.  Samples count HALT_SAMPLE_CPU_NS of the
+ * loader's CPU time apart, from the end of the last one: the time spent
+ * here is no time the loader ran.
+ */
 static NO_COVERAGE unsigned spin_ticks(const ucontext_t *uc)
 {
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 	unsigned calls = fw_calls_so_far(), i;
-	struct timespec now;
-	int64_t cpu_ns;
+	int64_t cpu_ns = thread_cpu_ns();
+	uint64_t memory;
 	bool same;
 
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+	if (cpu_ns < 0)
 		return 0;
-	cpu_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	if (spin.seen && cpu_ns - spin.cpu_ns < HALT_SAMPLE_CPU_NS)
 		return spin.ticks; /* too soon to be another sample */
 	same = spin.seen && calls == spin.calls && pc + HALT_WINDOW >= spin.pc &&
 	       pc <= spin.pc + HALT_WINDOW;
 	for (i = 0; same && i < N_SPIN_REGS; i++)
 		same = uc->uc_mcontext.gregs[spin_regs[i]] == spin.regs[i];
-	spin.cpu_ns = cpu_ns;
-	if (same)
-		return ++spin.ticks;
-	spin.seen = true;
-	spin.calls = calls;
-	spin.pc = pc;
-	spin.ticks = 1;
-	for (i = 0; i < N_SPIN_REGS; i++)
-		spin.regs[i] = uc->uc_mcontext.gregs[spin_regs[i]];
-	return 1;
+	if (!same) {
+		spin.seen = true;
+		spin.calls = calls;
+		spin.pc = pc;
+		spin.memory_known = false;
+		spin.ticks = 1;
+		for (i = 0; i < N_SPIN_REGS; i++)
+			spin.regs[i] = uc->uc_mcontext.gregs[spin_regs[i]];
+	} else {
+		memory = memory_hash(sp);
+		spin.ticks = spin.memory_known && memory == spin.memory ? spin.ticks + 1 : 2;
+		spin.memory = memory;
+		spin.memory_known = true;
+	}
+	spin.cpu_ns = thread_cpu_ns();
+	return spin.ticks;
 }
 
 /*
@@ -133,6 +215,7 @@ static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
  * every child a fork server makes (timers are not inherited). */
 static void make_halt_timer(void)
 {
+	pthread_attr_t attr;
 	struct sigevent to_me;
 	struct itimerspec every = { { 0, HALT_PERIOD_US * 1000 }, { 0, HALT_PERIOD_US * 1000 } };
 
@@ -140,6 +223,16 @@ static void make_halt_timer(void)
 	to_me.sigev_notify = SIGEV_THREAD_ID;
 	to_me.sigev_signo = HALT_SIGNAL;
 	to_me._sigev_un._tid = gettid();
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *lo;
+		size_t size;
+
+		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+			stack_lo = (uintptr_t)lo;
+			stack_hi = stack_lo + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
 	if (timer_create(CLOCK_MONOTONIC, &to_me, &halt_timer) == 0)
 		timer_settime(halt_timer, 0, &every, NULL);
 }

@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "findings_internal.h"
+#include "halts.h"
 #include "loader_code.h"
 #include "sanitizers.h"
 #include "statics.h"

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * halts.h - a loader's halt seen and its run ended (halts.c): for the fuzz
+ * target and the report card's runs alike.
+ */
+#ifndef EBSFUZZ_FUZZ_HALTS_H
+#define EBSFUZZ_FUZZ_HALTS_H
+
+void halts_watch(void);
+void halts_run_starts(void);
+
+#endif /* EBSFUZZ_FUZZ_HALTS_H */
