@@ -148,6 +148,16 @@ void measure_beyond(const struct measure *m, char *buf, size_t size)
 		snprintf(buf + n, size - n, "; badly at growth %u: %s", m->bad_growth, m->bad_desc);
 }
 
+/* How a loader that stops by itself stops, in one word. */
+static const char *stop_word(const struct outcome *o)
+{
+	if (o->reset)
+		return "resets";
+	if (o->called_exit)
+		return "Exit()";
+	return o->halted ? "halts" : "returns";
+}
+
 /**
  * measure_short() - a few words for the comparison of loaders.
  * @m: the measurement.
@@ -163,9 +173,8 @@ void measure_short(const struct measure *m, char *buf, size_t size)
 	else if (outcome_stops_itself(o) && o->exited)
 		snprintf(buf, size, "exits?");
 	else if (outcome_stops_itself(o)) /* "!": a rule broken on the way, as in the grid */
-		snprintf(buf, size, "%s after %u%s",
-			 o->reset ? "resets" : o->called_exit ? "Exit()" : "returns",
-			 o->exit_attempts, outcome_bad(o) ? "!" : "");
+		snprintf(buf, size, "%s after %u%s", stop_word(o), o->exit_attempts,
+			 outcome_bad(o) ? "!" : "");
 	else if (o->n_names > 0)
 		snprintf(buf, size, "%s%s", o->names[0], o->n_names > 1 ? ",..." : "");
 	else

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../halts.h"
 #include "report.h"
 
 /* The line the child prints when fw_run() came back: no abort. */
@@ -237,6 +238,8 @@ static void read_line(struct reader *r, const char *line)
 	} else if (sscanf(line, "ebsfuzz: invariant %63s violated:", name) == 1 &&
 		   strstr(line, " violated: ") != NULL) {
 		add_invariant(r->o, name, line);
+	} else if (strncmp(line, "# the loader halts", 18) == 0) {
+		r->o->halted = true; /* fuzz/fw/run.c, fw_end_run_halted() */
 	} else if (strcmp(line, END_LINE) == 0) {
 		r->finished = true;
 	} else {
@@ -275,6 +278,7 @@ static _Noreturn void child(const struct report_env *env, fw_loader_fn fn,
 	close(null);
 	close(fd);
 	opt.trace = stderr;
+	halts_watch(); /* in this child: a halt is a stop, not a hang */
 	alarm(env->timeout);
 	fw_run(scn, fn, &opt, &result);
 	fprintf(stderr, "\n%s\n", END_LINE);
@@ -449,8 +453,11 @@ bool outcome_bad(const struct outcome *o)
 
 	if (o->hang || o->signal != 0)
 		return true;
+	/* A halt's hang (one no liveness judges) is how it stopped, as a
+	 * return or Exit() is; the rules still list it. */
 	for (i = 0; i < o->n_names; i++)
-		if (strcmp(o->names[i], "liveness") != 0)
+		if (strcmp(o->names[i], "liveness") != 0 &&
+		    !(o->halted && strcmp(o->names[i], "hang") == 0))
 			return true;
 	return false;
 }
@@ -488,6 +495,8 @@ static void describe_end(const struct outcome *o, char *buf, size_t size)
 	else if (o->called_exit)
 		snprintf(buf, size, "calls Exit(%s) after %u exit attempt%s", o->status,
 			 o->exit_attempts, s);
+	else if (o->halted)
+		snprintf(buf, size, "halts in a loop after %u exit attempt%s", o->exit_attempts, s);
 	else
 		snprintf(buf, size, "returns %s after %u exit attempt%s", o->status,
 			 o->exit_attempts, s);
@@ -513,8 +522,8 @@ void outcome_describe(const struct outcome *o, char *buf, size_t size)
  * outcome_stops_itself() - whether the loader ended the run itself.
  * @o: the outcome.
  *
- * Return: true if it returned, reset the system or called Exit(), with no
- * hang, crash or termination (the referee ending its loop).  Rules broken
+ * Return: true if it returned, reset the system, called Exit() or halted
+ * in a loop of its own code, with no hang, crash or termination (the referee ending its loop).  Rules broken
  * on the way do not change that: FreeBSD's loader and Limine stop after a
  * bounded number of exits, printing their error after the last one
  * (call-after-giving-up; exit-boot.md 3.6, 3.8).
@@ -523,7 +532,8 @@ bool outcome_stops_itself(const struct outcome *o)
 {
 	unsigned i;
 
-	if (o->hang || o->signal != 0 || !(o->returned || o->reset || o->called_exit))
+	if (o->hang || o->signal != 0 ||
+	    !(o->returned || o->reset || o->called_exit || o->halted))
 		return false;
 	for (i = 0; i < o->n_names; i++)
 		if (strcmp(o->names[i], "termination") == 0)

@@ -79,6 +79,7 @@ struct report_env {
  *	died).
  * @reset: it called ResetSystem().
  * @called_exit: it called Exit(), ending the run (its status in @status).
+ * @halted: it halted in a loop of its own code (fuzz/halts.c).
  * @status: what it returned, by the firmware's name for it.
  * @hang: the child did not finish within the timeout.
  * @signal: a signal other than the referee's abort ended it, or 0; -1
@@ -99,7 +100,7 @@ struct report_env {
  *	line's text after "violated: ", without the class); else empty.
  */
 struct outcome {
-	bool exited, returned, reset, called_exit, hang;
+	bool exited, returned, reset, called_exit, halted, hang;
 	int signal, exit_code;
 	char status[40];
 	unsigned growth;
