@@ -3,7 +3,7 @@
  * halts.c - a loader that halts: a loop of its own code that changes
  * nothing, the way real loaders stop on a fatal error (a panic's
  * `for (;;)`, Haiku's and Linux's dead loops; docs/real-loaders.md), seen
- * within a few milliseconds and ended as a halt (fw_end_run_halted()),
+ * within about ten milliseconds and ended as a halt (fw_end_run_halted()),
  * which the referee judges: liveness where a boot was owed, the hang
  * invariant anywhere else (fuzz/fw/invariants.c).
  *
@@ -183,7 +183,7 @@ static NO_COVERAGE unsigned spin_ticks(const ucontext_t *uc)
 
 /*
  * The loader halts where @uc was interrupted: the run ends there, as at
- * ResetSystem() (fw_end_run_halted()), within a few milliseconds rather
+ * ResetSystem() (fw_end_run_halted()), within about ten milliseconds rather
  * than at a timeout.  A halt was a hang before, found by the campaign's
  * watchdog and replay: half a second, a worker and a replay of the whole
  * timeout each.  The panic `for (;;)` of a Haiku-shaped loader, on a map
