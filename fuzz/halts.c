@@ -239,23 +239,13 @@ static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
  * every child a fork server makes (timers are not inherited). */
 static void make_halt_timer(void)
 {
-	pthread_attr_t attr;
 	struct sigevent to_me;
 
 	memset(&to_me, 0, sizeof(to_me));
 	to_me.sigev_notify = SIGEV_THREAD_ID;
 	to_me.sigev_signo = HALT_SIGNAL;
 	to_me._sigev_un._tid = gettid();
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		void *lo;
-		size_t size;
-
-		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
-			stack_lo = (uintptr_t)lo;
-			stack_hi = stack_lo + size;
-		}
-		pthread_attr_destroy(&attr);
-	}
+	thread_stack(&stack_lo, &stack_hi);
 	if (timer_create(CLOCK_MONOTONIC, &to_me, &halt_timer) == 0)
 		set_halt_timer(HALT_IDLE_US);
 }
@@ -289,6 +279,27 @@ void halts_watch(void)
 	(void)on_halt_sample;
 	(void)make_halt_timer;
 #endif
+}
+
+/**
+ * thread_stack() - the calling thread's stack.
+ * @lo: receives its lowest address, or 0 if it cannot be told.
+ * @hi: receives its end, or 0.
+ */
+void thread_stack(uintptr_t *lo, uintptr_t *hi)
+{
+	pthread_attr_t attr;
+	void *base;
+	size_t size;
+
+	*lo = *hi = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+		*lo = (uintptr_t)base;
+		*hi = *lo + size;
+	}
+	pthread_attr_destroy(&attr);
 }
 
 /**

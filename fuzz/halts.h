@@ -6,7 +6,10 @@
 #ifndef EBSFUZZ_FUZZ_HALTS_H
 #define EBSFUZZ_FUZZ_HALTS_H
 
+#include <stdint.h>
+
 void halts_watch(void);
 void halts_run_starts(void);
+void thread_stack(uintptr_t *lo, uintptr_t *hi);
 
 #endif /* EBSFUZZ_FUZZ_HALTS_H */

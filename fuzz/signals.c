@@ -126,26 +126,6 @@ static void walk_frames(char *where, size_t size, uintptr_t pc, const uintptr_t 
 	}
 }
 
-/* The main executable's mapping and this thread's stack, for frames(). */
-static void note_where_frames_are(void)
-{
-	pthread_attr_t attr;
-
-	if (exe_end != 0)
-		return;
-	dl_iterate_phdr(note_main_executable, NULL);
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		void *lo;
-		size_t size;
-
-		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
-			stack_lo = (uintptr_t)lo;
-			stack_hi = stack_lo + size;
-		}
-		pthread_attr_destroy(&attr);
-	}
-}
-
 /* The faulting instruction and the calls it lies in. */
 static void frames(const ucontext_t *uc, char *where, size_t size)
 {
@@ -326,7 +306,8 @@ void signals_init(void)
 #endif
 	if (v == NULL || strcmp(v, "1") != 0 || !findings_recording())
 		return;
-	note_where_frames_are();
+	dl_iterate_phdr(note_main_executable, NULL);
+	thread_stack(&stack_lo, &stack_hi);
 	/* A stack overflow faults on the stack itself: the handler needs
 	 * another, unless the sanitizer runtime gave the thread one. */
 	if (sigaltstack(NULL, &stack) == 0 && (stack.ss_flags & SS_DISABLE)) {
