@@ -102,9 +102,10 @@ static void trace_input(const uint8_t *data, size_t size)
  * violation ends the process, one report line per violation.
  *
  * Return: 0, as libFuzzer wants; -1 for a run a deadly signal ended
- * (fuzz/signals.c, only in the campaign's libFuzzer workers): libFuzzer
- * then keeps the input out of its corpus, as it would a crash's, so that
- * the search does not settle among inputs that fault.
+ * (fuzz/signals.c, only in the campaign's libFuzzer workers) or a halt
+ * ended (fuzz/halts.c): libFuzzer then keeps the input out of its corpus,
+ * as it would a crash's, so that the search does not settle among inputs
+ * that fault or spin (a halt costs milliseconds of sampling).
  */
 int ebsfuzz_one_input(const uint8_t *data, size_t size, fw_loader_fn loader)
 {

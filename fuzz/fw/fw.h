@@ -202,7 +202,7 @@ bool fw_loader_running(void);
 _Noreturn void fw_end_run_on_signal(void);
 
 /* A halt: the loader spins in a loop of its own code that changes nothing
- * (fuzz/signals.c sees it), the way real loaders stop on a fatal error.
+ * (fuzz/halts.c sees it), the way real loaders stop on a fatal error.
  * fw_calls_so_far() tells a loop from one that calls the firmware;
  * fw_end_run_halted() ends the run as a halt, as ResetSystem() does. */
 unsigned fw_calls_so_far(void);
