@@ -29,42 +29,57 @@
 #include "loader_code.h"
 #include "sanitizers.h"
 
-/* A halt: this many samples in a row in the loader's own code with every
- * general register as it was, the code within HALT_WINDOW bytes of where
- * it was (a loop of a few instructions), its stack (HALT_STACK_BYTES from
- * below the stack pointer's red zone) and its statics as they were, and no
- * call to the firmware since.  A loop that makes progress changes one of
- * them (its index, a pointer, a volatile counter on the stack or in a
- * static: a delay loop); one that changes none can only spin, as
- * `for (;;)` after a fatal error does.  Samples come from a timer
+/* A halt: HALT_TICKS samples in a row in the loader's own code with every
+ * general register as it was, the code within HALT_WINDOW bytes of where it
+ * was (a loop of a few instructions), no call to the firmware since, and at
+ * all but the first its stack (HALT_STACK_BYTES from below the stack
+ * pointer's red zone) and its statics as they were.  A loop that makes
+ * progress changes one of them (its index, a pointer, a volatile counter on
+ * the stack or in a static: a delay loop); one that changes none can only
+ * spin, as `for (;;)` after a fatal error does.  Samples come from a timer
  * of the thread's own, of real time (a timer of CPU time fires at the
- * kernel's tick at best: 4 ms at CONFIG_HZ=250, 125 signals in 0.5 s
- * asking for 1 ms, measured here), and count only HALT_SAMPLE_CPU_NS of
- * the thread's CPU time apart: a thread that was not running changed
- * nothing.  A signal costs about 50 us on these machines (a memset loop
- * here: 811 signals, 40 ms), and a timer every 500 us made the hardened
- * target 12% slower (300,000 runs, the same run of inputs: 8.0 against
- * 7.1 s): the timer beats every HALT_IDLE_US, and every HALT_PERIOD_US
- * only from a beat that finds the loader's own code running (a normal run
- * is microseconds long) until one finds it no longer there.
+ * kernel's tick at best: 4 ms at CONFIG_HZ=250, 125 signals in 0.5 s asking
+ * for 1 ms, measured here).
  *
- * A halt costs its run the wait for the first beat in the loop and two
- * more samples, all of it spinning.  A loader that halts on every error
- * halts often (a Haiku-shaped loader in more than half of its runs), and
- * its worker spent 94% of its time in its loop (perf; 12,550 runs in 10
- * s): 3 beats of 500 us per halt, and the 10-ms wait whenever a beat
- * between runs had slowed the timer.  So the samples come every
- * HALT_PERIOD_US, and for HALT_HALTING_BEATS beats out of the loader
- * after a halt (about 50 ms) the timer waits HALT_HALTING_IDLE_US between
- * runs: a loader that halted is likely to halt again, and a loader that
- * never halts never pays for it. */
-#define HALT_TICKS 3
+ * A sample counts only if the loader ran since the last one: a thread that
+ * did not run changed nothing either.  Each sample sends the loader back
+ * through halt_resume, a jump to where it was, so a beat that came due
+ * while the last sample ran, or while the thread waited for a core, finds
+ * it there and is passed over; each sample starts the next beat afresh, a
+ * whole HALT_PERIOD_US after it; and a sample counts only
+ * HALT_SAMPLE_CPU_NS of the thread's CPU time after the end of the last.
+ * None of it proves that the loop went round even once: the interrupts a
+ * thread takes just after returning to user mode (those that came while the
+ * kernel ran for it) can let another thread run, and the time the kernel
+ * spends on them is charged to it.  A loop that counts in a volatile keeps
+ * every register (check-fuzz-loader's spins.c), and with the memory
+ * compared over one interval it was a halt in 5 of 30 replays of its
+ * 2-second hang, with three other fuzzers on two cores (a sample 154 us of
+ * CPU time after the last, its counter unchanged); over two intervals,
+ * which takes that mischance twice in a row, in none of 60.  With CPU time
+ * alone, 60 us apart, the good Linux model "halted in a loop after 0 exit
+ * attempt(s)" on an input it boots.
+ *
+ * A signal costs about 30 to 50 us on these machines (a memset loop here:
+ * 811 signals, 40 ms; 9,998 signals took 31% of a second), and a timer
+ * every 500 us made the hardened target 12% slower (300,000 runs, the same
+ * run of inputs: 8.0 against 7.1 s): the timer beats every HALT_IDLE_US,
+ * and every HALT_PERIOD_US only from a beat that finds the loader's own
+ * code running (a normal run is microseconds long) until one finds it no
+ * longer there.  A halt costs its run the wait for that beat and three
+ * more, all of it spinning, and a loader that halts on every error halts
+ * often (a Haiku-shaped loader in more than half of its runs: its worker
+ * spent 94% of its time in its loop with beats of 500 us, perf).  So after
+ * a halt, for HALT_HALTING_BEATS beats out of the loader (about 40 ms), the
+ * timer waits only HALT_HALTING_IDLE_US between runs: a loader that halted
+ * is likely to halt again, and one that never halts never pays for it. */
+#define HALT_TICKS 4
 #define HALT_WINDOW 64
 #define HALT_PERIOD_US 150
-#define HALT_IDLE_US 10000
-#define HALT_HALTING_IDLE_US 400
-#define HALT_HALTING_BEATS 128
 #define HALT_SAMPLE_CPU_NS 100000
+#define HALT_IDLE_US 10000
+#define HALT_HALTING_IDLE_US 300
+#define HALT_HALTING_BEATS 128
 #define HALT_SIGNAL (SIGRTMIN + 4)
 #define HALT_STACK_BYTES 4096
 #define HALT_RED_ZONE 128 /* below the stack pointer, the x86-64 ABI's */
@@ -85,12 +100,13 @@ static struct {
 	bool seen;
 	unsigned calls, ticks;
 	uintptr_t pc;
-	int64_t cpu_ns;
+	int64_t cpu_ns; /* the thread's CPU time at the end of the last sample */
 	uint64_t memory;
 	bool memory_known;
 	greg_t regs[N_SPIN_REGS];
 } spin;
 static timer_t halt_timer;
+static bool halt_timer_made;
 static long halt_timer_us;     /* the timer's beat */
 static unsigned halting_beats; /* beats out of the loader to wait for at HALT_HALTING_IDLE_US */
 static uintptr_t stack_lo, stack_hi; /* the loader's thread's stack */
@@ -156,23 +172,16 @@ static NO_COVERAGE int64_t thread_cpu_ns(void)
  * Samples in a row at which the loader, interrupted at @uc in its own
  * code, was where it was at the last one (see HALT_TICKS): the registers
  * at every one, the memory (hashed only once the registers have held, as
- * it costs more) at the last two.  Samples count HALT_SAMPLE_CPU_NS of the
- * loader's CPU time apart, from the end of the last one: the time spent
- * here is no time the loader ran.
+ * it costs more) at all but the first.
  */
 static NO_COVERAGE unsigned spin_ticks(const ucontext_t *uc)
 {
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 	unsigned calls = fw_calls_so_far(), i;
-	int64_t cpu_ns = thread_cpu_ns();
 	uint64_t memory;
 	bool same;
 
-	if (cpu_ns < 0)
-		return 0;
-	if (spin.seen && cpu_ns - spin.cpu_ns < HALT_SAMPLE_CPU_NS)
-		return spin.ticks; /* too soon to be another sample */
 	same = spin.seen && calls == spin.calls && pc + HALT_WINDOW >= spin.pc &&
 	       pc <= spin.pc + HALT_WINDOW;
 	for (i = 0; same && i < N_SPIN_REGS; i++)
@@ -191,9 +200,19 @@ static NO_COVERAGE unsigned spin_ticks(const ucontext_t *uc)
 		spin.memory = memory;
 		spin.memory_known = true;
 	}
-	spin.cpu_ns = thread_cpu_ns();
 	return spin.ticks;
 }
+
+/* Where a sample sends the loader back: halt_resume jumps to
+ * halt_resume_pc, changing no register, flag or memory of the loader's. */
+__attribute__((used, visibility("hidden"))) volatile uintptr_t halt_resume_pc;
+extern const char halt_resume[];
+__asm__(".text\n"
+	".p2align 4\n"
+	".type halt_resume, @function\n"
+	"halt_resume:\n"
+	"\tjmp *halt_resume_pc(%rip)\n"
+	".size halt_resume, . - halt_resume\n");
 
 /*
  * The loader halts where @uc was interrupted: the run ends there, as at
@@ -217,28 +236,37 @@ static NO_COVERAGE _Noreturn void end_run_halted(const ucontext_t *uc)
 	fw_end_run_halted((const void *)((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] + 1));
 }
 
-/* A sample of the halt timer: in the loader's own code only (anywhere
- * else, the C library, ASan's runtime or the firmware, may hold a lock
- * that what follows would wait on for ever; scripts/loader-code marks the
- * loader's code). */
-/* The halt timer's beat: every @us of real time. */
+/* The halt timer's beat: every @us of real time (in a process that made
+ * the timer: not in the unit tests). */
 static NO_COVERAGE void set_halt_timer(long us)
 {
 	struct itimerspec every = { { 0, us * 1000 }, { 0, us * 1000 } };
 
 	halt_timer_us = us;
-	timer_settime(halt_timer, 0, &every, NULL);
+	if (halt_timer_made)
+		timer_settime(halt_timer, 0, &every, NULL);
 }
 
-static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
+/**
+ * halts_sample() - a sample of the loader's thread, interrupted at @uc:
+ * the halt timer's signal handler, and the unit tests' way in.
+ * @uc: the interrupted context; when the loader's own code was running,
+ *	it is sent back there through halt_resume.
+ *
+ * Samples only in the loader's own code (anywhere else, the C library,
+ * ASan's runtime or the firmware, may hold a lock that what follows would
+ * wait on for ever; scripts/loader-code marks the loader's code), and only
+ * once the loader has run since the last one; ends the run at a halt.
+ */
+NO_COVERAGE void halts_sample(ucontext_t *uc)
 {
-	const ucontext_t *uc = context;
-	bool in_loader = fw_loader_running() &&
-			 loader_code_contains((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	bool in_loader = fw_loader_running() && loader_code_contains(pc);
+	int64_t cpu_ns;
 	long idle_us;
 
-	(void)sig;
-	(void)info;
+	if (pc == (uintptr_t)halt_resume)
+		return; /* the loader has not run since the last sample */
 	if (!in_loader) {
 		spin.seen = false;
 		if (halting_beats > 0)
@@ -248,10 +276,23 @@ static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
 			set_halt_timer(idle_us);
 		return;
 	}
-	if (halt_timer_us != HALT_PERIOD_US)
-		set_halt_timer(HALT_PERIOD_US);
-	if (spin_ticks(uc) >= HALT_TICKS)
+	cpu_ns = thread_cpu_ns();
+	if (cpu_ns < 0)
+		return;
+	if ((!spin.seen || cpu_ns - spin.cpu_ns >= HALT_SAMPLE_CPU_NS) &&
+	    spin_ticks(uc) >= HALT_TICKS)
 		end_run_halted(uc);
+	halt_resume_pc = pc;
+	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)halt_resume;
+	set_halt_timer(HALT_PERIOD_US);
+	spin.cpu_ns = thread_cpu_ns();
+}
+
+static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
+{
+	(void)sig;
+	(void)info;
+	halts_sample(context);
 }
 
 /* The halt timer of this thread, which runs the loader: made again in
@@ -265,8 +306,8 @@ static void make_halt_timer(void)
 	to_me.sigev_signo = HALT_SIGNAL;
 	to_me._sigev_un._tid = gettid();
 	thread_stack(&stack_lo, &stack_hi);
-	if (timer_create(CLOCK_MONOTONIC, &to_me, &halt_timer) == 0)
-		set_halt_timer(HALT_IDLE_US);
+	halt_timer_made = timer_create(CLOCK_MONOTONIC, &to_me, &halt_timer) == 0;
+	set_halt_timer(HALT_IDLE_US);
 }
 #endif
 

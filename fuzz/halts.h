@@ -7,8 +7,12 @@
 #define EBSFUZZ_FUZZ_HALTS_H
 
 #include <stdint.h>
+#include <ucontext.h>
 
 void halts_watch(void);
+#if defined(__x86_64__)
+void halts_sample(ucontext_t *uc);
+#endif
 void halts_run_starts(void);
 void thread_stack(uintptr_t *lo, uintptr_t *hi);
 

@@ -9,6 +9,11 @@
  * boot was owed, noncompliant on firmware outside the rules, compliant
  * after a successful exit (the contract asks the loader to return).
  */
+#define _GNU_SOURCE
+#include <string.h>
+#include <time.h>
+
+#include "../halts.h"
 #include "fixtures.h"
 
 /* A map grown by 16 descriptors during the first exit: no boot owed. */
@@ -44,6 +49,87 @@ static EFI_STATUS halts_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+#if defined(__x86_64__)
+/* Code that stands for the loader's own: what halts_sample() samples in
+ * (scripts/loader-code puts a loader's code in this section). */
+#define LOADER_CODE __attribute__((section("ebsfuzz_loader_text"), noinline))
+
+/* The loader's thread as the halt timer finds it, at a place of its code
+ * and with registers that never change. */
+static ucontext_t interrupted;
+
+static LOADER_CODE void sampled_place(void)
+{
+	__asm__ volatile("");
+}
+
+static void interrupt_at_sampled_place(void)
+{
+	memset(&interrupted, 0, sizeof(interrupted));
+	interrupted.uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)sampled_place;
+	interrupted.uc_mcontext.gregs[REG_RSP] = (greg_t)(uintptr_t)&interrupted;
+}
+
+/* Spends @us of the thread's CPU time, as a loader that runs does. */
+static void spend_cpu(long us)
+{
+	struct timespec from, now;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &from);
+	do
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	while ((now.tv_sec - from.tv_sec) * 1000000 + (now.tv_nsec - from.tv_nsec) / 1000 < us);
+}
+
+/* Sampled again and again, CPU time passing, but never back in its code
+ * in between (the thread waited for a core, or the beats came while the
+ * last sample ran): then boots. */
+static LOADER_CODE EFI_STATUS sampled_without_running(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	int i;
+
+	halts_run_starts();
+	interrupt_at_sampled_place();
+	for (i = 0; i < 8; i++) {
+		spend_cpu(1000);
+		halts_sample(&interrupted);
+	}
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
+/* Sampled again and again where it was, back there after each sample as
+ * if it had come through halt_resume, after @us of CPU time each: with
+ * time enough to have run, a halt; without, then boots. */
+static EFI_STATUS sampled_after(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, long us)
+{
+	struct held_map m;
+	int i;
+
+	halts_run_starts();
+	for (i = 0; i < 8; i++) {
+		interrupt_at_sampled_place();
+		spend_cpu(us);
+		halts_sample(&interrupted);
+	}
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
+static LOADER_CODE EFI_STATUS sampled_after_running(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return sampled_after(image, st, 1000);
+}
+
+static LOADER_CODE EFI_STATUS sampled_after_no_time(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return sampled_after(image, st, 0);
+}
+#endif
+
 int main(void)
 {
 	static const char *const owed[] = {
@@ -63,6 +149,13 @@ int main(void)
 		"changes nothing, after 1 exit attempt(s), boot services exited [compliant]", NULL
 	};
 
+#if defined(__x86_64__)
+	static const char *const never_ran[] = {
+		"ebsfuzz: invariant liveness violated",
+		"the loader halted in a loop after 0 exit attempt(s)", NULL
+	};
+#endif
+
 	expect_reports("a halt where a boot was owed is liveness's", AMI_OPTION_ROM,
 		       halts_on_failure, owed);
 	expect_absent("a halt where a boot was owed is no hang as well", AMI_OPTION_ROM,
@@ -77,5 +170,13 @@ int main(void)
 	expect_reports("a halt after a successful exit is a compliant hang", EDK2_QUIET,
 		       halts_after_exit, exited);
 	expect_clean("the same loader, never halting, boots", EDK2_QUIET, halts_on_failure, true);
+#if defined(__x86_64__)
+	expect_clean("samples with no run of the loader between them are no halt", EDK2_QUIET,
+		     sampled_without_running, true);
+	expect_clean("samples with too little CPU time between them to have run are no halt",
+		     EDK2_QUIET, sampled_after_no_time, true);
+	expect_reports("three samples at one place with the loader run between them are a halt",
+		       EDK2_QUIET, sampled_after_running, never_ran);
+#endif
 	return test_summary("test_halts");
 }
