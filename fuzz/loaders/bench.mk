@@ -10,6 +10,8 @@
 #
 #   fuzz/loaders/bench/empty.c       a target that does nothing, built like
 #                                    the real one (exec_ratio's divisor)
+#   fuzz/loaders/bench/halting.c     a good loader that halts wherever it
+#                                    gives up (exec_per_cpu_s_halting)
 #   fuzz/loaders/bench/input_cost.c  times each input through the libFuzzer
 #                                    build's objects (input_us_*)
 #   fuzz/loaders/bench/h<N>_*.c      harder bad models: each needs two or
@@ -58,7 +60,8 @@ BENCH_MODELS ?= $(BENCH_HARD)
 bench_fuzzer = $(if $(wildcard fuzz/loaders/bench/$(1).c),$(BUILD)/bench/fuzz_$(1),$(BUILD)/models/fuzz_$(1))
 # The time-to-find runs (scripts/fuzz-campaign --first) replay what they
 # find: each model's replay driver too.
-BENCH_FUZZERS := $(BUILD)/fuzz_ebs $(BUILD)/bench/fuzz_empty $(BUILD)/bench/input_cost \
+BENCH_FUZZERS := $(BUILD)/fuzz_ebs $(BUILD)/bench/fuzz_empty $(BUILD)/bench/fuzz_halting \
+	$(BUILD)/bench/input_cost \
 	$(foreach m,$(BENCH_MODELS),$(call bench_fuzzer,$(m)) $(subst /fuzz_,/replay_,$(call bench_fuzzer,$(m))))
 
 .SECONDARY: $(foreach m,$(BENCH_HARD),$(BUILD)/asan/fuzz/loaders/bench/$(m).o \
