@@ -131,10 +131,16 @@ const char *findings_where_is(const void *pc)
 		n_places = 0; /* more call sites than any loader has: start over */
 	places[n_places].pc = pc;
 	places[n_places].where[0] = 0;
-	/* The call instruction ends one byte before its return address. */
+	/* The call instruction ends one byte before its return address, and
+	 * __sanitizer_symbolize_pc() looks up the byte before the address it
+	 * is given itself (compiler-rt's GetPreviousInstructionPc()): given
+	 * @pc - 1 it named the instruction before, the same line for a call,
+	 * but for a halt (its site the interrupted instruction + 1,
+	 * fuzz/halts.c) often the line before the loop, a second row for one
+	 * halt. */
 	if (__sanitizer_symbolize_pc != NULL)
-		__sanitizer_symbolize_pc((void *)((uintptr_t)pc - 1), "%s:%l",
-					 places[n_places].where, sizeof(places[0].where));
+		__sanitizer_symbolize_pc((void *)pc, "%s:%l", places[n_places].where,
+					 sizeof(places[0].where));
 	/* No symbolizer (AFL++ and the campaign's libFuzzer workers run with
 	 * symbolize=0, plain builds have none): the offset in the executable,
 	 * which the campaign resolves afterwards with llvm-symbolizer. */
