@@ -257,8 +257,20 @@ struct EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL {
 	SIMPLE_TEXT_OUTPUT_MODE *Mode;
 };
 
-/* Section 12.3: only the layout matters here; nobody reads keys at exit. */
+/* Section 12.3: the text input protocol (ConIn).  A fatal path may wait
+ * for a key before it resets (NetBSD's efiboot reboot(), ACRN's stub). */
 typedef struct EFI_SIMPLE_TEXT_INPUT_PROTOCOL EFI_SIMPLE_TEXT_INPUT_PROTOCOL;
+
+typedef struct {
+	UINT16 ScanCode;
+	CHAR16 UnicodeChar;
+} EFI_INPUT_KEY;
+
+struct EFI_SIMPLE_TEXT_INPUT_PROTOCOL {
+	EFI_STATUS(EFIAPI *Reset)(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This, BOOLEAN ExtendedVerification);
+	EFI_STATUS(EFIAPI *ReadKeyStroke)(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This, EFI_INPUT_KEY *Key);
+	EFI_EVENT WaitForKey;
+};
 
 /* Section 8.5: runtime services, legal before and after ExitBootServices. */
 typedef struct {
@@ -488,6 +500,7 @@ _Static_assert(offsetof(EFI_RUNTIME_SERVICES, ResetSystem) == 104, "runtime serv
 _Static_assert(sizeof(EFI_RUNTIME_SERVICES) == 136, "runtime services layout");
 _Static_assert(offsetof(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, OutputString) == 8, "ConOut layout");
 _Static_assert(offsetof(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, Mode) == 72, "ConOut layout");
+_Static_assert(offsetof(EFI_SIMPLE_TEXT_INPUT_PROTOCOL, WaitForKey) == 16, "ConIn layout");
 #endif
 
 #endif /* EBSFUZZ_CORE_EFI_H */

@@ -90,12 +90,14 @@ enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
  * Boot services and protocol calls the firmware counts, traces and injects,
  * in the order their codes encode them (one list: the enum, the names and
  * the real-firmware shim's boot services table are made from it).  ConOut
- * is any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL call.  The second column is what
+ * is any EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL call, ConIn any
+ * EFI_SIMPLE_TEXT_INPUT_PROTOCOL call (last: the codes before it keep
+ * their meaning).  The second column is what
  * fuzz/ovmf/shim.c does with the service on real firmware: REC wraps and
  * records it (the shim has a shim_<name>); FW leaves the firmware's
  * pointer (the protocol, image and driver services, which the two
  * firmwares cannot be compared on); PROTO is no boot service (the shim
- * wraps ConOut function by function).
+ * wraps ConOut and ConIn function by function).
  */
 #define SCN_SERVICES(X) \
 	X(RaiseTPL, REC) X(RestoreTPL, REC) X(AllocatePages, REC) X(FreePages, REC) \
@@ -111,7 +113,7 @@ enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
 	X(ProtocolsPerHandle, FW) X(LocateHandleBuffer, FW) X(LocateProtocol, FW) \
 	X(InstallMultipleProtocolInterfaces, FW) X(UninstallMultipleProtocolInterfaces, FW) \
 	X(CalculateCrc32, REC) X(CopyMem, REC) X(SetMem, REC) X(CreateEventEx, REC) \
-	X(ConOut, PROTO)
+	X(ConOut, PROTO) X(ConIn, PROTO)
 
 enum fw_service {
 #define SCN_SERVICE_ENUM(name, kind) SVC_##name,

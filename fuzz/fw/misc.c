@@ -203,6 +203,37 @@ static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This 
 	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
 }
 
+/* ConIn: nobody is at the keyboard.  A loader's fatal path may read or
+ * wait for a key before it resets (NetBSD's efiboot reboot(), ACRN's
+ * stub: docs/real-loaders.md); without a ConIn it read through NULL, a
+ * crash the harness caused.  WaitForEvent() is not modelled
+ * (unsupported.c): a loader waiting on WaitForKey is told so and goes on. */
+static UINT8 key_event; /* WaitForKey: an event of the firmware's own */
+
+static EFI_STATUS EFIAPI conin_Reset(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This UNUSED,
+				     BOOLEAN extended UNUSED)
+{
+	EFI_STATUS status = FW_ENTER(SVC_ConIn);
+
+	if (status == EFI_SUCCESS)
+		FW_TRACE("# call %u: ConIn->Reset()\n", fw.calls);
+	return fw_leave(SVC_ConIn, status);
+}
+
+/* UEFI 2.10 section 12.3.3: EFI_NOT_READY, "no keystroke data available". */
+static EFI_STATUS EFIAPI conin_ReadKeyStroke(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This UNUSED,
+					     EFI_INPUT_KEY *key)
+{
+	EFI_STATUS status = FW_ENTER(SVC_ConIn);
+
+	if (status == EFI_SUCCESS) {
+		status = key == NULL ? EFI_INVALID_PARAMETER : EFI_NOT_READY;
+		FW_TRACE("# call %u: ConIn->ReadKeyStroke() -> %s\n", fw.calls,
+			 fw_status_name(status));
+	}
+	return fw_leave(SVC_ConIn, status);
+}
+
 /* ---- Benign boot services ---- */
 
 static EFI_TPL EFIAPI bs_RaiseTPL(EFI_TPL tpl)
@@ -360,12 +391,19 @@ static const EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout_template = {
 	.Mode = &fw.conout_mode,
 };
 
+static const EFI_SIMPLE_TEXT_INPUT_PROTOCOL conin_template = {
+	.Reset = conin_Reset,
+	.ReadKeyStroke = conin_ReadKeyStroke,
+	.WaitForKey = &key_event,
+};
+
 
 static const EFI_SYSTEM_TABLE st_template = {
 	.Hdr = { .Signature = EFI_SYSTEM_TABLE_SIGNATURE },
 	.FirmwareVendor = vendor,
 	.FirmwareRevision = 0x10000,
 	.ConsoleInHandle = &console_handle_object,
+	.ConIn = &fw.conin,
 	.ConsoleOutHandle = &console_handle_object,
 	.ConOut = &fw.conout,
 	.StandardErrorHandle = &console_handle_object,
@@ -462,6 +500,7 @@ void fw_tables_reset(void)
 	fw.monotonic = 0;
 	fw.conout_mode = mode_template;
 	fw.conout = conout_template;
+	fw.conin = conin_template;
 	fw.rt = fw_runtime_template;
 	fw.bs = bs_template;
 	fw.st = st_template;

@@ -26,10 +26,12 @@ static struct {
 	EFI_BOOT_SERVICES bs;
 	EFI_RUNTIME_SERVICES rt;
 	EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL conout;
+	EFI_SIMPLE_TEXT_INPUT_PROTOCOL conin;
 	EFI_SYSTEM_TABLE *real_st;
 	EFI_BOOT_SERVICES real;                    /* a copy: EDK2 zeroes its own */
 	EFI_RUNTIME_SERVICES *real_rt;
 	EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *real_con; /* NULL if the firmware has none */
+	EFI_SIMPLE_TEXT_INPUT_PROTOCOL *real_conin; /* NULL if the firmware has none */
 	struct shim_config config;
 	unsigned map_reads;
 	struct seq_record rec;
@@ -378,6 +380,36 @@ static void install_conout(void)
 	shim.st.ConOut = &shim.conout;
 }
 
+/* ---- ConIn (section 12.3): both functions, This translated; WaitForKey
+ * is the firmware's own event ---- */
+
+#define CONIN_FORWARD(call)                                                                    \
+	leave(SVC_ConIn, enter(SVC_ConIn) ? shim.real_conin->call : EFI_UNSUPPORTED)
+
+static EFI_STATUS EFIAPI conin_Reset(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This, BOOLEAN verify)
+{
+	(void)This;
+	return CONIN_FORWARD(Reset(shim.real_conin, verify));
+}
+
+static EFI_STATUS EFIAPI conin_ReadKeyStroke(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This,
+					     EFI_INPUT_KEY *key)
+{
+	(void)This;
+	return CONIN_FORWARD(ReadKeyStroke(shim.real_conin, key));
+}
+
+static void install_conin(void)
+{
+	shim.real_conin = shim.real_st->ConIn;
+	if (shim.real_conin == NULL)
+		return;
+	shim.conin = *shim.real_conin;
+	shim.conin.Reset = conin_Reset;
+	shim.conin.ReadKeyStroke = conin_ReadKeyStroke;
+	shim.st.ConIn = &shim.conin;
+}
+
 /* ---- ResetSystem (section 8.5.1), the one runtime service wrapped ----
  * Loaders reset when they give up (uefi-rs does).  The fake firmware counts
  * the call and ends the run; on real firmware the run must end too, but
@@ -457,6 +489,7 @@ EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, const struct shim_config 
 	install_boot_services();
 	install_runtime_services();
 	install_conout();
+	install_conin();
 	set_crc(&shim.st.Hdr);
 	return &shim.st;
 }

@@ -260,6 +260,7 @@ static EFI_STATUS benign_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	UINT8 text[] = "123456789", copy[9];
 	UINT32 crc = 0;
 	UINT64 count;
+	EFI_INPUT_KEY key;
 
 	CHECK(bs->CalculateCrc32(text, 9, &crc) == EFI_SUCCESS && crc == 0xcbf43926u);
 	CHECK(bs->Stall(1) == EFI_SUCCESS && bs->SetWatchdogTimer(0, 0, 0, NULL) == EFI_SUCCESS);
@@ -277,6 +278,10 @@ static EFI_STATUS benign_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	CHECK(bs->InstallConfigurationTable(&guid, NULL) == EFI_SUCCESS);
 	CHECK(st->NumberOfTableEntries == 0);
 	CHECK(bs->LocateProtocol(&guid, NULL, NULL) == EFI_UNSUPPORTED);
+	/* Nobody at the keyboard (UEFI 2.10 12.3.3). */
+	CHECK(st->ConIn->Reset(st->ConIn, 0) == EFI_SUCCESS);
+	CHECK(st->ConIn->ReadKeyStroke(st->ConIn, &key) == EFI_NOT_READY);
+	CHECK(st->ConIn->WaitForKey != NULL);
 	return loader_exit_boot(image, st);
 }
 

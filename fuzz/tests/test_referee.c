@@ -65,6 +65,25 @@ static EFI_STATUS prints_when_giving_up(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* On a failed exit waits for a key and resets, as NetBSD's efiboot
+ * reboot() does: no key comes, and nothing reads through a NULL ConIn. */
+static EFI_STATUS waits_for_key_when_giving_up(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	EFI_INPUT_KEY key;
+	UINTN index;
+
+	read_map(st, &m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	st->ConIn->Reset(st->ConIn, 0);
+	m.bs->WaitForEvent(1, &st->ConIn->WaitForKey, &index);
+	if (st->ConIn->ReadKeyStroke(st->ConIn, &key) != EFI_NOT_READY)
+		return EFI_LOAD_ERROR; /* a key nobody pressed: a status violation */
+	st->RuntimeServices->ResetSystem(EfiResetCold, EFI_ABORTED, 0, NULL);
+	return EFI_SUCCESS; /* not reached */
+}
+
 /* Halts through Exit() on a failed exit, as loaders' fatal paths do; the
  * code after Exit() must never run. */
 static EFI_STATUS halts_with_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -449,6 +468,11 @@ static const struct {
 	    "last ExitBootServices failed",
 	    "ebsfuzz: invariant liveness violated", "ebsfuzz: the run ended with 2 violations",
 	    NULL } },
+	{ "a wait for a key on the way out: no key, call-after-giving-up, no crash",
+	  AMI_OPTION_ROM, waits_for_key_when_giving_up,
+	  { "ebsfuzz: invariant call-after-giving-up violated: ConIn called after the loader's "
+	    "last ExitBootServices failed",
+	    "ebsfuzz: invariant liveness violated", NULL } },
 	{ "a leak on the way out is giving-up, not compliant", EDK2_QUIET, gives_up_holding_memory,
 	  { "ebsfuzz: invariant leak violated: the loader returned EFI_OUT_OF_RESOURCES before any "
 	    "exit attempt still holding 1 allocation(s), the first from AllocatePool (call 1) "
