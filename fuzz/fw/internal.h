@@ -43,6 +43,10 @@
  * nonsense: real maps run to kilobytes (the largest reported, esx-boot#11,
  * asked for 10704 bytes).  Loaders may refuse it; liveness no longer holds. */
 #define FW_MAX_SANE_MAP_BYTES (4u * 1024u * 1024u)
+/* What the stack below the loader's first frame holds at every run's start
+ * (run.c): an uninitialised local reads it. */
+#define FW_STACK_PAINT_BYTE 0xbe
+#define FW_STACK_PAINT_UINTN 0xbebebebebebebebeull
 
 /* The fake machine is small: no single allocation above 64 MiB. */
 #define FW_MAX_ALLOC_BYTES (64u * 1024u * 1024u)

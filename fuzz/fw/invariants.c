@@ -216,9 +216,13 @@ void oracle_check_map_buffer(const void *buf, UINTN size)
 		if (size > a->bytes - offset)
 			oracle_violation(INV_BUFFER_BOUNDS,
 					 "GetMemoryMap told %zu bytes at offset %zu of a %zu-byte %s "
-					 "allocation (call %u)",
+					 "allocation (call %u)%s",
 					 (size_t)size, offset, a->bytes, a->is_pages ? "page" : "pool",
-					 fw.calls);
+					 fw.calls,
+					 size == (UINTN)FW_STACK_PAINT_UINTN
+						 ? "; 0xbebebebebebebebe is what the stack held "
+						   "before the loader ran: a size it never set"
+						 : "");
 		return;
 	}
 	if (fw_alloc_containing(buf, false) != NULL)

@@ -166,6 +166,35 @@ static EFI_STATUS large_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* The stack below the loader's first frame, where its uninitialised
+ * locals lie, reads the same at every run: fuzz/fw/run.c paints it. */
+static EFI_STATUS reads_stack_below(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+#if defined(__x86_64__)
+	UINT64 below;
+
+	__asm__ volatile("mov -4096(%%rsp), %0" : "=r"(below));
+	CHECK(below == 0xbebebebebebebebeull);
+#endif
+	return loader_exit_boot(image, st);
+}
+
+/* Tells GetMemoryMap the size an uninitialised local holds on the painted
+ * stack (ReactOS's FreeLoader passes one). */
+static EFI_STATUS tells_painted_size(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = (UINTN)0xbebebebebebebebeull, key, dsize;
+	UINT32 version;
+	VOID *buf;
+
+	if (bs->AllocatePool(EfiLoaderData, 64, &buf) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	bs->GetMemoryMap(&size, buf, &key, &dsize, &version);
+	bs->FreePool(buf);
+	return loader_exit_boot(image, st);
+}
+
 static void large_block_every_run(const char *what, UINTN bytes)
 {
 	struct scenario scn;
@@ -311,6 +340,13 @@ static void firmware_accesses_checked(void)
 
 int main(void)
 {
+	static const char *const painted_size[] = {
+		"ebsfuzz: invariant buffer-bounds violated: GetMemoryMap told 13744632839234567870 "
+		"bytes at offset 0 of a 64-byte pool allocation (call 2); 0xbebebebebebebebe is what "
+		"the stack held before the loader ran: a size it never set",
+		NULL
+	};
+
 #ifdef EBSFUZZ_ASAN
 	small_blocks_keep_red_zones();
 	firmware_accesses_checked();
@@ -318,6 +354,10 @@ int main(void)
 	large_block_every_run("a small block", 100);
 	large_block_every_run("a large block", 300000);
 	large_block_every_run("a 20 MiB block", 20u * 1024 * 1024);
+	expect_clean("the stack below the loader reads alike at every run", "firmware edk2-2025\n",
+		     reads_stack_below, true);
+	expect_reports("a size the loader never set is named so", "firmware edk2-2025\n",
+		       tells_painted_size, painted_size);
 	expect_clean("a key that counts by the chosen step",
 		     "firmware edk2-2025\nmap-key key=0x100000000 step=0x10\n", key_steps, true);
 	expect_clean("a key that is a new value at every change",
