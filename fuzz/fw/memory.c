@@ -192,6 +192,24 @@ void fw_release_host(struct fw_alloc *rec)
 	rec->free_site = fw.caller;
 }
 
+/* What a failed AllocatePool() leaves in *Buffer.  EDK2's
+ * CoreInternalAllocatePool() sets it to NULL once it has checked the type
+ * and the pointer, before it looks for memory, so every
+ * EFI_OUT_OF_RESOURCES hands back NULL (MdeModulePkg/Core/Dxe/Mem/Pool.c);
+ * U-Boot's efi_allocate_pool() leaves it as it was; AMI's is not known,
+ * and stays as it was.  A loader that frees its buffer and keeps the
+ * pointer through a failed reallocation (ReactOS's FreeLoader) passes
+ * GetMemoryMap() NULL on EDK2, its freed buffer on U-Boot: before, the
+ * freed buffer on EDK2 too, a buffer-bounds finding EDK2 never gives. */
+static void failed_pool_buffer(EFI_STATUS status, EFI_MEMORY_TYPE type, VOID **buffer)
+{
+	bool edk2 = fw.personality == PERS_EDK2_2025 || fw.personality == PERS_EDK2_2022 ||
+		    fw.personality == PERS_EDK2_2023;
+
+	if (status == EFI_OUT_OF_RESOURCES && buffer != NULL && fw_type_allocatable(type) && edk2)
+		fw_arg_put_ptr(buffer, NULL, "AllocatePool()'s Buffer");
+}
+
 static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buffer)
 {
 	EFI_STATUS status = FW_ENTER(SVC_AllocatePool);
@@ -225,6 +243,7 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		fw.allocs[fw.n_allocs++] = rec;
 		fw_arg_put_ptr(buffer, rec.host, "AllocatePool()'s Buffer");
 	}
+	failed_pool_buffer(status, type, buffer);
 	FW_TRACE("# call %u: AllocatePool(%s, %zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
 		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)size,
 		 fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);

@@ -335,6 +335,31 @@ static EFI_STATUS injected_second_pool(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_ABORTED;
 }
 
+/* What a failed AllocatePool() leaves in *Buffer: NULL on EDK2 (its
+ * Pool.c sets it before looking for memory), as it was on U-Boot. */
+static UINT8 stale_marker;
+
+static EFI_STATUS failed_pool_leaves(EFI_SYSTEM_TABLE *st, VOID *expected)
+{
+	VOID *p = &stale_marker;
+
+	CHECK(st->BootServices->AllocatePool(EfiLoaderData, 8, &p) == EFI_OUT_OF_RESOURCES);
+	CHECK(p == expected);
+	return EFI_ABORTED;
+}
+
+static EFI_STATUS failed_pool_edk2(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return failed_pool_leaves(st, NULL);
+}
+
+static EFI_STATUS failed_pool_uboot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return failed_pool_leaves(st, &stale_marker);
+}
+
 /* The same reason twice, from two copies of its text, and another. */
 static char reason_text[] = "reason kept once";
 static char reason_copy[] = "reason kept once";
@@ -431,5 +456,11 @@ int main(void)
 	expect_clean("injected failure of the second AllocatePool",
 		     "firmware edk2-2025\ninject AllocatePool nth=2 status=EFI_DEVICE_ERROR\n",
 		     injected_second_pool, false);
+	expect_clean("a failed AllocatePool hands back NULL on EDK2",
+		     "firmware edk2-2025\ninject AllocatePool nth=1 status=EFI_OUT_OF_RESOURCES\n",
+		     failed_pool_edk2, false);
+	expect_clean("a failed AllocatePool leaves Buffer as it was on U-Boot",
+		     "firmware uboot\ninject AllocatePool nth=1 status=EFI_OUT_OF_RESOURCES\n",
+		     failed_pool_uboot, false);
 	return test_summary("test_firmware");
 }
