@@ -7,17 +7,23 @@
  * Real loaders pick addresses from the map: Linux <= 3.12's low_alloc and
  * GRUB's relocator scan it for a free range and AllocatePages() exactly
  * there (AllocateAddress), or below a limit (AllocateMaxAddress), and then
- * use that memory (docs/real-loaders.md).  So the range [1 MiB, 1.375 GiB)
+ * use that memory (docs/real-loaders.md).  So the range [64 KiB, 1.375 GiB)
  * of the process is reserved, inaccessible, once; an AllocateAddress or
  * AllocateMaxAddress allocation inside it becomes readable and writable at
  * its own address, and inaccessible again when freed, so that a stray
  * access faults (ASan reports the SEGV with its stack).  AllocateAnyPages
  * stays a heap block (pages.c), where ASan names an overrun or a use
- * after free with the allocation's and the free's stacks.  All the shipped starting maps keep their free memory
- * in that range (OVMF's captures below 256 MiB, U-Boot's at 1 GiB).  The
- * range ends where Valgrind loads itself (0x58000000); under Valgrind,
- * which puts its client at 0x108000, or wherever the range is taken, page
- * allocations come from the heap as before and AllocateAddress is refused.
+ * after free with the allocation's and the free's stacks.  All the shipped
+ * starting maps keep their free memory in that range (OVMF's captures below
+ * 256 MiB, U-Boot's at 1 GiB).  It starts at 64 KiB, the lowest address
+ * Linux maps by default (vm.mmap_min_addr), so that an x86 loader's
+ * AllocateMaxAddress below 1 MiB (ACRN's stub, for its trampoline) is
+ * honoured too: from 1 MiB, such an allocation was a heap block above its
+ * limit, and the run owed no boot.  Where 64 KiB is refused, the range
+ * starts at 1 MiB.  It ends where Valgrind loads itself (0x58000000);
+ * under Valgrind, which puts its client at 0x108000, or wherever the range
+ * is taken, page allocations come from the heap as before and
+ * AllocateAddress is refused.
  *
  * Freed pages are handed back to the kernel, so every run starts from zero
  * pages whatever the last one wrote.  Under MemorySanitizer fresh pages are
@@ -30,29 +36,36 @@
 #include "../sanitizers.h"
 #include "internal.h"
 
+#define FW_RAM_LOW_BASE 0x10000ull
 #define FW_RAM_BASE 0x100000ull
 #define FW_RAM_END 0x58000000ull
 
-
 static enum { RAM_UNTRIED, RAM_RESERVED, RAM_UNAVAILABLE } ram_state;
+static uint64_t ram_base = FW_RAM_BASE;
 
-static bool reserve(void)
+/* Reserve [@base, FW_RAM_END), inaccessible. */
+static bool reserve_from(uint64_t base)
 {
-	void *want = (void *)(uintptr_t)FW_RAM_BASE;
-	void *got;
+	void *want = (void *)(uintptr_t)base;
+	void *got = mmap(want, FW_RAM_END - base, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 
-	if (ram_state != RAM_UNTRIED)
-		return ram_state == RAM_RESERVED;
-	got = mmap(want, FW_RAM_END - FW_RAM_BASE, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 	if (got == want) {
-		ram_state = RAM_RESERVED;
+		ram_base = base;
 		return true;
 	}
 	if (got != MAP_FAILED) /* an old kernel took the flag for a hint */
-		munmap(got, FW_RAM_END - FW_RAM_BASE);
-	ram_state = RAM_UNAVAILABLE;
+		munmap(got, FW_RAM_END - base);
 	return false;
+}
+
+static bool reserve(void)
+{
+	if (ram_state == RAM_UNTRIED)
+		ram_state = reserve_from(FW_RAM_LOW_BASE) || reserve_from(FW_RAM_BASE)
+				    ? RAM_RESERVED
+				    : RAM_UNAVAILABLE;
+	return ram_state == RAM_RESERVED;
 }
 
 /**
@@ -64,8 +77,8 @@ static bool reserve(void)
  */
 bool fw_ram_covers(uint64_t start, uint64_t pages)
 {
-	return start >= FW_RAM_BASE && start < FW_RAM_END &&
-	       pages <= (FW_RAM_END - start) / EFI_PAGE_SIZE && reserve();
+	return reserve() && start >= ram_base && start < FW_RAM_END &&
+	       pages <= (FW_RAM_END - start) / EFI_PAGE_SIZE;
 }
 
 /**
@@ -100,7 +113,7 @@ void *fw_ram_map(uint64_t start, uint64_t pages)
  */
 bool fw_ram_contains(uintptr_t addr, size_t size)
 {
-	return ram_state == RAM_RESERVED && addr >= FW_RAM_BASE && addr < FW_RAM_END &&
+	return ram_state == RAM_RESERVED && addr >= ram_base && addr < FW_RAM_END &&
 	       size <= FW_RAM_END - addr;
 }
 

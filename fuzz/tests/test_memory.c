@@ -110,6 +110,21 @@ static EFI_STATUS allocate_address(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* An x86 loader's trampoline below 1 MiB (ACRN's stub): AllocateMaxAddress
+ * 0xFFFFF gets pages there, usable at their address; then it gives up
+ * without exiting, and the boot it owed is missed (liveness). */
+static EFI_STATUS trampoline_below_1mib_then_gives_up(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS got = 0xfffff;
+
+	(void)image;
+	CHECK(bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &got) == EFI_SUCCESS);
+	CHECK(got + EFI_PAGE_SIZE - 1 <= 0xfffff && type_at(bs, got) == EfiLoaderData);
+	((volatile UINT8 *)(UINTN)got)[EFI_PAGE_SIZE - 1] = 0x5a; /* usable, all of it */
+	return EFI_LOAD_ERROR;
+}
+
 /* AllocateAddress after a change lower in the map: the regions above it
  * have moved up in the firmware's table (map.c keeps a gap where the map
  * last changed), and a free range there must still be found free. */
@@ -340,6 +355,7 @@ static void firmware_accesses_checked(void)
 
 int main(void)
 {
+	static const char *const owed[] = { "ebsfuzz: invariant liveness violated", NULL };
 	static const char *const painted_size[] = {
 		"ebsfuzz: invariant buffer-bounds violated: GetMemoryMap told 13744632839234567870 "
 		"bytes at offset 0 of a 64-byte pool allocation (call 2); 0xbebebebebebebebe is what "
@@ -364,6 +380,8 @@ int main(void)
 		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
 	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
 		     "firmware edk2-2025\n", allocate_address, true);
+	expect_reports("AllocateMaxAddress below 1 MiB: pages there, and the boot still owed",
+		       "firmware edk2-2025\n", trampoline_below_1mib_then_gives_up, owed);
 	expect_clean("AllocateAddress of a free range above an earlier change",
 		     "firmware edk2-2025\n", allocate_address_after_low_change, true);
 	return test_summary("test_memory");
