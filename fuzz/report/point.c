@@ -85,8 +85,9 @@ struct reader {
 	size_t len;
 };
 
-/* A rule broken, once per name: the first message stays. */
-static void add_name(struct outcome *o, const char *name, const char *message, size_t len)
+/* A rule broken, once per name: the first message and class stay. */
+static void add_name(struct outcome *o, const char *name, const char *message, size_t len,
+		     const char *class, size_t class_len)
 {
 	unsigned i;
 
@@ -96,19 +97,23 @@ static void add_name(struct outcome *o, const char *name, const char *message, s
 	if (o->n_names == REPORT_MAX_NAMES)
 		return;
 	snprintf(o->names[o->n_names], REPORT_NAME_MAX, "%s", name);
-	snprintf(o->messages[o->n_names++], REPORT_MSG_MAX, "%.*s", (int)len, message);
+	snprintf(o->messages[o->n_names], REPORT_MSG_MAX, "%.*s", (int)len, message);
+	snprintf(o->classes[o->n_names++], REPORT_CLASS_MAX, "%.*s", (int)class_len, class);
 }
 
-/* "ebsfuzz: invariant NAME violated: MESSAGE [CLASS]": MESSAGE. */
+/* "ebsfuzz: invariant NAME violated: MESSAGE [CLASS]": MESSAGE and CLASS. */
 static void add_invariant(struct outcome *o, const char *name, const char *line)
 {
 	const char *message = strstr(line, " violated: ") + 11;
 	const char *class = strrchr(message, '[');
-	size_t len = strlen(message);
+	size_t len = strlen(message), class_len = 0;
 
-	if (class != NULL && class > message && class[-1] == ' ' && line[strlen(line) - 1] == ']')
+	if (class != NULL && class > message && class[-1] == ' ' && line[strlen(line) - 1] == ']') {
 		len = (size_t)(class - 1 - message);
-	add_name(o, name, message, len);
+		class_len = strlen(class + 1) - 1;
+		class++;
+	}
+	add_name(o, name, message, len, class, class_len);
 }
 
 static void note_descriptors(struct reader *r, unsigned n)
@@ -199,7 +204,7 @@ static void read_sanitizer(struct reader *r, const char *line)
 	if ((p = strstr(line, "ERROR: AddressSanitizer: ")) != NULL &&
 	    sscanf(p + 25, "%55s", kind) == 1) {
 		snprintf(name, sizeof(name), "AddressSanitizer: %s", kind);
-		add_name(r->o, name, "", 0);
+		add_name(r->o, name, "", 0, "", 0);
 	} else if ((p = strstr(line, "runtime error: ")) != NULL) {
 		size_t k = 0;
 
@@ -212,7 +217,7 @@ static void read_sanitizer(struct reader *r, const char *line)
 		}
 		kind[k] = 0;
 		snprintf(name, sizeof(name), "UBSan: %s", kind);
-		add_name(r->o, name, "", 0);
+		add_name(r->o, name, "", 0, "", 0);
 	}
 }
 
@@ -306,7 +311,33 @@ static const char *signal_name(int sig)
 	}
 }
 
-/* Record every rule @o broke in @trips, keeping the smallest scenario. */
+/* How much a run that broke a rule says of the loader, by the class the
+ * referee gave it: compliant firmware first (the bugs that break boots),
+ * then firmware outside the rules, then the way out after giving up, then
+ * reports without a class (sanitizers, crashes). */
+static unsigned class_rank(const char *class)
+{
+	static const char *const order[] = { "compliant", "noncompliant", "giving-up", "loader-ub" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (strcmp(class, order[i]) == 0)
+			return i;
+	return i;
+}
+
+/* Whether a run of @class and @bytes makes a better example of a rule
+ * than the trip's: the higher class, then the fewer input bytes; the
+ * earlier on a tie. */
+static bool better_example(const char *class, unsigned bytes, const struct trip *t)
+{
+	unsigned a = class_rank(class), b = class_rank(t->class);
+
+	return a < b || (a == b && bytes < t->bytes);
+}
+
+/* Record every rule @o broke in @trips, keeping the best example
+ * (better_example()). */
 static void trips_note(struct trips *trips, const struct outcome *o, const char *text,
 		       unsigned bytes)
 {
@@ -335,20 +366,23 @@ static void trips_note(struct trips *trips, const struct outcome *o, const char 
 			snprintf(t->name, sizeof(t->name), "%s", name);
 			t->points = 0;
 			t->bytes = ~0u;
+			t->class[0] = 0;
 		}
 		t->points++;
-		if (bytes < t->bytes) {
+		if (better_example(i < o->n_names ? o->classes[i] : "", bytes, t)) {
 			t->bytes = bytes;
 			snprintf(t->scenario, sizeof(t->scenario), "%s", text);
 			snprintf(t->message, sizeof(t->message), "%s",
 				 i < o->n_names ? o->messages[i] : "");
+			snprintf(t->class, sizeof(t->class), "%s",
+				 i < o->n_names ? o->classes[i] : "");
 		}
 	}
 }
 
 /**
  * trips_merge() - add the rules one measurement broke to another's.
- * @into: accumulates; the smaller scenario wins, the earlier on a tie.
+ * @into: accumulates; the better example wins (better_example()).
  * @from: one measurement's.
  */
 void trips_merge(struct trips *into, const struct trips *from)
@@ -369,10 +403,11 @@ void trips_merge(struct trips *into, const struct trips *from)
 		if (t == NULL)
 			continue;
 		t->points += f->points;
-		if (f->bytes < t->bytes) {
+		if (better_example(f->class, f->bytes, t)) {
 			t->bytes = f->bytes;
 			memcpy(t->scenario, f->scenario, sizeof(t->scenario));
 			memcpy(t->message, f->message, sizeof(t->message));
+			memcpy(t->class, f->class, sizeof(t->class));
 		}
 	}
 }

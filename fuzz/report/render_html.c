@@ -266,7 +266,13 @@ static void rules(FILE *f, const struct report_out *out, const struct card *c)
 			esc(f, t->scenario);
 			fputs("</pre>", f);
 			if (t->message[0] != 0) {
-				fputs("reported: ", f);
+				fputs("reported", f);
+				if (t->class[0] != 0) {
+					fputs(" (", f);
+					esc(f, t->class);
+					fputc(')', f);
+				}
+				fputs(": ", f);
 				esc(f, t->message);
 			}
 		} else {

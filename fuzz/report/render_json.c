@@ -168,6 +168,8 @@ static void rule(FILE *f, const struct report_out *out, const struct card *c, co
 	str(f, t != NULL ? t->scenario : NULL);
 	fputs(", \"smallest_report\": ", f);
 	str(f, t != NULL && t->message[0] != 0 ? t->message : NULL);
+	fputs(", \"smallest_class\": ", f);
+	str(f, t != NULL && t->class[0] != 0 ? t->class : NULL);
 	fputc('}', f);
 }
 

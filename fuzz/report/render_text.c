@@ -148,7 +148,9 @@ static void rules(FILE *f, const struct report_out *out, const struct card *c)
 			fprintf(f, "      %.*s\n", (int)len, line);
 			line += len + (line[len] == '\n');
 		}
-		if (t->message[0] != 0)
+		if (t->message[0] != 0 && t->class[0] != 0)
+			fprintf(f, "    reported (%s): %s\n", t->class, t->message);
+		else if (t->message[0] != 0)
 			fprintf(f, "    reported: %s\n", t->message);
 	}
 }
@@ -176,7 +178,7 @@ static void card(FILE *f, const struct report_out *out, const struct card *c)
 	rule(f, "Retries");
 	retries(f, c);
 	rule(f, "Rules (the README's invariants, then any other report; smallest: fewest input "
-		"bytes)");
+		"bytes, of the runs on the firmware closest to the rules)");
 	rules(f, out, c);
 	/* The first card's headline is the last line of the report. */
 	card_headline(c, headline, sizeof(headline));

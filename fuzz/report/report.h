@@ -39,6 +39,7 @@ extern const unsigned report_dsizes[REPORT_N_DSIZES];
 #define REPORT_NAME_MAX 64u     /* a rule name: invariant or sanitizer report */
 #define REPORT_SCN_MAX 1536u    /* scenario text of one point */
 #define REPORT_MSG_MAX 256u     /* a violation's message, as the referee printed it */
+#define REPORT_CLASS_MAX 16u    /* its class: compliant, noncompliant, giving-up */
 #define REPORT_MAX_NAMES 6u     /* rules one run can break (several invariants) */
 #define REPORT_MAX_TRIPS 10u    /* distinct rules a measurement, or a card, records */
 #define REPORT_DESC_MAX 96u     /* how a point ended, in words */
@@ -98,6 +99,8 @@ struct report_env {
  * @names: their names, in the order printed.
  * @messages: for an invariant, what the referee said of it (its report
  *	line's text after "violated: ", without the class); else empty.
+ * @classes: for each, the class the referee gave it (the report line's
+ *	"[CLASS]"); else empty.
  */
 struct outcome {
 	bool exited, returned, reset, called_exit, halted, hang;
@@ -112,6 +115,7 @@ struct outcome {
 	unsigned n_names;
 	char names[REPORT_MAX_NAMES][REPORT_NAME_MAX];
 	char messages[REPORT_MAX_NAMES][REPORT_MSG_MAX];
+	char classes[REPORT_MAX_NAMES][REPORT_CLASS_MAX];
 };
 
 /**
@@ -121,6 +125,8 @@ struct outcome {
  * @bytes: input size of the smallest of them.
  * @scenario: that point's scenario, canonical scn text.
  * @message: what the referee said of it in that point, if an invariant.
+ * @class: the class it gave it there (a hang on firmware outside the rules
+ *	is noncompliant, a print on the way out giving-up), if an invariant.
  */
 struct trip {
 	char name[REPORT_NAME_MAX];
@@ -128,6 +134,7 @@ struct trip {
 	unsigned bytes;
 	char scenario[REPORT_SCN_MAX];
 	char message[REPORT_MSG_MAX];
+	char class[REPORT_CLASS_MAX];
 };
 
 struct trips {
