@@ -175,6 +175,11 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 	UINTN asked = size != NULL ? fw_arg_get_uintn(size, "GetMemoryMap()'s MemoryMapSize") : 0;
 	UINTN answered;
 
+	/* Before the call, which may not return (a write past the buffer). */
+	if (size != NULL && asked == (UINTN)FW_STACK_PAINT_UINTN)
+		FW_TRACE("# call %u: GetMemoryMap's MemoryMapSize is 0xbebebebebebebebe, what the "
+			 "stack held before the loader ran (fuzz/fw/run.c): a size it never set\n",
+			 fw.calls);
 	if (status == EFI_SUCCESS)
 		status = get_memory_map(size, map, key, desc_size, desc_version);
 	/* Read byte-wise: the argument was judged above, tracing or not. */

@@ -356,6 +356,11 @@ static void firmware_accesses_checked(void)
 int main(void)
 {
 	static const char *const owed[] = { "ebsfuzz: invariant liveness violated", NULL };
+	static const char *const painted_trace[] = {
+		"# call 2: GetMemoryMap's MemoryMapSize is 0xbebebebebebebebe, what the stack held "
+		"before the loader ran (fuzz/fw/run.c): a size it never set",
+		NULL
+	};
 	static const char *const painted_size[] = {
 		"ebsfuzz: invariant buffer-bounds violated: GetMemoryMap told 13744632839234567870 "
 		"bytes at offset 0 of a 64-byte pool allocation (call 2); 0xbebebebebebebebe is what "
@@ -374,6 +379,10 @@ int main(void)
 		     reads_stack_below, true);
 	expect_reports("a size the loader never set is named so", "firmware edk2-2025\n",
 		       tells_painted_size, painted_size);
+	testlib_trace = true;
+	expect_reports("and its trace says so at the call", "firmware edk2-2025\n",
+		       tells_painted_size, painted_trace);
+	testlib_trace = false;
 	expect_clean("a key that counts by the chosen step",
 		     "firmware edk2-2025\nmap-key key=0x100000000 step=0x10\n", key_steps, true);
 	expect_clean("a key that is a new value at every change",
