@@ -350,7 +350,9 @@ void oracle_check_exit_key(UINTN key)
  * (ovmf.md section 4), which is the firmware's fault.  So is a map changed
  * without a key change (the no-key-check quirk): the check only runs when
  * the firmware's map is exactly the one last read.  Only the descriptors
- * the firmware reported are compared (fw_map_matches()).
+ * the firmware reported are compared (fw_map_matches()), and a map the
+ * loader rewrote in place into a table of its own is not stale
+ * (fw_map_converted(): ToaruOS's multiboot map).
  */
 void oracle_check_map_current(void)
 {
@@ -362,7 +364,8 @@ void oracle_check_map_current(void)
 		oracle_violation(INV_STALE_MAP,
 				 "ExitBootServices succeeded but the loader freed the buffer holding "
 				 "its map (call %u)", fw.calls);
-	else if (!fw_map_matches(buf, fw.last_read_size, fw.last_read_told))
+	else if (!fw_map_matches(buf, fw.last_read_size, fw.last_read_told) &&
+		 !fw_map_converted(buf, fw.last_read_size, fw.last_read_told))
 		oracle_violation(INV_STALE_MAP,
 				 "ExitBootServices succeeded but the loader's map buffer was "
 				 "overwritten after GetMemoryMap (call %u)", fw.calls);

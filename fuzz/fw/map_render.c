@@ -244,3 +244,116 @@ bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 	qsort(map_keys, n, sizeof(map_keys[0]), compare_keys);
 	return keys_included(map_keys, n, buffer_keys, n_told);
 }
+
+/* A value of the loader's buffer and where it lies. */
+struct placed_u64 {
+	uint64_t value;
+	size_t offset;
+};
+
+/* The 4-byte-aligned 8-byte values of the first 32 KiB of a buffer, where
+ * a table the loader writes over its map lies: it starts where the map
+ * did, and 512 entries of ToaruOS's take 12 KiB. */
+#define CONVERTED_MAX_VALUES 8192u
+static struct placed_u64 placed[CONVERTED_MAX_VALUES];
+
+static int compare_placed(const void *a, const void *b)
+{
+	const struct placed_u64 *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Reads @n values of the loader's buffer with no check: the caller bounded
+ * the range to memory the loader owns (loader_map_bytes()). */
+static __attribute__((no_sanitize("address"))) void place_values(const uint8_t *buf, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&placed[i].value, buf + (size_t)i * 4, 8);
+		placed[i].offset = (size_t)i * 4;
+	}
+	qsort(placed, n, sizeof(placed[0]), compare_placed);
+}
+
+/* Whether @value lies among the @n placed values anywhere but at @own. */
+static bool placed_elsewhere(unsigned n, uint64_t value, size_t own)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (placed[mid].value < value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && placed[lo].value == value; lo++)
+		if (placed[lo].offset != own)
+			return true;
+	return false;
+}
+
+/**
+ * fw_map_converted() - whether the loader rewrote the map in its buffer
+ * into a table of its own, rather than losing it.
+ * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
+ * @size: the bytes of it both written and reported, the map's.
+ * @told: the bytes the loader was told were the map.
+ *
+ * ToaruOS (boot/multiboot.c, finish_boot()) reads the map and writes its
+ * multiboot map over it, 24-byte entries where the 48-byte descriptors
+ * were, before ExitBootServices(): nothing is stale, the kernel gets the
+ * current map in another form (with DescriptorSize 752 its table fits in
+ * the first descriptor).  A map the loader's heap reused, or that it
+ * scribbled on, keeps descriptors in place with a field changed, or loses
+ * their addresses.  So: converted if every descriptor no longer in its
+ * place has its PhysicalStart somewhere else in the buffer, and so do at
+ * least half of all descriptors (a table of the loader's holds them all);
+ * a PhysicalStart of 0 (the first descriptor's, often) says nothing, and
+ * a map with nothing else to tell by is not blamed.
+ *
+ * Return: true if converted; false if not.
+ */
+bool fw_map_converted(const uint8_t *buf, size_t size, size_t told)
+{
+	const size_t start_field = offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart);
+	size_t bytes = told > size ? told : size;
+	unsigned i, n, n_values, elsewhere = 0, telling = 0;
+	EFI_MEMORY_DESCRIPTOR d;
+	struct desc_key held;
+
+	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
+		return false;
+	n = (unsigned)(size / fw.desc_size);
+	/* Only what the loader owns: a size told past its buffer is the
+	 * firmware's lie or the loader's (buffer-bounds), not its table. */
+	bytes = loader_map_bytes(buf, bytes);
+	if (n > fw.n_regions || bytes < 8 || bytes < (size_t)n * fw.desc_size)
+		return false;
+	n_values = (bytes - 8) / 4 + 1 < CONVERTED_MAX_VALUES ? (unsigned)((bytes - 8) / 4 + 1)
+							       : CONVERTED_MAX_VALUES;
+	place_values(buf, n_values);
+	for (i = 0; i < n; i++) {
+		size_t at = (size_t)i * fw.desc_size;
+
+		bool in_place, found;
+
+		fw_map_render(i, &d);
+		if (d.PhysicalStart == 0)
+			continue;
+		key_of(&held, buf + at);
+		in_place = held.type == d.Type && held.start == d.PhysicalStart &&
+			   held.pages == d.NumberOfPages && held.attr == d.Attribute;
+		found = placed_elsewhere(n_values, d.PhysicalStart, at + start_field);
+		if (!in_place && !found)
+			return false;
+		telling++;
+		elsewhere += found;
+	}
+	return telling == 0 || (elsewhere > 0 && 2 * elsewhere >= telling);
+}

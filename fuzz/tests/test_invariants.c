@@ -346,6 +346,33 @@ static EFI_STATUS low_alloc_buffer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* Writes a multiboot map over its EFI map, entry by entry, before
+ * exiting, as ToaruOS's finish_boot() does: 24-byte entries where the
+ * descriptors were, the kernel given the current map in its own form. */
+static EFI_STATUS converts_map_in_place(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	UINTN i, n;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	n = m.size / m.dsize;
+	for (i = 0; i < n; i++) {
+		EFI_MEMORY_DESCRIPTOR d;
+		UINT32 entry_size = 20, type;
+		UINT64 length;
+
+		memcpy(&d, m.buf + i * m.dsize, sizeof(d));
+		length = d.NumberOfPages * EFI_PAGE_SIZE;
+		type = d.Type == EfiConventionalMemory ? 1 : 2;
+		memcpy(m.buf + i * 24, &entry_size, 4);
+		memcpy(m.buf + i * 24 + 4, &d.PhysicalStart, 8);
+		memcpy(m.buf + i * 24 + 12, &length, 8);
+		memcpy(m.buf + i * 24 + 20, &type, 4);
+	}
+	return m.bs->ExitBootServices(image, m.key);
+}
+
 /* Sorts its map in place, descending, and sets VirtualStart, as Linux's
  * efi_get_virtmap() does, before exiting: the map is still the map. */
 static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -448,6 +475,8 @@ static const struct {
 	{ "a buffer at an address picked from the map (AllocateAddress)", AMI_OPTION_ROM,
 	  low_alloc_buffer, true },
 	{ "map sorted in place, VirtualStart set", AMI_OPTION_ROM, rearranges_map, true },
+	{ "map rewritten in place into the loader's own table (ToaruOS)", EDK2_QUIET,
+	  converts_map_in_place, true },
 	/* A size reported past what was written: the loader was told the
 	 * stale bytes were a fourth descriptor, and its sort moves the three
 	 * the firmware wrote among all four (not a stale map: noncompliant
