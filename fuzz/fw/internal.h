@@ -200,9 +200,15 @@ struct fw {
 	EFI_STATUS exit_status;    /* passed to Exit() */
 	jmp_buf reset_jump;
 	const void *halt_site;     /* where a halt spins (fw_end_run_halted()) */
+	bool halt_for_key;         /* the halt is a wait for a key (fw_end_run_waiting_for_key()) */
+	unsigned key_polls;        /* ReadKeyStroke() answers in a row with nothing else done */
 };
 
 extern struct fw fw;
+
+_Noreturn void fw_end_run_waiting_for_key(const void *site);
+bool fw_is_key_event(EFI_EVENT event);
+void fw_key_polled(void);
 
 /*
  * An ExitBootServices() sequence, as data: what each personality does, in

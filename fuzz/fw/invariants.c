@@ -381,7 +381,8 @@ static const char *how_it_ended(const struct fw_result *result, char *buf, size_
 		snprintf(buf, size, "reset the system");
 		break;
 	case END_HALT:
-		snprintf(buf, size, "halted in a loop");
+		snprintf(buf, size, fw.halt_for_key ? "waited for a key nobody pressed"
+						    : "halted in a loop");
 		break;
 	default:
 		snprintf(buf, size, "returned %s", fw_status_name(result->status));
@@ -437,10 +438,11 @@ void oracle_check_end(struct fw_result *result)
 				    first_held->alloc_call);
 	/* A halt owed no boot here, or liveness below judges it. */
 	if (result->ended == END_HALT && !(result->compliant && !result->exited))
-		oracle_violation_at(INV_HANG, fw.halt_site,
-				    "the loader halts in a loop of its own code that changes nothing, "
-				    "after %u exit attempt(s)%s", fw.exit_attempts,
-				    result->exited ? ", boot services exited" : "");
+		oracle_violation_at(INV_HANG, fw.halt_site, "the loader %s, after %u exit attempt(s)%s",
+				    fw.halt_for_key ? "waits for a key nobody presses"
+						    : "halts in a loop of its own code that changes "
+						      "nothing",
+				    fw.exit_attempts, result->exited ? ", boot services exited" : "");
 	if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

@@ -104,6 +104,12 @@ static EFI_STATUS injected_status(enum fw_service svc)
 EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 {
 	fw.caller = caller;
+	/* A wait for a key is polls with nothing done between them but
+	 * prints, stalls and checks (misc.c, KEY_POLLS_TO_WAIT). */
+	if (svc != SVC_ConIn && svc != SVC_ConOut && svc != SVC_Stall && svc != SVC_CheckEvent &&
+	    svc != SVC_WaitForEvent && svc != SVC_SetWatchdogTimer &&
+	    svc != SVC_GetNextMonotonicCount)
+		fw.key_polls = 0;
 	oracle_check_call_allowed(svc);
 	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
@@ -194,6 +200,8 @@ static void calls_reset(void)
 	fw.first_exit_returned = false;
 	fw.past_key_check = false;
 	fw.ended = END_RETURNED;
+	fw.halt_for_key = false;
+	fw.key_polls = 0;
 }
 
 /*
@@ -335,6 +343,24 @@ NO_COVERAGE unsigned fw_calls_so_far(void)
  * else (oracle_check_end()).
  * @site: one byte past the loop's instruction, where the hang is placed.
  */
+/**
+ * fw_end_run_waiting_for_key() - the loader waits for a key nobody
+ * presses: a halt, judged as one (oracle_check_end()), at the call.
+ * @site: the loader's return address from the call that waits.
+ *
+ * Fatal paths wait for a key before they reset or return (gigaboot's
+ * xefi_getc(), illumos's prompt: docs/real-loaders.md); on a machine with
+ * nobody at its keyboard they wait for ever, as a `for (;;)` does.
+ */
+_Noreturn void fw_end_run_waiting_for_key(const void *site)
+{
+	FW_TRACE("# the loader waits for a key nobody presses; the run ends here\n");
+	fw.halt_site = site;
+	fw.halt_for_key = true;
+	fw.ended = END_HALT;
+	longjmp(fw.reset_jump, 1);
+}
+
 _Noreturn void fw_end_run_halted(const void *site)
 {
 	FW_TRACE("# the loader halts: a loop in its own code that changes nothing; the run "

@@ -49,6 +49,47 @@ static EFI_STATUS halts_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+/* On a failed exit (else before any), polls ConIn for a key for ever,
+ * stalling between polls, as illumos's prompt does. */
+static EFI_STATUS polls_for_key_on_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	EFI_INPUT_KEY key;
+
+	if (read_map(st, &m) == EFI_SUCCESS && m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	while (st->ConIn->ReadKeyStroke(st->ConIn, &key) != EFI_SUCCESS)
+		st->BootServices->Stall(30000);
+	return EFI_LOAD_ERROR;
+}
+
+/* On a failed exit waits on WaitForKey, as NetBSD's reboot() does. */
+static EFI_STATUS waits_for_key_on_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	UINTN index;
+
+	if (read_map(st, &m) == EFI_SUCCESS && m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	m.bs->WaitForEvent(1, &st->ConIn->WaitForKey, &index);
+	return EFI_LOAD_ERROR;
+}
+
+/* A short countdown, ten polls for a key, then the exit. */
+static EFI_STATUS counts_down_then_boots(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	EFI_INPUT_KEY key;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (st->ConIn->ReadKeyStroke(st->ConIn, &key) == EFI_SUCCESS)
+			return EFI_ABORTED;
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
 #if defined(__x86_64__)
 /* Code that stands for the loader's own: what halts_sample() samples in
  * (scripts/loader-code puts a loader's code in this section). */
@@ -156,6 +197,15 @@ int main(void)
 	};
 #endif
 
+	static const char *const key_not_owed[] = {
+		"ebsfuzz: invariant hang violated: the loader waits for a key nobody presses, after 1 "
+		"exit attempt(s) [giving-up]", NULL
+	};
+	static const char *const key_owed[] = {
+		"ebsfuzz: invariant liveness violated",
+		"the loader waited for a key nobody pressed after 1 exit attempt(s)", NULL
+	};
+
 	expect_reports("a halt where a boot was owed is liveness's", AMI_OPTION_ROM,
 		       halts_on_failure, owed);
 	expect_absent("a halt where a boot was owed is no hang as well", AMI_OPTION_ROM,
@@ -170,6 +220,12 @@ int main(void)
 	expect_reports("a halt after a successful exit is a compliant hang", EDK2_QUIET,
 		       halts_after_exit, exited);
 	expect_clean("the same loader, never halting, boots", EDK2_QUIET, halts_on_failure, true);
+	expect_reports("polling for a key nobody presses, where no boot was owed: a giving-up hang",
+		       OUTGROWN, polls_for_key_on_failure, key_not_owed);
+	expect_reports("waiting on WaitForKey where a boot was owed: liveness", AMI_OPTION_ROM,
+		       waits_for_key_on_failure, key_owed);
+	expect_clean("a countdown of ten polls, then the exit", EDK2_QUIET, counts_down_then_boots,
+		     true);
 #if defined(__x86_64__)
 	expect_clean("samples with no run of the loader between them are no halt", EDK2_QUIET,
 		     sampled_without_running, true);
