@@ -45,16 +45,27 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
  * if every one of them is free (else EFI_NOT_FOUND, as EDK2 answers; a
  * misaligned address too).  The loader will use that memory at that
  * address, so only ram.c's range can honour it: elsewhere the fake machine
- * refuses, and a boot is no longer owed.  The input's allocation outcomes
- * do not apply: the address fixes the placement.
+ * refuses, and a boot is no longer owed.  Nor is it where the pages are
+ * not free and the loader has read no map yet: an address it was built
+ * with (gigaboot's kernel zone at 1 MiB, ToaruOS's 64 MiB) that this map
+ * has in use, as Xen's trampoline needs memory below 1 MiB a map may not
+ * have free (docs/real-loaders.md); picked from a map it read, the choice
+ * is the loader's to get right.  The input's allocation outcomes do not
+ * apply: the address fixes the placement.
  */
 static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
 			      struct fw_alloc *rec)
 {
 	uint64_t start = fw_arg_get_u64(memory, "AllocatePages()'s Memory");
 
-	if (start % EFI_PAGE_SIZE != 0 || !fw_map_range_free(start, pages))
+	if (start % EFI_PAGE_SIZE != 0)
 		return EFI_NOT_FOUND;
+	if (!fw_map_range_free(start, pages)) {
+		if (fw.map_reads == 0)
+			fw_not_compliant(false, "AllocateAddress of memory this map has in use, "
+						"before the loader read any map");
+		return EFI_NOT_FOUND;
+	}
 	if (!fw_ram_covers(start, pages)) {
 		fw_not_compliant(false, "AllocateAddress outside the memory the fake machine can back");
 		return EFI_NOT_FOUND;

@@ -125,6 +125,35 @@ static EFI_STATUS trampoline_below_1mib_then_gives_up(EFI_HANDLE image, EFI_SYST
 	return EFI_LOAD_ERROR;
 }
 
+/* Insists on pages at an address it was built with, taken in this map,
+ * before (@after_read false) or after reading the map; then gives up. */
+static EFI_STATUS fixed_address(EFI_SYSTEM_TABLE *st, bool after_read)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS at = 0x900000; /* BootServicesData in the small map */
+	static UINT8 map[64 * 1024];
+	UINTN size = sizeof(map), key, dsize;
+	UINT32 version;
+
+	if (after_read && bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)map, &key, &dsize,
+					   &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &at) == EFI_NOT_FOUND);
+	return EFI_LOAD_ERROR;
+}
+
+static EFI_STATUS fixed_address_first(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return fixed_address(st, false);
+}
+
+static EFI_STATUS fixed_address_after_read(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return fixed_address(st, true);
+}
+
 /* AllocateAddress after a change lower in the map: the regions above it
  * have moved up in the firmware's table (map.c keeps a gap where the map
  * last changed), and a free range there must still be found free. */
@@ -391,6 +420,10 @@ int main(void)
 		     "firmware edk2-2025\n", allocate_address, true);
 	expect_reports("AllocateMaxAddress below 1 MiB: pages there, and the boot still owed",
 		       "firmware edk2-2025\n", trampoline_below_1mib_then_gives_up, owed);
+	expect_absent("a built-in address the map has in use, before any read: no boot owed",
+		      "firmware edk2-2025\n", fixed_address_first, "invariant liveness");
+	expect_reports("the same address after reading the map: the boot still owed",
+		       "firmware edk2-2025\n", fixed_address_after_read, owed);
 	expect_clean("AllocateAddress of a free range above an earlier change",
 		     "firmware edk2-2025\n", allocate_address_after_low_change, true);
 	return test_summary("test_memory");
