@@ -337,7 +337,10 @@ void oracle_check_exit_key(UINTN key)
 				 "returned key 0x%llx%s (call %u)",
 				 (unsigned long long)key, (unsigned long long)fw.last_read_key,
 				 key == (UINTN)fw.key ? "; the key is current, the map in hand is not"
-						      : "",
+				 : key == (UINTN)FW_STACK_PAINT_UINTN
+					 ? "; 0xbebebebebebebebe is what the stack held before the "
+					   "loader ran: a key it never set"
+					 : "",
 				 fw.calls);
 }
 

@@ -340,7 +340,6 @@ bool fw_map_converted(const uint8_t *buf, size_t size, size_t told)
 	place_values(buf, n_values);
 	for (i = 0; i < n; i++) {
 		size_t at = (size_t)i * fw.desc_size;
-
 		bool in_place, found;
 
 		fw_map_render(i, &d);

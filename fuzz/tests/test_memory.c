@@ -125,6 +125,20 @@ static EFI_STATUS trampoline_below_1mib_then_gives_up(EFI_HANDLE image, EFI_SYST
 	return EFI_LOAD_ERROR;
 }
 
+/* Exits with a key it never set, read from the painted stack (ToaruOS
+ * passes GetMemoryMap() no key on its first call, then this one). */
+static EFI_STATUS exits_with_painted_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static UINT8 map[64 * 1024];
+	UINTN size = sizeof(map), key, dsize;
+	UINT32 version;
+
+	if (st->BootServices->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)map, &key, &dsize,
+					   &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return st->BootServices->ExitBootServices(image, (UINTN)0xbebebebebebebebeull);
+}
+
 /* Insists on pages at an address it was built with, taken in this map,
  * before (@after_read false) or after reading the map; then gives up. */
 static EFI_STATUS fixed_address(EFI_SYSTEM_TABLE *st, bool after_read)
@@ -385,6 +399,11 @@ static void firmware_accesses_checked(void)
 int main(void)
 {
 	static const char *const owed[] = { "ebsfuzz: invariant liveness violated", NULL };
+	static const char *const painted_key[] = {
+		"; 0xbebebebebebebebe is what the stack held before the loader ran: a key it never "
+		"set",
+		NULL
+	};
 	static const char *const painted_trace[] = {
 		"# call 2: GetMemoryMap's MemoryMapSize is 0xbebebebebebebebe, what the stack held "
 		"before the loader ran (fuzz/fw/run.c): a size it never set",
@@ -408,6 +427,8 @@ int main(void)
 		     reads_stack_below, true);
 	expect_reports("a size the loader never set is named so", "firmware edk2-2025\n",
 		       tells_painted_size, painted_size);
+	expect_reports("a key the loader never set is named so", "firmware edk2-2025\n",
+		       exits_with_painted_key, painted_key);
 	testlib_trace = true;
 	expect_reports("and its trace says so at the call", "firmware edk2-2025\n",
 		       tells_painted_size, painted_trace);
