@@ -209,6 +209,7 @@ extern struct fw fw;
 _Noreturn void fw_end_run_waiting_for_key(const void *site);
 bool fw_is_key_event(EFI_EVENT event);
 void fw_key_polled(void);
+extern const EFI_SIMPLE_TEXT_INPUT_PROTOCOL fw_conin_template;
 
 /*
  * An ExitBootServices() sequence, as data: what each personality does, in

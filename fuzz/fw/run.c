@@ -105,7 +105,7 @@ EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 {
 	fw.caller = caller;
 	/* A wait for a key is polls with nothing done between them but
-	 * prints, stalls and checks (misc.c, KEY_POLLS_TO_WAIT). */
+	 * prints, stalls and checks (conin.c, KEY_POLLS_TO_WAIT). */
 	if (svc != SVC_ConIn && svc != SVC_ConOut && svc != SVC_Stall && svc != SVC_CheckEvent &&
 	    svc != SVC_WaitForEvent && svc != SVC_SetWatchdogTimer &&
 	    svc != SVC_GetNextMonotonicCount)

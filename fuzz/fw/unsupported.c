@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * unsupported.c - the boot services the fake firmware does not model (but
- * WaitForEvent() and CheckEvent() on ConIn's WaitForKey, which misc.c has).
+ * WaitForEvent() and CheckEvent() on ConIn's WaitForKey, which conin.c has).
  *
  * Each has the exact prototype of its slot (calling through a mismatched
  * function type is undefined behaviour) and goes through fw_enter(), so it
@@ -33,7 +33,7 @@ static bool only_key_event(UINTN n, EFI_EVENT *events, const char *what)
 }
 
 /* Other events are not modelled; a wait on WaitForKey alone never ends,
- * nobody being at the keyboard (misc.c). */
+ * nobody being at the keyboard (conin.c). */
 static EFI_STATUS EFIAPI WaitForEvent(UINTN n, EFI_EVENT *e, UINTN *i UNUSED)
 {
 	const void *caller = __builtin_return_address(0);
@@ -52,7 +52,7 @@ static EFI_STATUS EFIAPI SignalEvent(EFI_EVENT e UNUSED)
 	return unsupported(SVC_SignalEvent, __builtin_return_address(0));
 }
 
-/* WaitForKey is never signalled: EFI_NOT_READY, a poll (misc.c). */
+/* WaitForKey is never signalled: EFI_NOT_READY, a poll (conin.c). */
 static EFI_STATUS EFIAPI CheckEvent(EFI_EVENT e)
 {
 	EFI_STATUS status;
