@@ -146,10 +146,12 @@ struct trips {
 int point_scenario(const char *text, struct scenario *scn, char *canonical, size_t size);
 void point_run(const struct report_env *env, fw_loader_fn fn, const char *text,
 	       struct outcome *out, struct trips *trips);
+void trips_merge(struct trips *into, const struct trips *from);
+/* outcome.c */
+const char *outcome_signal_name(int sig);
 bool outcome_bad(const struct outcome *o);
 void outcome_describe(const struct outcome *o, char *buf, size_t size);
 bool outcome_stops_itself(const struct outcome *o);
 void outcome_describe_stop(const struct outcome *o, char *buf, size_t size);
-void trips_merge(struct trips *into, const struct trips *from);
 
 #endif /* EBSFUZZ_REPORT_REPORT_H */

@@ -11,7 +11,7 @@
 # scripts/loader-report links a user's loader the same way, beside
 # REPORT_REFERENCES.  make test runs test-report.
 
-REPORT_SRC := $(addprefix fuzz/report/,report.c point.c sweep_plan.c sweep.c jobs.c card.c \
+REPORT_SRC := $(addprefix fuzz/report/,report.c point.c outcome.c sweep_plan.c sweep.c jobs.c card.c \
 	render_text.c render_json.c render_html.c)
 REPORT_HEADERS := $(wildcard fuzz/report/*.h)
 REPORT_DIR := $(BUILD)/report
