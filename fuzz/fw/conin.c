@@ -11,14 +11,18 @@
  * wait for a key before it resets (NetBSD's efiboot reboot(), ACRN's
  * stub, gigaboot's xefi_getc(), illumos's prompt: docs/real-loaders.md);
  * without a ConIn it read through NULL, a crash the harness caused.  A
- * WaitForEvent() on WaitForKey alone never returns (unsupported.c), and
- * KEY_POLLS_TO_WAIT ReadKeyStroke() or CheckEvent(WaitForKey) answers in
- * a row, with nothing between them but prints, stalls and other polls
- * (fw_enter()), are a wait for a key too: either ends the run as a halt
- * (fw_end_run_waiting_for_key()).  Polled until the call budget ran out,
- * it was a compliant termination finding, blame for a key nobody pressed.
- * A countdown polling more often than that is taken for a wait. */
-#define KEY_POLLS_TO_WAIT 64
+ * WaitForEvent() on WaitForKey and nothing that will be signalled never
+ * returns (timer_events.c), and FW_KEY_POLLS_TO_WAIT ReadKeyStroke() or
+ * CheckEvent(WaitForKey) answers in a row, with nothing between them but
+ * prints, stalls and other polls (fw_enter()), are a wait for a key too,
+ * unless a timer of the loader's is armed (a countdown: the clock moves on
+ * to it while the loader polls, timer_events.c): either ends the run as a
+ * halt (fw_end_run_waiting()).  Polled until the call budget ran out, it
+ * was a compliant termination finding, blame for a key nobody pressed; so
+ * a budget that runs out after that many polls in a row, a timer armed,
+ * ends it as a wait for a key too (oracle_check_call_budget()).  A
+ * countdown polling more often than that with no timer is taken for a
+ * wait. */
 static UINT8 key_event; /* WaitForKey: an event of the firmware's own */
 
 /**
@@ -32,12 +36,17 @@ bool fw_is_key_event(EFI_EVENT event)
 
 /**
  * fw_key_polled() - ConIn answered "no key" once more (fw.caller asked);
- * KEY_POLLS_TO_WAIT of them in a row are a wait for a key.
+ * FW_KEY_POLLS_TO_WAIT of them in a row, no timer of the loader's armed,
+ * are a wait for a key.  A poll is a wait, for a timer too.
  */
 void fw_key_polled(void)
 {
-	if (++fw.key_polls >= KEY_POLLS_TO_WAIT)
-		fw_end_run_waiting_for_key(fw.caller);
+	const void *caller = fw.caller; /* a timer's notify function may call */
+
+	fw.key_polls++;
+	fw_timer_events_polled();
+	if (fw.key_polls >= FW_KEY_POLLS_TO_WAIT && !fw_timer_events_armed())
+		fw_end_run_waiting(caller, true);
 }
 
 static EFI_STATUS EFIAPI conin_Reset(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *This UNUSED,

@@ -223,6 +223,10 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 	e->type = type;
 	e->group = group;
 	e->open = true;
+	e->timer = TimerCancel;
+	e->signaled = false;
+	e->deadline = 0;
+	e->period = 0;
 	fw_arg_put_ptr(event, e, "CreateEvent()'s Event");
 	return EFI_SUCCESS;
 }
@@ -312,6 +316,8 @@ void fw_exit_reset(void)
 	memset(fw.timer_done, 0, sizeof(fw.timer_done));
 	fw.timers_enabled = true;
 	fw.notifying = FW_NO_GROUP;
+	fw.clock = 0;
+	fw.timer_notifying = false;
 	for (i = 0; i < scn->n_timers; i++) {
 		fw.timer_next[i] = scn->timers[i].at;
 		fw.timer_armed[i] = false;

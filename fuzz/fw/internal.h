@@ -111,6 +111,11 @@ struct fw_event {
 	uint8_t group; /* enum scn_group or FW_NO_GROUP */
 	bool open;
 	uint64_t start, pages; /* its page in the map (U-Boot), or pages 0 */
+	/* A timer (timer_events.c): armed unless TimerCancel; times are
+	 * fw.clock's, in 100 ns units. */
+	uint8_t timer; /* EFI_TIMER_DELAY */
+	bool signaled;
+	uint64_t deadline, period;
 };
 
 struct fw {
@@ -162,6 +167,8 @@ struct fw {
 	uint8_t notifying; /* group whose notify functions are running, or FW_NO_GROUP */
 	uint64_t monotonic;
 	EFI_TPL tpl;
+	uint64_t clock;            /* 100 ns units; moves only while the loader waits */
+	bool timer_notifying;      /* a timer's notify function runs: no timer fires */
 
 	/* Call accounting. */
 	unsigned calls;
@@ -200,15 +207,28 @@ struct fw {
 	EFI_STATUS exit_status;    /* passed to Exit() */
 	jmp_buf reset_jump;
 	const void *halt_site;     /* where a halt spins (fw_end_run_halted()) */
-	bool halt_for_key;         /* the halt is a wait for a key (fw_end_run_waiting_for_key()) */
+	uint8_t halt_wait;         /* enum fw_halt_wait: what a halt waits for (fw_end_run_waiting()) */
 	unsigned key_polls;        /* ReadKeyStroke() answers in a row with nothing else done */
+	unsigned idle_polls;       /* polls of any kind in a row with nothing else done */
 };
 
 extern struct fw fw;
 
-_Noreturn void fw_end_run_waiting_for_key(const void *site);
+/* What a halt waits for: nothing (a loop of the loader's own), a key
+ * nobody presses (conin.c), or events nothing will signal (timer_events.c). */
+enum fw_halt_wait { HALT_LOOP, HALT_FOR_KEY, HALT_FOR_EVENTS };
+
+/* FW_KEY_POLLS_TO_WAIT polls for a key in a row, with nothing else done
+ * between them, are a wait for a key (conin.c). */
+#define FW_KEY_POLLS_TO_WAIT 64u
+
+_Noreturn void fw_end_run_waiting(const void *site, bool for_key);
 bool fw_is_key_event(EFI_EVENT event);
 void fw_key_polled(void);
+bool fw_timer_events_armed(void);
+void fw_timer_events_polled(void);
+void fw_timer_events_stall(UINTN microseconds);
+void fw_timer_events_install(EFI_BOOT_SERVICES *bs);
 extern const EFI_SIMPLE_TEXT_INPUT_PROTOCOL fw_conin_template;
 
 /*

@@ -41,9 +41,15 @@ bool oracle_check_argument_alignment(const void *p, size_t align, const char *wh
  */
 void oracle_check_call_budget(const char *what)
 {
-	if (++fw.calls > FW_MAX_CALLS)
-		oracle_fatal(INV_TERMINATION, "more than %u calls to boot services (the last: %s)",
-			     FW_MAX_CALLS, what);
+	if (++fw.calls <= FW_MAX_CALLS)
+		return;
+	/* Polls for a key all the way to the budget, a timer armed (else the
+	 * wait had ended sooner, conin.c): a wait for a key nobody presses,
+	 * woken now and then by a timer it does not end on. */
+	if (fw.key_polls >= FW_KEY_POLLS_TO_WAIT)
+		fw_end_run_waiting(fw.caller, true);
+	oracle_fatal(INV_TERMINATION, "more than %u calls to boot services (the last: %s)",
+		     FW_MAX_CALLS, what);
 }
 
 /**
@@ -384,8 +390,9 @@ static const char *how_it_ended(const struct fw_result *result, char *buf, size_
 		snprintf(buf, size, "reset the system");
 		break;
 	case END_HALT:
-		snprintf(buf, size, fw.halt_for_key ? "waited for a key nobody pressed"
-						    : "halted in a loop");
+		snprintf(buf, size, fw.halt_wait == HALT_FOR_KEY      ? "waited for a key nobody pressed"
+				    : fw.halt_wait == HALT_FOR_EVENTS ? "waited for events nothing signalled"
+								      : "halted in a loop");
 		break;
 	default:
 		snprintf(buf, size, "returned %s", fw_status_name(result->status));
@@ -442,9 +449,10 @@ void oracle_check_end(struct fw_result *result)
 	/* A halt owed no boot here, or liveness below judges it. */
 	if (result->ended == END_HALT && !(result->compliant && !result->exited))
 		oracle_violation_at(INV_HANG, fw.halt_site, "the loader %s, after %u exit attempt(s)%s",
-				    fw.halt_for_key ? "waits for a key nobody presses"
-						    : "halts in a loop of its own code that changes "
-						      "nothing",
+				    fw.halt_wait == HALT_FOR_KEY ? "waits for a key nobody presses"
+				    : fw.halt_wait == HALT_FOR_EVENTS
+					    ? "waits for events nothing will signal"
+					    : "halts in a loop of its own code that changes nothing",
 				    fw.exit_attempts, result->exited ? ", boot services exited" : "");
 	if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "

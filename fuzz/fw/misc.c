@@ -227,6 +227,8 @@ static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds)
 	EFI_STATUS status = FW_ENTER(SVC_Stall);
 
 	fw_uboot_stall(microseconds);
+	if (status == EFI_SUCCESS)
+		fw_timer_events_stall(microseconds);
 	return fw_leave(SVC_Stall, status);
 }
 
@@ -457,6 +459,7 @@ void fw_tables_reset(void)
 
 	if (bs_template.GetMemoryMap == NULL) {
 		fw_unsupported_install(&bs_template);
+		fw_timer_events_install(&bs_template);
 		fw_memory_install(&bs_template);
 		fw_exit_install(&bs_template);
 	}

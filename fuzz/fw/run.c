@@ -105,11 +105,14 @@ EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 {
 	fw.caller = caller;
 	/* A wait for a key is polls with nothing done between them but
-	 * prints, stalls and checks (conin.c, KEY_POLLS_TO_WAIT). */
+	 * prints, stalls and checks (conin.c, FW_KEY_POLLS_TO_WAIT), and so
+	 * is a wait for a timer (timer_events.c). */
 	if (svc != SVC_ConIn && svc != SVC_ConOut && svc != SVC_Stall && svc != SVC_CheckEvent &&
 	    svc != SVC_WaitForEvent && svc != SVC_SetWatchdogTimer &&
-	    svc != SVC_GetNextMonotonicCount)
+	    svc != SVC_GetNextMonotonicCount) {
 		fw.key_polls = 0;
+		fw.idle_polls = 0;
+	}
 	oracle_check_call_allowed(svc);
 	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
@@ -200,8 +203,9 @@ static void calls_reset(void)
 	fw.first_exit_returned = false;
 	fw.past_key_check = false;
 	fw.ended = END_RETURNED;
-	fw.halt_for_key = false;
+	fw.halt_wait = HALT_LOOP;
 	fw.key_polls = 0;
+	fw.idle_polls = 0;
 }
 
 /*
@@ -344,19 +348,23 @@ NO_COVERAGE unsigned fw_calls_so_far(void)
  * @site: one byte past the loop's instruction, where the hang is placed.
  */
 /**
- * fw_end_run_waiting_for_key() - the loader waits for a key nobody
- * presses: a halt, judged as one (oracle_check_end()), at the call.
+ * fw_end_run_waiting() - the loader waits for a key nobody presses, or for
+ * events nothing will signal: a halt, judged as one (oracle_check_end()),
+ * at the call.
  * @site: the loader's return address from the call that waits.
+ * @for_key: ConIn's WaitForKey is among what it waits for.
  *
  * Fatal paths wait for a key before they reset or return (gigaboot's
  * xefi_getc(), illumos's prompt: docs/real-loaders.md); on a machine with
- * nobody at its keyboard they wait for ever, as a `for (;;)` does.
+ * nobody at its keyboard they wait for ever, as a `for (;;)` does, and so
+ * does a wait on a timer never set or stopped by ExitBootServices().
  */
-_Noreturn void fw_end_run_waiting_for_key(const void *site)
+_Noreturn void fw_end_run_waiting(const void *site, bool for_key)
 {
-	FW_TRACE("# the loader waits for a key nobody presses; the run ends here\n");
+	FW_TRACE("# the loader waits for %s; the run ends here\n",
+		 for_key ? "a key nobody presses" : "events nothing will signal");
 	fw.halt_site = site;
-	fw.halt_for_key = true;
+	fw.halt_wait = for_key ? HALT_FOR_KEY : HALT_FOR_EVENTS;
 	fw.ended = END_HALT;
 	longjmp(fw.reset_jump, 1);
 }

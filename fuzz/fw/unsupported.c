@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * unsupported.c - the boot services the fake firmware does not model (but
- * WaitForEvent() and CheckEvent() on ConIn's WaitForKey, which conin.c has).
+ * unsupported.c - the boot services the fake firmware does not model.
  *
  * Each has the exact prototype of its slot (calling through a mismatched
  * function type is undefined behaviour) and goes through fw_enter(), so it
@@ -20,52 +19,9 @@ static EFI_STATUS unsupported(enum fw_service svc, const void *caller)
 	return fw_leave(svc, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
 }
 
-static EFI_STATUS EFIAPI SetTimer(EFI_EVENT e UNUSED, EFI_TIMER_DELAY t UNUSED, UINT64 n UNUSED)
-{
-	return unsupported(SVC_SetTimer, __builtin_return_address(0));
-}
-
-/* Whether the loader passed ConIn's WaitForKey as the one event. */
-static bool only_key_event(UINTN n, EFI_EVENT *events, const char *what)
-{
-	return n == 1 && events != NULL &&
-	       fw_is_key_event((EFI_EVENT)fw_arg_get_uintn((const UINTN *)(void *)events, what));
-}
-
-/* Other events are not modelled; a wait on WaitForKey alone never ends,
- * nobody being at the keyboard (conin.c). */
-static EFI_STATUS EFIAPI WaitForEvent(UINTN n, EFI_EVENT *e, UINTN *i UNUSED)
-{
-	const void *caller = __builtin_return_address(0);
-	EFI_STATUS status = fw_enter(SVC_WaitForEvent, caller);
-
-	if (status == EFI_SUCCESS && only_key_event(n, e, "WaitForEvent()'s Event")) {
-		FW_TRACE("# call %u: WaitForEvent(ConIn's WaitForKey)\n", fw.calls);
-		fw_end_run_waiting_for_key(caller);
-	}
-	FW_TRACE("# call %u: WaitForEvent -> EFI_UNSUPPORTED\n", fw.calls);
-	return fw_leave(SVC_WaitForEvent, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
-}
-
 static EFI_STATUS EFIAPI SignalEvent(EFI_EVENT e UNUSED)
 {
 	return unsupported(SVC_SignalEvent, __builtin_return_address(0));
-}
-
-/* WaitForKey is never signalled: EFI_NOT_READY, a poll (conin.c). */
-static EFI_STATUS EFIAPI CheckEvent(EFI_EVENT e)
-{
-	EFI_STATUS status;
-
-	if (!fw_is_key_event(e))
-		return unsupported(SVC_CheckEvent, __builtin_return_address(0));
-	status = fw_enter(SVC_CheckEvent, __builtin_return_address(0));
-	if (status == EFI_SUCCESS) {
-		FW_TRACE("# call %u: CheckEvent(ConIn's WaitForKey) -> EFI_NOT_READY\n", fw.calls);
-		fw_key_polled();
-		status = EFI_NOT_READY;
-	}
-	return fw_leave(SVC_CheckEvent, status);
 }
 
 static EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *h UNUSED, EFI_GUID *p UNUSED,
@@ -190,10 +146,7 @@ static EFI_STATUS EFIAPI UninstallMultipleProtocolInterfaces(EFI_HANDLE h UNUSED
  */
 void fw_unsupported_install(EFI_BOOT_SERVICES *bs)
 {
-	bs->SetTimer = SetTimer;
-	bs->WaitForEvent = WaitForEvent;
 	bs->SignalEvent = SignalEvent;
-	bs->CheckEvent = CheckEvent;
 	bs->InstallProtocolInterface = InstallProtocolInterface;
 	bs->ReinstallProtocolInterface = ReinstallProtocolInterface;
 	bs->UninstallProtocolInterface = UninstallProtocolInterface;
