@@ -199,6 +199,7 @@ struct fw {
 	struct fw_reason reasons[FW_MAX_REASONS];
 	unsigned n_reasons;
 	unsigned outside_rules;    /* reasons that break the rules, among them */
+	bool built_in_address_refused; /* AllocateAddress refused before any map read (pages.c) */
 	struct fw_pending_call pending[FW_MAX_PENDING];
 	unsigned n_pending;
 

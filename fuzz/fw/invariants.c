@@ -419,6 +419,11 @@ void oracle_check_end(struct fw_result *result)
 	char how[64];
 
 	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
+	/* An address the loader was built with, in use in this map, excuses
+	 * only a loader that stopped for it (pages.c, allocate_at()). */
+	if (fw.built_in_address_refused && fw.exit_attempts == 0)
+		fw_not_compliant(false, "AllocateAddress of memory this map has in use, before the "
+					"loader read any map");
 	result->compliant = fw.n_reasons == 0;
 	result->why_not_compliant = fw.n_reasons > 0 ? fw.reasons[0].why : NULL;
 	if (result->ended == END_FATAL)

@@ -46,12 +46,15 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
  * misaligned address too).  The loader will use that memory at that
  * address, so only ram.c's range can honour it: elsewhere the fake machine
  * refuses, and a boot is no longer owed.  Nor is it where the pages are
- * not free and the loader has read no map yet: an address it was built
- * with (gigaboot's kernel zone at 1 MiB, ToaruOS's 64 MiB) that this map
- * has in use, as Xen's trampoline needs memory below 1 MiB a map may not
- * have free (docs/real-loaders.md); picked from a map it read, the choice
- * is the loader's to get right.  The input's allocation outcomes do not
- * apply: the address fixes the placement.
+ * not free and the loader has read no map yet, if the loader then stops
+ * before any exit attempt: an address it was built with (gigaboot's kernel
+ * zone at 1 MiB, ToaruOS's 64 MiB) that this map has in use, as Xen's
+ * trampoline needs memory below 1 MiB a map may not have free
+ * (docs/real-loaders.md).  A loader that copes and goes on to exit owes
+ * the boot again (Syslinux tries the kernel's preferred address, 16 MiB,
+ * and relocates when refused: oracle_check_end()); picked from a map it
+ * read, the choice is the loader's to get right.  The input's allocation
+ * outcomes do not apply: the address fixes the placement.
  */
 static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
 			      struct fw_alloc *rec)
@@ -61,9 +64,11 @@ static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_AD
 	if (start % EFI_PAGE_SIZE != 0)
 		return EFI_NOT_FOUND;
 	if (!fw_map_range_free(start, pages)) {
-		if (fw.map_reads == 0)
-			fw_not_compliant(false, "AllocateAddress of memory this map has in use, "
-						"before the loader read any map");
+		if (fw.map_reads == 0 && !fw.built_in_address_refused) {
+			fw.built_in_address_refused = true;
+			FW_TRACE("# AllocateAddress of memory this map has in use, before the loader "
+				 "read any map: a boot is owed only if the loader goes on to exit\n");
+		}
 		return EFI_NOT_FOUND;
 	}
 	if (!fw_ram_covers(start, pages)) {

@@ -288,6 +288,7 @@ void oracle_reset(void)
 	if (fw.outside_rules > 0 && class_hook != NULL)
 		class_hook(false);
 	fw.outside_rules = 0;
+	fw.built_in_address_refused = false;
 	fw.n_pending = 0;
 	fw.run_started = false;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../sanitizers.h"
-#include "testlib.h"
+#include "fixtures.h"
 
 /* The type of the descriptor holding @addr in a fresh map read. */
 static UINT32 type_at(EFI_BOOT_SERVICES *bs, EFI_PHYSICAL_ADDRESS addr)
@@ -166,6 +166,22 @@ static EFI_STATUS fixed_address_after_read(EFI_HANDLE image, EFI_SYSTEM_TABLE *s
 {
 	(void)image;
 	return fixed_address(st, true);
+}
+
+/* Syslinux: the kernel's preferred address first, taken in this map, then
+ * pages anywhere; then one exit attempt and no retry (L1). */
+static EFI_STATUS fixed_address_then_relocates(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS at = 0x900000; /* BootServicesData in the small map */
+	struct held_map m;
+
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &at) == EFI_NOT_FOUND);
+	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &at) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return bs->ExitBootServices(image, m.key);
 }
 
 /* AllocateAddress after a change lower in the map: the regions above it
@@ -445,6 +461,11 @@ int main(void)
 		      "firmware edk2-2025\n", fixed_address_first, "invariant liveness");
 	expect_reports("the same address after reading the map: the boot still owed",
 		       "firmware edk2-2025\n", fixed_address_after_read, owed);
+	expect_violation("a built-in address refused, then relocated and on to an exit: owed",
+			 "firmware edk2-2025\n"
+			 "handler before-exit once alloc-pages BootServicesData amount=1 delta=+1 "
+			 "repeat=1\n",
+			 fixed_address_then_relocates, "liveness");
 	expect_clean("AllocateAddress of a free range above an earlier change",
 		     "firmware edk2-2025\n", allocate_address_after_low_change, true);
 	return test_summary("test_memory");
