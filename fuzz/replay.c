@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +64,32 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * A sanitizer that handles a deadly signal itself (ASan's handle_segv, on
+ * by default) keeps its handler: its report names the kind ("SEGV", "FPE"),
+ * the faulting address and the loader's line, and the campaign looks for it
+ * in a finding's trace (scripts/fuzz-campaign); replaced, a crash printed
+ * only "Segmentation fault", and every SEGV or FPE row said its replay did
+ * not show the finding.  Its death callback still names the input.
+ */
+static bool handled_already(int sig)
+{
+	struct sigaction current;
+
+	return sig != SIGALRM && sig != SIGABRT && sigaction(sig, NULL, &current) == 0 &&
+	       (current.sa_flags & SA_SIGINFO ? current.sa_sigaction != NULL
+					      : current.sa_handler != SIG_DFL &&
+							current.sa_handler != SIG_IGN);
+}
+
 static void install_handlers(void)
 {
 	static const int signals[] = { SIGABRT, SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGALRM };
 	unsigned i;
 
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		signal(signals[i], on_fatal_signal);
+		if (!handled_already(signals[i]))
+			signal(signals[i], on_fatal_signal);
 	if (__sanitizer_set_death_callback != NULL)
 		__sanitizer_set_death_callback(name_failing_input);
 }
