@@ -172,6 +172,7 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 					 UINTN *desc_size, UINT32 *desc_version)
 {
 	EFI_STATUS status = FW_ENTER(SVC_GetMemoryMap);
+	bool injected = status != EFI_SUCCESS;
 	UINTN asked = size != NULL ? fw_arg_get_uintn(size, "GetMemoryMap()'s MemoryMapSize") : 0;
 	UINTN answered;
 
@@ -182,6 +183,14 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 			 fw.calls);
 	if (status == EFI_SUCCESS)
 		status = get_memory_map(size, map, key, desc_size, desc_version);
+	/* An injected failure writes nothing: the trace says so, rather than
+	 * the key and DescriptorSize the loader was not given (memtest86+'s
+	 * port divided by the 0 it still held, where the trace said 48). */
+	if (injected) {
+		FW_TRACE("# call %u: GetMemoryMap(%zu, %s) -> %s, injected: nothing written\n",
+			 fw.calls, (size_t)asked, map ? "buffer" : "NULL", fw_status_name(status));
+		return fw_leave(SVC_GetMemoryMap, status);
+	}
 	/* Read byte-wise: the argument was judged above, tracing or not. */
 	if (size != NULL)
 		memcpy(&answered, size, sizeof(answered));
