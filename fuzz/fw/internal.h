@@ -211,6 +211,7 @@ struct fw {
 	uint8_t halt_wait;         /* enum fw_halt_wait: what a halt waits for (fw_end_run_waiting()) */
 	unsigned key_polls;        /* ReadKeyStroke() answers in a row with nothing else done */
 	unsigned idle_polls;       /* polls of any kind in a row with nothing else done */
+	uint64_t traced[FW_MAX_CALLS / 64 + 1]; /* calls with a line in the trace (tracing only) */
 };
 
 extern struct fw fw;

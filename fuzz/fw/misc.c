@@ -138,24 +138,29 @@ static EFI_STATUS EFIAPI con_OutputString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This 
 }
 
 /* The other console functions: accepted and ignored, or refused (modes).
+ * @name: the function's, for the trace.
  * @caller: the loader's return address, taken by each of them. */
-static EFI_STATUS console_call_from(EFI_STATUS status_if_allowed, const void *caller)
+static EFI_STATUS console_call_from(const char *name, EFI_STATUS status_if_allowed,
+				    const void *caller)
 {
 	EFI_STATUS status = fw_enter(SVC_ConOut, caller);
 
-	return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : status_if_allowed);
+	if (status == EFI_SUCCESS)
+		status = status_if_allowed;
+	FW_TRACE("# call %u: ConOut->%s() -> %s\n", fw.calls, name, fw_status_name(status));
+	return fw_leave(SVC_ConOut, status);
 }
 
 static EFI_STATUS EFIAPI con_Reset(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 				   BOOLEAN extended UNUSED)
 {
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("Reset", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					CHAR16 *string UNUSED)
 {
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("TestString", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode,
@@ -163,18 +168,22 @@ static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNU
 {
 	EFI_STATUS status = fw_enter(SVC_ConOut, __builtin_return_address(0));
 
-	if (mode != 0)
-		return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
-	if (columns == NULL || rows == NULL)
-		return fw_leave(SVC_ConOut, status != EFI_SUCCESS ? status : EFI_INVALID_PARAMETER);
-	fw_arg_put_uintn(columns, 80, "QueryMode()'s Columns");
-	fw_arg_put_uintn(rows, 25, "QueryMode()'s Rows");
+	if (status == EFI_SUCCESS && mode != 0)
+		status = EFI_UNSUPPORTED;
+	else if (status == EFI_SUCCESS && (columns == NULL || rows == NULL))
+		status = EFI_INVALID_PARAMETER;
+	else if (status == EFI_SUCCESS) {
+		fw_arg_put_uintn(columns, 80, "QueryMode()'s Columns");
+		fw_arg_put_uintn(rows, 25, "QueryMode()'s Rows");
+	}
+	FW_TRACE("# call %u: ConOut->QueryMode(%zu) -> %s\n", fw.calls, (size_t)mode,
+		 fw_status_name(status));
 	return fw_leave(SVC_ConOut, status);
 }
 
 static EFI_STATUS EFIAPI con_SetMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode)
 {
-	return console_call_from(mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED,
+	return console_call_from("SetMode", mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED,
 				 __builtin_return_address(0));
 }
 
@@ -182,25 +191,25 @@ static EFI_STATUS EFIAPI con_SetAttribute(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This 
 					  UINTN attribute)
 {
 	fw.conout_mode.Attribute = (INT32)(attribute & 0x7f);
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("SetAttribute", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_ClearScreen(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED)
 {
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("ClearScreen", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_SetCursorPosition(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					       UINTN column UNUSED, UINTN row UNUSED)
 {
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("SetCursorPosition", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  BOOLEAN visible)
 {
 	fw.conout_mode.CursorVisible = visible;
-	return console_call_from(EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("EnableCursor", EFI_SUCCESS, __builtin_return_address(0));
 }
 
 /* ---- Benign boot services ---- */
@@ -226,6 +235,8 @@ static EFI_STATUS EFIAPI bs_Stall(UINTN microseconds)
 {
 	EFI_STATUS status = FW_ENTER(SVC_Stall);
 
+	FW_TRACE("# call %u: Stall(%zu) -> %s\n", fw.calls, (size_t)microseconds,
+		 fw_status_name(status));
 	fw_uboot_stall(microseconds);
 	if (status == EFI_SUCCESS)
 		fw_timer_events_stall(microseconds);
@@ -252,8 +263,8 @@ static EFI_STATUS EFIAPI bs_Exit(EFI_HANDLE image UNUSED, EFI_STATUS exit_status
 
 	if (status != EFI_SUCCESS)
 		return fw_leave(SVC_Exit, status);
-	fw_leave(SVC_Exit, EFI_SUCCESS);
 	FW_TRACE("# call %u: Exit(%s): the run ends here\n", fw.calls, fw_status_name(exit_status));
+	fw_leave(SVC_Exit, EFI_SUCCESS);
 	fw.ended = END_EXIT;
 	fw.exit_status = exit_status;
 	longjmp(fw.reset_jump, 1);

@@ -24,6 +24,10 @@ void fw_trace(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* A call's own line (fw_leave() writes one for a call without). */
+	if (strncmp(fmt, "# call ", 7) == 0 && fw.calls <= FW_MAX_CALLS)
+		fw.traced[fw.calls / 64] |= 1ull << (fw.calls % 64);
+
 	va_start(ap, fmt);
 	vfprintf(fw.opt->trace, fmt, ap);
 	va_end(ap);
@@ -136,6 +140,14 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 {
 	if (fw.n_log < FW_LOG_CALLS)
 		fw.log[fw.n_log++] = (struct fw_call){ (uint8_t)svc, status };
+	/* Every call has its line in the trace: the services with nothing to
+	 * say but their status (RaiseTPL, SetWatchdogTimer, CopyMem...) get
+	 * this one; without, a trace skipped their numbers (Unikraft's
+	 * ClearScreen was call 1, its trace began at call 2). */
+	if (fw.opt->trace != NULL && fw.calls <= FW_MAX_CALLS &&
+	    !(fw.traced[fw.calls / 64] >> (fw.calls % 64) & 1))
+		fw_trace("# call %u: %s -> %s\n", fw.calls, scn_service_names[svc],
+			 fw_status_name(status));
 	return status;
 }
 
@@ -206,6 +218,8 @@ static void calls_reset(void)
 	fw.halt_wait = HALT_LOOP;
 	fw.key_polls = 0;
 	fw.idle_polls = 0;
+	if (fw.opt->trace != NULL)
+		memset(fw.traced, 0, sizeof(fw.traced));
 }
 
 /*

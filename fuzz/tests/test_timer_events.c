@@ -4,8 +4,11 @@
  * boot menus that count down with SetTimer() and CheckEvent() or
  * WaitForEvent() boot when the time is up, as on real firmware; a wait
  * nothing can end is a halt; the arguments UEFI 2.10 section 7.1 refuses
- * are refused; the tick is dead after a failed exit on EDK2.
+ * are refused; the tick is dead after a failed exit on EDK2; and the
+ * trace has a line for every call a menu makes.
  */
+#include <string.h>
+
 #include "fixtures.h"
 
 /* A failed first exit (a BeforeExitBootServices handler allocates) on
@@ -231,6 +234,40 @@ static EFI_STATUS stalls_past_timer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return read_and_exit(image, st);
 }
 
+/* A menu's screen work around a short Stall(), then a boot. */
+static EFI_STATUS draws_menu(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+
+	st->ConOut->ClearScreen(st->ConOut);
+	st->ConOut->SetAttribute(st->ConOut, 0x0f);
+	bs->RestoreTPL(bs->RaiseTPL(TPL_NOTIFY));
+	bs->Stall(5);
+	return read_and_exit(image, st);
+}
+
+/* Every call has its line in the trace, numbered in order. */
+static void every_call_traced(void)
+{
+	static const char *const lines[] = {
+		"# call 1: ConOut->ClearScreen() -> EFI_SUCCESS\n",
+		"# call 2: ConOut->SetAttribute() -> EFI_SUCCESS\n",
+		"# call 3: RaiseTPL -> EFI_SUCCESS\n", "# call 4: RestoreTPL -> EFI_SUCCESS\n",
+		"# call 5: Stall(5) -> EFI_SUCCESS\n", "# call 6: GetMemoryMap(",
+	};
+	struct run_outcome out;
+	bool ok;
+	unsigned i;
+
+	testlib_trace = true;
+	run_forked(EDK2_QUIET, draws_menu, &out);
+	testlib_trace = false;
+	ok = out.violation[0] == 0 && out.exited;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ok = ok && strstr(out.output, lines[i]) != NULL;
+	test_result("every call has its line in the trace (console, TPL, Stall)", ok, &out);
+}
+
 int main(void)
 {
 	static const char *const waits_for_key[] = {
@@ -266,5 +303,6 @@ int main(void)
 	/* Calls UEFI forbids then (forbidden-call), as OVMF was measured with. */
 	expect_absent("after a failed exit EDK2's tick is off; a relative 0 still signals",
 		      EDK2_FAILED_EXIT, times_after_failed_exit, "check failed");
+	every_call_traced();
 	return test_summary("test_timer_events");
 }
