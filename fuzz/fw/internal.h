@@ -212,6 +212,10 @@ struct fw {
 	unsigned key_polls;        /* ReadKeyStroke() answers in a row with nothing else done */
 	unsigned idle_polls;       /* polls of any kind in a row with nothing else done */
 	uint64_t traced[FW_MAX_CALLS / 64 + 1]; /* calls with a line in the trace (tracing only) */
+	/* The loader's last call of the exit dance (run.c, is_exit_dance()). */
+	const void *dance_caller;
+	uint8_t dance_svc;  /* enum fw_service */
+	unsigned dance_call;
 };
 
 extern struct fw fw;

@@ -459,7 +459,17 @@ void oracle_check_end(struct fw_result *result)
 					    ? "waits for events nothing will signal"
 					    : "halts in a loop of its own code that changes nothing",
 				    fw.exit_attempts, result->exited ? ", boot services exited" : "");
-	if (result->compliant && !result->exited)
+	/* Placed at the loader's last call of the exit dance (run.c), where
+	 * it went wrong, rather than at a print or a prompt after it. */
+	if (result->compliant && !result->exited && fw.dance_caller != NULL)
+		oracle_violation_at(INV_LIVENESS, fw.dance_caller,
+				    "%s firmware, map growth %u of %u descriptors allowed, nothing "
+				    "injected, yet the loader %s after %u exit attempt(s); its last "
+				    "exit-boot call: %s (call %u)",
+				    scn_personality_names[fw.personality], growth,
+				    fw.opt->liveness_descs, how_it_ended(result, how, sizeof(how)),
+				    fw.exit_attempts, scn_service_names[fw.dance_svc], fw.dance_call);
+	else if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",
 				 scn_personality_names[fw.personality], growth,

@@ -94,6 +94,19 @@ static EFI_STATUS injected_status(enum fw_service svc)
 	return EFI_SUCCESS;
 }
 
+/*
+ * The services of the exit dance: where a loader that does not boot went
+ * wrong is its last call of these (liveness is placed there,
+ * oracle_check_end()), not the print or prompt that follows it (memtest86+'s
+ * liveness row was at the OutputString of its error message, Unikraft's at
+ * its crash macro's).
+ */
+static bool is_exit_dance(enum fw_service svc)
+{
+	return svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices || svc == SVC_AllocatePool ||
+	       svc == SVC_FreePool || svc == SVC_AllocatePages || svc == SVC_FreePages;
+}
+
 /**
  * fw_enter() - the start of every boot-service and ConOut call (FW_ENTER).
  * @svc: which one.
@@ -120,6 +133,11 @@ EFI_STATUS fw_enter(enum fw_service svc, const void *caller)
 	oracle_check_call_allowed(svc);
 	oracle_check_call_budget(scn_service_names[svc]);
 	fw.svc_calls[svc]++;
+	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying) {
+		fw.dance_caller = caller;
+		fw.dance_svc = (uint8_t)svc;
+		fw.dance_call = fw.calls;
+	}
 	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP && fw_timers_fire_at(svc))
 		fw_timers_tick();
 	return injected_status(svc);
@@ -218,6 +236,8 @@ static void calls_reset(void)
 	fw.halt_wait = HALT_LOOP;
 	fw.key_polls = 0;
 	fw.idle_polls = 0;
+	fw.dance_caller = NULL;
+	fw.dance_call = 0;
 	if (fw.opt->trace != NULL)
 		memset(fw.traced, 0, sizeof(fw.traced));
 }

@@ -39,6 +39,22 @@ static EFI_STATUS halts_on_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_SUCCESS;
 }
 
+/* memtest86+: a failed exit, an error message, then the halt.  Liveness is
+ * placed at the exit, the loader's last call of the exit dance, not at the
+ * message. */
+static EFI_STATUS prints_then_halts_on_failure(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 message[] = u"ExitBootServices failed\r\n";
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	st->ConOut->OutputString(st->ConOut, message);
+	halt();
+}
+
 /* Exits, then halts instead of returning. */
 static EFI_STATUS halts_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -206,8 +222,15 @@ int main(void)
 		"the loader waited for a key nobody pressed after 1 exit attempt(s)", NULL
 	};
 
+	static const char *const owed_at_exit[] = {
+		"the loader halted in a loop after 1 exit attempt(s); its last exit-boot call: "
+		"ExitBootServices (call 4)", NULL
+	};
+
 	expect_reports("a halt where a boot was owed is liveness's", AMI_OPTION_ROM,
 		       halts_on_failure, owed);
+	expect_reports("liveness is placed at the failed exit, not the message after it",
+		       AMI_OPTION_ROM, prints_then_halts_on_failure, owed_at_exit);
 	expect_absent("a halt where a boot was owed is no hang as well", AMI_OPTION_ROM,
 		      halts_on_failure, "invariant hang");
 	expect_reports("a halt where no boot was owed is a giving-up hang", OUTGROWN,
