@@ -27,6 +27,8 @@
  * cheap to fuzz.
  */
 #define FW_MAX_CALLS 4096u
+/* Calls a termination by the budget looks back over (invariants.c). */
+#define FW_RECENT_CALLS 64u
 #define FW_MAX_EXIT_ATTEMPTS 256u
 
 #define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
@@ -211,6 +213,8 @@ struct fw {
 	uint8_t halt_wait;         /* enum fw_halt_wait: what a halt waits for (fw_end_run_waiting()) */
 	unsigned key_polls;        /* ReadKeyStroke() answers in a row with nothing else done */
 	unsigned idle_polls;       /* polls of any kind in a row with nothing else done */
+	const void *recent_sites[FW_RECENT_CALLS]; /* the last calls' callers, by call % size */
+	const char *recent_names[FW_RECENT_CALLS]; /* and their services' names */
 	uint64_t traced[FW_MAX_CALLS / 64 + 1]; /* calls with a line in the trace (tracing only) */
 	/* The loader's last call of the exit dance (run.c, is_exit_dance()). */
 	const void *dance_caller;

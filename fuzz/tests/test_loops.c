@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_loops.c - a loop that runs out the call budget (termination) is one
+ * finding, at one place, whichever of its calls the budget ran out at.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fixtures.h"
+
+/* U-Boot before 2020 leaves the size unwritten on EFI_BUFFER_TOO_SMALL:
+ * gnu-efi's LibMemoryMap() (Syslinux) grows its buffer by nothing, for
+ * ever.  Here with a print and a stall in the loop, after @prefix prints,
+ * so that the budget runs out at each of the loop's calls in turn. */
+static EFI_STATUS grows_by_nothing(EFI_SYSTEM_TABLE *st, int prefix)
+{
+	static CHAR16 dot[] = u".";
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key, dsize = 0;
+	UINT32 version;
+	int i;
+
+	for (i = 0; i < prefix; i++)
+		st->ConOut->OutputString(st->ConOut, dot);
+	for (;;) {
+		if (bs->GetMemoryMap(&size, NULL, &key, &dsize, &version) != EFI_BUFFER_TOO_SMALL)
+			return EFI_LOAD_ERROR;
+		st->ConOut->OutputString(st->ConOut, dot);
+		bs->Stall(1);
+	}
+}
+
+static EFI_STATUS prefix0(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return grows_by_nothing(st, 0);
+}
+
+static EFI_STATUS prefix1(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return grows_by_nothing(st, 1);
+}
+
+static EFI_STATUS prefix2(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return grows_by_nothing(st, 2);
+}
+
+/* The termination line of a run's output, or "". */
+static void termination_line(const char *output, char *line, size_t size)
+{
+	const char *at = strstr(output, "ebsfuzz: invariant termination violated:");
+	size_t n = 0;
+
+	if (at != NULL)
+		while (at[n] != '\0' && at[n] != '\n')
+			n++;
+	snprintf(line, size, "%.*s", (int)n, at != NULL ? at : "");
+}
+
+int main(void)
+{
+	static const fw_loader_fn loaders[] = { prefix0, prefix1, prefix2 };
+	static const char scenario[] =
+		"firmware uboot\nquirk size-unwritten-on-too-small on\n";
+	char first[300], line[300];
+	struct run_outcome out;
+	bool same = true;
+	unsigned i;
+
+	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
+		run_forked(scenario, loaders[i], &out);
+		termination_line(out.output, i == 0 ? first : line, sizeof(line));
+		if (i > 0 && strcmp(first, line) != 0) {
+			fprintf(stderr, "%s\n%s\n", first, line);
+			same = false;
+		}
+	}
+	test_result("a loop that runs out the budget: one finding, whichever call it ran out at",
+		    same && first[0] != '\0' && strstr(first, "in a loop") != NULL, &out);
+	return test_summary("test_loops");
+}
