@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_loops.c - a loop that runs out the call budget (termination) is one
- * finding, at one place, whichever of its calls the budget ran out at.
+ * test_loops.c - one behaviour, one finding: a loop that runs out the call
+ * budget (termination) is placed at one place, whichever of its calls the
+ * budget ran out at; a way out after the last failed exit (a print, frees,
+ * another print) is one call-after-giving-up, at its first call.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +50,32 @@ static EFI_STATUS prefix2(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return grows_by_nothing(st, 2);
 }
 
+/* Syslinux: "Failed to exit boot services", frees, then its prompt. */
+static EFI_STATUS gives_up_with_prints_and_frees(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 failed[] = u"Failed to exit boot services\r\n", prompt[] = u"boot: ";
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	st->ConOut->OutputString(st->ConOut, failed);
+	m.bs->FreePool(m.buf);
+	st->ConOut->OutputString(st->ConOut, prompt);
+	return EFI_LOAD_ERROR;
+}
+
+/* How many lines of @output contain @text. */
+static unsigned lines_with(const char *output, const char *text)
+{
+	unsigned n = 0;
+
+	for (const char *p = output; (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	return n;
+}
+
 /* The termination line of a run's output, or "". */
 static void termination_line(const char *output, char *line, size_t size)
 {
@@ -80,5 +108,15 @@ int main(void)
 	}
 	test_result("a loop that runs out the budget: one finding, whichever call it ran out at",
 		    same && first[0] != '\0' && strstr(first, "in a loop") != NULL, &out);
+	/* The map grows past the bound during the exit: no boot owed. */
+	run_forked("firmware ami\n"
+		   "handler exit once alloc-pages BootServicesData amount=1 delta=+1 repeat=16\n",
+		   gives_up_with_prints_and_frees, &out);
+	test_result("a way out of a print, a free and a print: one call-after-giving-up",
+		    lines_with(out.output, "invariant call-after-giving-up violated") == 1 &&
+			    strstr(out.output, "ConOut called after the loader's last "
+					       "ExitBootServices failed, on its way out (call 5, and 2 "
+					       "other call(s) after it)") != NULL,
+		    &out);
 	return test_summary("test_loops");
 }
