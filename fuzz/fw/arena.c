@@ -37,6 +37,15 @@
  * that reads what it never wrote sees the same bytes, run after run.
  * Other builds (MSan, none, Valgrind) use the heap, and so does a run
  * whose blocks outgrow the arena.
+ *
+ * A block the map places below 4 GiB comes from a second pool range below
+ * 4 GiB, just above the fake machine's RAM (ram.c), so that the pointer
+ * the loader gets lies where the map says its memory is: every shipped
+ * starting map has its RAM below 1.375 GiB, and from the one range above
+ * 4 GiB a loader that keeps a pool pointer in 32 bits (memtest86+'s
+ * efi_info.mem_map, Syslinux's bp->efi.memmap) faulted on every run, on
+ * maps where real firmware could not have put the pool above 4 GiB at
+ * all.  A map with free memory above 4 GiB still gets pointers above it.
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -62,6 +71,9 @@
 /* ASan's default malloc_fill_byte and max_malloc_fill_size. */
 #define ASAN_FILL_BYTE 0xbe
 #define ASAN_FILL_BYTES 4096u
+/* The range below 4 GiB: after the fake machine's RAM (ram.c's
+ * FW_RAM_END), below ASan's low shadow (0x7fff8000 on x86-64 Linux). */
+#define ARENA_LOW_BASE 0x58000000ull
 
 #ifdef EBSFUZZ_ASAN
 static size_t round_up(size_t x, size_t unit)
@@ -80,6 +92,7 @@ struct arena {
 };
 
 static struct arena pool_arena; /* the blocks of AllocatePool and AllocatePages */
+static struct arena pool_low_arena; /* those the map places below 4 GiB */
 /* The blocks of the loader's malloc() (heap.c), in a range of their own:
  * a walk past a map buffer (a size the firmware lied about) faults at the
  * end of the pool blocks, as it did when these came from ASan's heap, and
@@ -92,12 +105,19 @@ static void (*heap_guard)(void);
 
 static bool reserve(struct arena *a)
 {
+	void *want = a == &pool_low_arena ? (void *)(uintptr_t)ARENA_LOW_BASE : NULL;
 	void *got;
 
 	if (a->state != ARENA_UNTRIED)
 		return a->state == ARENA_RESERVED;
-	got = mmap(NULL, ARENA_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-		   0);
+	got = mmap(want, ARENA_BYTES, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			   (want != NULL ? MAP_FIXED_NOREPLACE : 0),
+		   -1, 0);
+	if (got != MAP_FAILED && want != NULL && got != want) {
+		munmap(got, ARENA_BYTES); /* an old kernel took the flag for a hint */
+		got = MAP_FAILED;
+	}
 	a->state = got == MAP_FAILED ? ARENA_UNAVAILABLE : ARENA_RESERVED;
 	if (got != MAP_FAILED)
 		a->base = got;
@@ -269,18 +289,23 @@ static void reset(struct arena *a)
  * fw_arena_alloc() - a block for a loader allocation, if the arena takes it.
  * @bytes: the size asked for.
  * @whole_pages: the block must start on a page (AllocatePages).
+ * @below_4g: the map places it below 4 GiB: so is the block, if the range
+ *	below 4 GiB could be reserved.
  *
  * Return: a block of @bytes addressable bytes, page-aligned if
  * @whole_pages or @bytes is 4 KiB or more, else 16-byte aligned; or NULL:
  * the caller then uses the heap (other builds, arena full).
  */
-void *fw_arena_alloc(size_t bytes, bool whole_pages)
+void *fw_arena_alloc(size_t bytes, bool whole_pages, bool below_4g)
 {
 #ifdef EBSFUZZ_ASAN
+	if (below_4g && reserve(&pool_low_arena))
+		return alloc_in(&pool_low_arena, bytes, whole_pages);
 	return alloc_in(&pool_arena, bytes, whole_pages);
 #else
 	(void)bytes;
 	(void)whole_pages;
+	(void)below_4g;
 	return NULL;
 #endif
 }
@@ -311,7 +336,8 @@ void *fw_arena_heap_alloc(size_t bytes)
 bool fw_arena_owns(const void *ptr)
 {
 #ifdef EBSFUZZ_ASAN
-	return in(&pool_arena, (uintptr_t)ptr) || in(&heap_arena, (uintptr_t)ptr);
+	return in(&pool_arena, (uintptr_t)ptr) || in(&pool_low_arena, (uintptr_t)ptr) ||
+	       in(&heap_arena, (uintptr_t)ptr);
 #else
 	(void)ptr;
 	return false;
@@ -343,6 +369,7 @@ void fw_arena_reset(void)
 {
 #ifdef EBSFUZZ_ASAN
 	reset(&pool_arena);
+	reset(&pool_low_arena);
 	reset(&heap_arena);
 #endif
 }
@@ -374,7 +401,7 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 	if (size == 0)
 		return false;
 	if (!fw_ram_contains(addr, size) && !holds(&pool_arena, addr, size) &&
-	    !holds(&heap_arena, addr, size))
+	    !holds(&pool_low_arena, addr, size) && !holds(&heap_arena, addr, size))
 		return false;
 	fw_guard_after_stray_write();
 	return true;
@@ -394,7 +421,7 @@ bool fw_take_stray_write(uintptr_t addr, size_t size)
 bool fw_arena_past_accessible(uintptr_t addr)
 {
 #ifdef EBSFUZZ_ASAN
-	return past(&pool_arena, addr) || past(&heap_arena, addr);
+	return past(&pool_arena, addr) || past(&pool_low_arena, addr) || past(&heap_arena, addr);
 #else
 	(void)addr;
 	return false;

@@ -27,6 +27,7 @@
  * cheap to fuzz.
  */
 #define FW_MAX_CALLS 4096u
+#define FW_4GIB (4ull << 30)
 /* Calls a termination by the budget looks back over (invariants.c). */
 #define FW_RECENT_CALLS 64u
 #define FW_MAX_EXIT_ATTEMPTS 256u
@@ -149,6 +150,7 @@ struct fw {
 	uint32_t key_step;        /* added per change; 0: a new pseudo-random key */
 	uint64_t generation;      /* bumped with the key; never seen by loaders */
 	uint32_t pool_page_types; /* memory types with a pool page (EDK2 free lists) */
+	bool pool_pages_below_4g; /* and those pages lie below 4 GiB (map_start.c) */
 
 	/* Memory handed out. */
 	struct fw_alloc allocs[FW_MAX_ALLOCS];
@@ -330,7 +332,7 @@ bool fw_heap_block_view(unsigned i, struct fw_block_view *out);
 void fw_heap_release(void);
 
 /* arena.c */
-void *fw_arena_alloc(size_t bytes, bool whole_pages);
+void *fw_arena_alloc(size_t bytes, bool whole_pages, bool below_4g);
 void *fw_arena_heap_alloc(size_t bytes);
 bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);

@@ -259,6 +259,22 @@ void fw_map_check_low_memory(void)
  * Neighbours of the same type and attributes are merged unless the
  * no-merge quirk is on, as EDK2's CoreAddRange() and U-Boot since 2018 do.
  */
+/* The end of the highest free range of the starting map (just normalized:
+ * no gap inside fw.map yet): where EDK2, which allocates from the top, took
+ * the pool pages of its free lists. */
+static uint64_t free_top(void)
+{
+	uint64_t top = 0, end;
+	unsigned i;
+
+	for (i = 0; i < fw.n_regions; i++) {
+		end = fw.map[i].start + fw.map[i].pages * EFI_PAGE_SIZE;
+		if (fw.map[i].type == EfiConventionalMemory && end > top)
+			top = end;
+	}
+	return top;
+}
+
 void fw_map_reset(void)
 {
 	const struct scenario *scn = fw.scn;
@@ -291,6 +307,7 @@ void fw_map_reset(void)
 		fw_not_compliant(true, "an empty memory map");
 	fw_map_normalize();
 	fw.generation = 0;
+	fw.pool_pages_below_4g = free_top() <= FW_4GIB;
 	if (!room_to_boot())
 		fw_not_compliant(false, "no free range holds a map buffer with room to grow");
 	fw_map_check_low_memory();

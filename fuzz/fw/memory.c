@@ -229,7 +229,11 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		status = EFI_OUT_OF_RESOURCES;
 	}
 	if (status == EFI_SUCCESS) {
-		rec.host = fw_arena_alloc(size, false);
+		/* Below 4 GiB where the map put it (arena.c). */
+		rec.host = fw_arena_alloc(size, false,
+					  rec.pages != 0
+						  ? rec.start + rec.pages * EFI_PAGE_SIZE <= FW_4GIB
+						  : fw.pool_pages_below_4g);
 		rec.in_arena = rec.host != NULL;
 		if (!rec.in_arena)
 			rec.host = malloc(size ? size : 1);

@@ -28,7 +28,8 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
 	rec->pages = pages;
 	rec->bytes = pages * EFI_PAGE_SIZE;
 	rec->in_ram = at_address && fw_ram_covers(start, pages);
-	rec->host = rec->in_ram ? fw_ram_map(start, pages) : fw_arena_alloc(rec->bytes, true);
+	rec->host = rec->in_ram ? fw_ram_map(start, pages)
+				: fw_arena_alloc(rec->bytes, true, start + rec->bytes <= FW_4GIB);
 	rec->in_arena = !rec->in_ram && rec->host != NULL;
 	if (rec->host == NULL)
 		rec->host = aligned_alloc(EFI_PAGE_SIZE, rec->bytes);

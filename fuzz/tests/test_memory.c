@@ -184,6 +184,37 @@ static EFI_STATUS fixed_address_then_relocates(EFI_HANDLE image, EFI_SYSTEM_TABL
 	return bs->ExitBootServices(image, m.key);
 }
 
+/* Where the pointers lie: below 4 GiB when the map places the memory
+ * there (every shipped map), above it when the map's free memory reaches
+ * above (arena.c): a small pool from a free list, a pool of its own pages,
+ * pages anywhere.  memtest86+ and Syslinux keep a pool pointer in 32 bits. */
+static EFI_STATUS pointers_where(EFI_SYSTEM_TABLE *st, bool high)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS pages = 0;
+	VOID *small = NULL, *large = NULL;
+
+	CHECK(bs->AllocatePool(EfiBootServicesData, 64, &small) == EFI_SUCCESS);
+	CHECK(bs->AllocatePool(EfiLoaderData, 64 * 1024, &large) == EFI_SUCCESS);
+	CHECK(bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 4, &pages) == EFI_SUCCESS);
+	CHECK(((uintptr_t)small > 0xffffffffu) == high);
+	CHECK(((uintptr_t)large > 0xffffffffu) == high);
+	CHECK((pages > 0xffffffffu) == high);
+	return EFI_LOAD_ERROR;
+}
+
+static EFI_STATUS pointers_low(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return pointers_where(st, false);
+}
+
+static EFI_STATUS pointers_high(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return pointers_where(st, true);
+}
+
 /* AllocateAddress after a change lower in the map: the regions above it
  * have moved up in the firmware's table (map.c keeps a gap where the map
  * last changed), and a free range there must still be found free. */
@@ -466,6 +497,12 @@ int main(void)
 			 "handler before-exit once alloc-pages BootServicesData amount=1 delta=+1 "
 			 "repeat=1\n",
 			 fixed_address_then_relocates, "liveness");
+	expect_absent("a map with its memory below 4 GiB: pointers below 4 GiB",
+		      "firmware edk2-2025\n", pointers_low, "check failed");
+	expect_absent("a map whose free memory reaches above 4 GiB: pointers above it",
+		      "firmware edk2-2025\nmap empty\nmap-entry Conventional pages=160 gap=0\n"
+		      "map-entry Conventional pages=1100000 gap=96\n",
+		      pointers_high, "check failed");
 	expect_clean("AllocateAddress of a free range above an earlier change",
 		     "firmware edk2-2025\n", allocate_address_after_low_change, true);
 	return test_summary("test_memory");
