@@ -183,6 +183,8 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 			 fw.calls);
 	if (status == EFI_SUCCESS)
 		status = get_memory_map(size, map, key, desc_size, desc_version);
+	fw.last_getmap_call = fw.calls;
+	fw.last_getmap_status = status;
 	/* An injected failure writes nothing: the trace says so, rather than
 	 * the key and DescriptorSize the loader was not given (memtest86+'s
 	 * port divided by the 0 it still held, where the trace said 48). */

@@ -193,6 +193,8 @@ struct fw {
 	uint64_t last_read_key;
 	uint64_t last_read_generation;
 	bool size_queried;
+	unsigned last_getmap_call;     /* the loader's last GetMemoryMap(), 0: none */
+	EFI_STATUS last_getmap_status; /* and its answer */
 	unsigned first_required, max_required; /* descriptors, over-report included */
 	bool growth_noted;
 	bool run_started;          /* the scenario is built; the loader runs */

@@ -379,10 +379,19 @@ void oracle_note_map_read(const void *buf, size_t size, size_t told)
  */
 void oracle_check_exit_key(UINTN key)
 {
-	if (!fw.last_read_valid)
+	if (!fw.last_read_valid && fw.last_getmap_call != 0)
+		/* EDK2 LoadLinuxLib's RELEASE build: a re-read answered
+		 * EFI_BUFFER_TOO_SMALL, its status unchecked, its key passed. */
 		oracle_violation(INV_STALE_KEY,
 				 "ExitBootServices(key 0x%llx) with no successful GetMemoryMap "
-				 "before it (call %u)", (unsigned long long)key, fw.calls);
+				 "before it: the last (call %u) answered %s, and no map the loader "
+				 "holds goes with its key (call %u)",
+				 (unsigned long long)key, fw.last_getmap_call,
+				 fw_status_name(fw.last_getmap_status), fw.calls);
+	else if (!fw.last_read_valid)
+		oracle_violation(INV_STALE_KEY,
+				 "ExitBootServices(key 0x%llx) with no GetMemoryMap before it "
+				 "(call %u)", (unsigned long long)key, fw.calls);
 	else if (key != (UINTN)fw.last_read_key)
 		oracle_violation(INV_STALE_KEY,
 				 "ExitBootServices(key 0x%llx) but the last successful GetMemoryMap "

@@ -280,6 +280,7 @@ void oracle_reset(void)
 {
 	fw.last_read_valid = false;
 	fw.size_queried = false;
+	fw.last_getmap_call = 0;
 	fw.first_required = fw.max_required = 0;
 	fw.growth_noted = false;
 	fw.caller = NULL;

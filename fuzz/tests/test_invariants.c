@@ -520,6 +520,15 @@ int main(void)
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
 		expect_clean(clean_cases[i].name, clean_cases[i].scenario, clean_cases[i].loader,
 			     clean_cases[i].must_exit);
+	{
+		static const char *const names_failed_read[] = {
+			"with no successful GetMemoryMap before it: the last (call 1) answered "
+			"EFI_BUFFER_TOO_SMALL", NULL
+		};
+
+		expect_reports("stale-key names the failed GetMemoryMap the key came from",
+			       EDK2_QUIET, exits_with_probe_key, names_failed_read);
+	}
 	expect_packed_members_boot();
 	return test_summary("test_invariants");
 }
