@@ -4,6 +4,10 @@
  *
  *   scn encode FILE.scn [-o FILE.bin]   text to bytes (stdout without -o)
  *   scn decode FILE.bin                 bytes to text, on stdout
+ *   scn decode --effective FILE.bin     the same, with the directives that
+ *                                       do not apply (a setting a later line
+ *                                       sets again, a list entry past what
+ *                                       the firmware keeps) as comments
  *   scn help                            the directives and their fields
  *
  * Both use the opcode table of script.c, the one definition of the format.
@@ -12,6 +16,7 @@
  * input ran out if it ends inside a directive.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +28,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: scn encode FILE.scn [-o FILE.bin]\n"
-			"       scn decode FILE.bin\n"
+			"       scn decode [--effective] FILE.bin\n"
 			"       scn help\n");
 	return 2;
 }
@@ -128,18 +133,92 @@ static int encode(const char *in_path, const char *out_path)
 	return 0;
 }
 
-static int decode(const char *path)
+/* A setting's slot: of two directives in one slot the later applies
+ * (scn_apply(): a map template and a synthetic map replace each other, a
+ * quirk is set per quirk); -1 for the directives that add to a list. */
+#define SLOTS (OP_COUNT + 64)
+static int setting_slot(const struct scn_directive *dir)
+{
+	switch (dir->op) {
+	case OP_FIRMWARE:
+	case OP_REVISION:
+	case OP_DESC_SIZE:
+	case OP_DESC_VERSION:
+	case OP_OVER_REPORT:
+	case OP_MAP_KEY:
+		return dir->op;
+	case OP_MAP:
+	case OP_MAP_SYNTHETIC:
+		return OP_MAP;
+	case OP_QUIRK:
+		return dir->v[0] < 64 ? OP_COUNT + (int)dir->v[0] : -1;
+	default:
+		return -1;
+	}
+}
+
+/* How many of a list directive the scenario keeps (scn_apply()). */
+static unsigned list_cap(uint8_t op)
+{
+	switch (op) {
+	case OP_MAP_ENTRY:
+		return SCN_MAX_ENTRIES;
+	case OP_HANDLER:
+		return SCN_MAX_HANDLERS;
+	case OP_TIMER:
+		return SCN_MAX_TIMERS;
+	case OP_INJECT:
+		return SCN_MAX_INJECTS;
+	case OP_ALLOC:
+		return SCN_MAX_ALLOCS;
+	default:
+		return SCN_MAX_CORRUPTIONS;
+	}
+}
+
+/*
+ * Print the directives; with @effective, those that do not apply as
+ * comments, so that a reader (a finding's scenario.scn, its row in the
+ * campaign's table) sees the firmware the run had: minimised reproducers
+ * keep "firmware edk2-2025" before the "firmware uboot" that applies.
+ * Return: where the last whole directive ends.
+ */
+static size_t print_directives(const uint8_t *data, size_t size, bool effective)
+{
+	struct scn_reader reader = { data, size, 0 };
+	struct scn_directive dir;
+	size_t i, *last = calloc(SLOTS, sizeof(*last));
+	unsigned kept[OP_COUNT] = { 0 };
+	char line[600];
+	int slot;
+
+	if (last == NULL)
+		abort();
+	for (i = 1; effective && scn_next_directive(&reader, &dir); i++)
+		if ((slot = setting_slot(&dir)) >= 0)
+			last[slot] = i;
+	reader.offset = 0;
+	for (i = 1; scn_next_directive(&reader, &dir); i++) {
+		scn_format_directive(&dir, line, sizeof(line));
+		slot = setting_slot(&dir);
+		if (effective && slot >= 0 && last[slot] != i)
+			printf("# overridden by a later line: %s\n", line);
+		else if (effective && slot < 0 && ++kept[dir.op] > list_cap(dir.op))
+			printf("# beyond the %u the firmware keeps: %s\n", list_cap(dir.op), line);
+		else
+			printf("%s\n", line);
+	}
+	free(last);
+	return reader.offset;
+}
+
+static int decode(const char *path, bool effective)
 {
 	size_t size;
 	uint8_t *data = slurp(path, &size);
 	struct scn_reader reader = { data, size, 0 };
-	struct scn_directive dir;
-	char line[600];
 
-	while (scn_next_directive(&reader, &dir)) {
-		scn_format_directive(&dir, line, sizeof(line));
-		printf("%s\n", line);
-	}
+	reader.offset = print_directives(data, size, effective);
 	if (reader.offset < size) {
 		uint8_t op = data[reader.offset] % OP_COUNT;
 
@@ -156,7 +235,9 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "help") == 0)
 		return help();
 	if (argc == 3 && strcmp(argv[1], "decode") == 0)
-		return decode(argv[2]);
+		return decode(argv[2], false);
+	if (argc == 4 && strcmp(argv[1], "decode") == 0 && strcmp(argv[2], "--effective") == 0)
+		return decode(argv[3], true);
 	if (argc == 3 && strcmp(argv[1], "encode") == 0)
 		return encode(argv[2], NULL);
 	if (argc == 5 && strcmp(argv[1], "encode") == 0 && strcmp(argv[3], "-o") == 0)
