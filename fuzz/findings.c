@@ -74,7 +74,7 @@ struct finding {
 
 /* A finding proved by the run in progress, not yet written down. */
 struct proved {
-	char kind[64], where[200], message[200];
+	char kind[64], where[200], message[320];
 	uint8_t class;
 };
 
@@ -225,7 +225,7 @@ static struct finding *find_or_add(uint64_t hash, bool *is_new)
 static void write_down(const struct proved *p)
 {
 	uint64_t hash = finding_hash(p->kind, p->where, p->class);
-	char path[512], meta[700];
+	char path[512], meta[900];
 	struct finding *f;
 	struct stat st;
 	bool is_new;

@@ -65,13 +65,13 @@ static EFI_STATUS EFIAPI conin_ReadKeyStroke(EFI_SIMPLE_TEXT_INPUT_PROTOCOL *Thi
 {
 	EFI_STATUS status = FW_ENTER(SVC_ConIn);
 
-	if (status == EFI_SUCCESS) {
+	if (status == EFI_SUCCESS)
 		status = key == NULL ? EFI_INVALID_PARAMETER : EFI_NOT_READY;
-		FW_TRACE("# call %u: ConIn->ReadKeyStroke() -> %s\n", fw.calls,
-			 fw_status_name(status));
-		if (status == EFI_NOT_READY)
-			fw_key_polled();
-	}
+	FW_TRACE("# call %u: ConIn->ReadKeyStroke() -> %s\n", fw.calls, fw_status_name(status));
+	/* No key, whoever said so: an injected EFI_NOT_READY too (it was a
+	 * termination row, Syslinux's prompt polled to the call budget). */
+	if (status == EFI_NOT_READY)
+		fw_key_polled();
 	return fw_leave(SVC_ConIn, status);
 }
 

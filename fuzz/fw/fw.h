@@ -123,7 +123,7 @@ struct fw_violation {
 	bool fatal;
 	unsigned call;
 	const void *caller;
-	char message[200];
+	char message[320];
 };
 
 /**

@@ -224,6 +224,7 @@ struct fw {
 	const void *dance_caller;
 	uint8_t dance_svc;  /* enum fw_service */
 	unsigned dance_call;
+	EFI_STATUS dance_status; /* its answer */
 };
 
 extern struct fw fw;

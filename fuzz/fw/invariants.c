@@ -176,7 +176,7 @@ void oracle_resolve_pending(enum fw_invariant as)
 		 * print, its frees and a prompt were a row each (Syslinux's
 		 * port: five), for one behaviour that costs no boot. */
 		oracle_violation(as, "%s called after the loader's last ExitBootServices failed, "
-				 "on its way out (call %u, and %u other call(s) after it); UEFI "
+				 "on its way out (call %u, and %u other call site(s) after it); UEFI "
 				 "%u.%u allows only %s then",
 				 scn_service_names[p->service], p->call, fw.n_pending - 1,
 				 fw.revision >> 16, fw.revision & 0xffff, allowed_after_failure());
@@ -435,6 +435,20 @@ void oracle_check_map_current(void)
 				 "overwritten after GetMemoryMap (call %u)", fw.calls);
 }
 
+/* After a GetMemoryMap() that answered EFI_BUFFER_TOO_SMALL, what its size
+ * counts: EDK2 asks for the map before merging, over_report descriptors
+ * more than a read returns (docs/ovmf.md), and a buffer sized from a read's
+ * answer has that much less headroom than it seems (memtest86+'s port). */
+static const char *over_report_note(char *buf, size_t size)
+{
+	buf[0] = 0;
+	if (fw.dance_svc == SVC_GetMemoryMap && fw.dance_status == EFI_BUFFER_TOO_SMALL &&
+	    fw.over_report > 0)
+		snprintf(buf, size, " (it asks for %u descriptor(s) more than a read returns: "
+			 "the map before merging, as EDK2 counts it)", fw.over_report);
+	return buf;
+}
+
 static const char *how_it_ended(const struct fw_result *result, char *buf, size_t size)
 {
 	switch (result->ended) {
@@ -471,7 +485,7 @@ void oracle_check_end(struct fw_result *result)
 {
 	unsigned growth = fw.max_required - fw.first_required, held;
 	const struct fw_alloc *first_held;
-	char how[64];
+	char how[64], over[160];
 
 	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
 	/* An address the loader was built with, in use in this map, excuses
@@ -514,16 +528,20 @@ void oracle_check_end(struct fw_result *result)
 					    ? "waits for events nothing will signal"
 					    : "halts in a loop of its own code that changes nothing",
 				    fw.exit_attempts, result->exited ? ", boot services exited" : "");
-	/* Placed at the loader's last call of the exit dance (run.c), where
-	 * it went wrong, rather than at a print or a prompt after it. */
+	/* Placed at the loader's last call of the exit dance (run.c) if that
+	 * failed, where the loader went wrong, rather than at a print or a
+	 * prompt after it; after one that succeeded the loader gave up for a
+	 * reason of its own (Unikraft's region table full), at its last call. */
 	if (result->compliant && !result->exited && fw.dance_caller != NULL)
-		oracle_violation_at(INV_LIVENESS, fw.dance_caller,
+		oracle_violation_at(INV_LIVENESS,
+				    fw.dance_status != EFI_SUCCESS ? fw.dance_caller : NULL,
 				    "%s firmware, map growth %u of %u descriptors allowed, nothing "
 				    "injected, yet the loader %s after %u exit attempt(s); its last "
-				    "exit-boot call: %s (call %u)",
+				    "exit-boot call: %s (call %u) -> %s%s",
 				    scn_personality_names[fw.personality], growth,
 				    fw.opt->liveness_descs, how_it_ended(result, how, sizeof(how)),
-				    fw.exit_attempts, scn_service_names[fw.dance_svc], fw.dance_call);
+				    fw.exit_attempts, scn_service_names[fw.dance_svc], fw.dance_call,
+				    fw_status_name(fw.dance_status), over_report_note(over, sizeof(over)));
 	else if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

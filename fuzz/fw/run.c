@@ -96,10 +96,10 @@ static EFI_STATUS injected_status(enum fw_service svc)
 
 /*
  * The services of the exit dance: where a loader that does not boot went
- * wrong is its last call of these (liveness is placed there,
- * oracle_check_end()), not the print or prompt that follows it (memtest86+'s
- * liveness row was at the OutputString of its error message, Unikraft's at
- * its crash macro's).
+ * wrong is its last call of these if that call failed (liveness is placed
+ * there, oracle_check_end()), not the print or prompt that follows it
+ * (memtest86+'s liveness row was at the OutputString of its error message,
+ * Unikraft's at its crash macro's).
  */
 static bool is_exit_dance(enum fw_service svc)
 {
@@ -158,6 +158,8 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 {
 	if (fw.n_log < FW_LOG_CALLS)
 		fw.log[fw.n_log++] = (struct fw_call){ (uint8_t)svc, status };
+	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying)
+		fw.dance_status = status;
 	/* Every call has its line in the trace: the services with nothing to
 	 * say but their status (RaiseTPL, SetWatchdogTimer, CopyMem...) get
 	 * this one; without, a trace skipped their numbers (Unikraft's

@@ -38,7 +38,7 @@ extern const unsigned report_dsizes[REPORT_N_DSIZES];
 
 #define REPORT_NAME_MAX 64u     /* a rule name: invariant or sanitizer report */
 #define REPORT_SCN_MAX 1536u    /* scenario text of one point */
-#define REPORT_MSG_MAX 256u     /* a violation's message, as the referee printed it */
+#define REPORT_MSG_MAX 320u     /* a violation's message, as the referee printed it */
 #define REPORT_CLASS_MAX 16u    /* its class: compliant, noncompliant, giving-up */
 #define REPORT_MAX_NAMES 6u     /* rules one run can break (several invariants) */
 #define REPORT_MAX_TRIPS 10u    /* distinct rules a measurement, or a card, records */

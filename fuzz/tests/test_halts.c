@@ -245,6 +245,15 @@ int main(void)
 	expect_clean("the same loader, never halting, boots", EDK2_QUIET, halts_on_failure, true);
 	expect_reports("polling for a key nobody presses, where no boot was owed: a giving-up hang",
 		       OUTGROWN, polls_for_key_on_failure, key_not_owed);
+	{
+		static const char *const injected_poll[] = {
+			"invariant hang violated: the loader waits for a key nobody presses", NULL
+		};
+
+		expect_reports("an injected EFI_NOT_READY from ReadKeyStroke is a poll too",
+			       OUTGROWN "inject ConIn nth=0 status=EFI_NOT_READY\n",
+			       polls_for_key_on_failure, injected_poll);
+	}
 	expect_reports("waiting on WaitForKey where a boot was owed: liveness", AMI_OPTION_ROM,
 		       waits_for_key_on_failure, key_owed);
 	expect_clean("a countdown of ten polls, then the exit", EDK2_QUIET, counts_down_then_boots,

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_loops.c - one behaviour, one finding: a loop that runs out the call
- * budget (termination) is placed at one place, whichever of its calls the
+ * test_placement.c - where a finding is placed and what it says, so that
+ * one behaviour is one row at the line to fix: a loop that runs out the
+ * call budget (termination) at one place, whichever of its calls the
  * budget ran out at; a way out after the last failed exit (a print, frees,
- * another print) is one call-after-giving-up, at its first call.
+ * another print) one call-after-giving-up, at its first call; liveness at
+ * the exit-boot call that failed, naming EDK2's over-report where a re-read
+ * came back too small.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +69,50 @@ static EFI_STATUS gives_up_with_prints_and_frees(EFI_HANDLE image, EFI_SYSTEM_TA
 	return EFI_LOAD_ERROR;
 }
 
+/* memtest86+: the buffer sized from a read's answer plus 8 descriptors,
+ * a failed exit, a re-read into it, then the error message. */
+static EFI_STATUS sizes_from_read_answer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 failed[] = u"failed to exit boot services\r\n";
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	static UINT8 probe[64 * 1024];
+	UINTN size = sizeof(probe), key, dsize;
+	UINT32 version;
+	UINT8 *buf;
+
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)probe, &key, &dsize,
+			     &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	size += 8 * dsize;
+	if (bs->AllocatePool(EfiLoaderData, size, (VOID **)&buf) != EFI_SUCCESS ||
+	    bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &dsize,
+			     &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (bs->ExitBootServices(image, key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &dsize,
+			     &version) == EFI_SUCCESS &&
+	    bs->ExitBootServices(image, key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	st->ConOut->OutputString(st->ConOut, failed);
+	return EFI_LOAD_ERROR;
+}
+
+/* Unikraft: the map read, its region table full, the crash message; no
+ * exit attempt.  Its last exit-boot call succeeded: the liveness row is at
+ * the loader's own give-up, its last call. */
+static EFI_STATUS gives_up_after_good_read(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 full[] = u"Failed to insert mrd\r\n";
+	struct held_map m;
+
+	(void)image;
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	st->ConOut->OutputString(st->ConOut, full);
+	return EFI_OUT_OF_RESOURCES;
+}
+
 /* How many lines of @output contain @text. */
 static unsigned lines_with(const char *output, const char *text)
 {
@@ -116,7 +163,20 @@ int main(void)
 		    lines_with(out.output, "invariant call-after-giving-up violated") == 1 &&
 			    strstr(out.output, "ConOut called after the loader's last "
 					       "ExitBootServices failed, on its way out (call 5, and 2 "
-					       "other call(s) after it)") != NULL,
+					       "other call site(s) after it)") != NULL,
 		    &out);
-	return test_summary("test_loops");
+	run_forked("firmware edk2-2025\n"
+		   "handler before-exit once alloc-pages BootServicesData amount=1 delta=+2 repeat=1\n",
+		   sizes_from_read_answer, &out);
+	test_result("liveness at a re-read too small names EDK2's over-report",
+		    strstr(out.output, "its last exit-boot call: GetMemoryMap (call 5) -> "
+				       "EFI_BUFFER_TOO_SMALL (it asks for 7 descriptor(s) more than a "
+				       "read returns: the map before merging") != NULL,
+		    &out);
+	run_forked("firmware edk2-2025\n", gives_up_after_good_read, &out);
+	test_result("liveness after a good read names it as such",
+		    strstr(out.output, "its last exit-boot call: GetMemoryMap (call 3) -> "
+				       "EFI_SUCCESS") != NULL,
+		    &out);
+	return test_summary("test_placement");
 }
