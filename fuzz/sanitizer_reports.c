@@ -147,6 +147,26 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 	return true;
 }
 
+/*
+ * A SEGV in pages the loader freed (ram.c makes them inaccessible): say
+ * whose they were, which calls made and freed them.  ASan's own report
+ * names only an "unknown address".
+ */
+static __attribute__((unused)) void explain_segv(const char *line)
+{
+	static const char segv[] = "SEGV on unknown address 0x";
+	struct fw_bad_access bad;
+	char alloc_at[200];
+
+	if (strncmp(line, segv, strlen(segv)) != 0 ||
+	    !fw_explain_fault((uintptr_t)strtoull(line + strlen(segv), NULL, 16), &bad))
+		return;
+	snprintf(alloc_at, sizeof(alloc_at), "%s", findings_where_is(bad.alloc_site));
+	fprintf(stderr, "ebsfuzz: this SEGV is a %s: %s, at %s, freed by %s (call %u, at %s)\n",
+		bad.kind, bad.what, alloc_at, bad.free_service, bad.free_call,
+		findings_where_is(bad.free_site));
+}
+
 /* A bad write that can harm only the loader's own memory: its blocks and
  * pages (fuzz/fw/arena.c), or its zero-initialised statics (fuzz/statics.c). */
 static bool take_stray_write(uintptr_t addr, size_t size)
@@ -245,6 +265,7 @@ static __attribute__((unused)) void asan_report(const char *report)
 	if (line != NULL) {
 		line += strlen("ERROR: AddressSanitizer: ");
 		renamed = explain_poisoned(line, &bad);
+		explain_segv(line);
 	}
 	if (!findings_recording())
 		return;

@@ -171,7 +171,8 @@ static bool ran_off_memory_it_may_write(int sig, const siginfo_t *info, const uc
 static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 {
 	const char *kind = sig == SIGFPE ? "asan:FPE" : sig == SIGBUS ? "asan:BUS" : "asan:SEGV";
-	char where[240], message[120];
+	char where[240], message[300];
+	struct fw_bad_access freed;
 	sigset_t unblock;
 	unsigned i;
 
@@ -184,7 +185,11 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 		return;
 	}
 	frames(context, where, sizeof(where));
-	snprintf(message, sizeof(message), "%s on address %p", kind + 5, info->si_addr);
+	if (sig == SIGSEGV && fw_explain_fault((uintptr_t)info->si_addr, &freed))
+		snprintf(message, sizeof(message), "SEGV on address %p: a %s: %s, freed by %s (call %u)",
+			 info->si_addr, freed.kind, freed.what, freed.free_service, freed.free_call);
+	else
+		snprintf(message, sizeof(message), "%s on address %p", kind + 5, info->si_addr);
 	if (!ran_off_memory_it_may_write(sig, info, context))
 		findings_prove(kind, where[4] != '\0' ? where : "?",
 			       fw_outside_rules_so_far() ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT,

@@ -53,6 +53,28 @@ static void describe(const struct fw_block_view *b, struct fw_bad_access *out, c
 }
 
 /**
+ * fw_explain_fault() - what a fault (a SEGV) in the fake machine's RAM
+ * (ram.c) touched: pages the loader freed, which ram.c makes inaccessible
+ * (Syslinux's port read its boot_params after FreePages: a SEGV whose
+ * report named no block).
+ * @addr: the faulting address.
+ * @out: filled in when true is returned (@out->kind "use-after-free").
+ *
+ * Return: true if @addr lies in pages of the loader's it freed.
+ */
+bool fw_explain_fault(uintptr_t addr, struct fw_bad_access *out)
+{
+	struct fw_block_view b;
+
+	memset(out, 0, sizeof(*out));
+	if (!fw_ram_contains(addr, 1) || !view_containing(addr, false, &b) || b.in_arena)
+		return false;
+	out->kind = "use-after-free";
+	describe(&b, out, "%llu bytes inside ", addr - b.start);
+	return true;
+}
+
+/**
  * fw_explain_bad_access() - what ASan would have said of a bad access to
  * a poisoned arena byte (it says "use-after-poison").
  * @addr: the address ASan reported.

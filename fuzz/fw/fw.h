@@ -230,6 +230,7 @@ struct fw_bad_access {
 	const void *free_site;
 };
 bool fw_explain_bad_access(uintptr_t addr, size_t size, struct fw_bad_access *out);
+bool fw_explain_fault(uintptr_t addr, struct fw_bad_access *out);
 /* A bad write that only the loader's own memory can feel (arena.c): true
  * if the run may go on; then no heap block is handed out in this process,
  * @guard ends it. */

@@ -174,8 +174,12 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 		fw_ram_unmap(at, pages);
 	rec->pages_freed += pages;
 	if (rec->pages_freed >= rec->pages) {
-		if (!rec->in_ram)
+		if (!rec->in_ram) {
 			fw_release_host(rec);
+		} else { /* when, from where: a later fault there names them */
+			rec->free_call = fw.calls;
+			rec->free_site = fw.caller;
+		}
 		rec->live = false;
 	}
 }
