@@ -37,6 +37,9 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size);
 /* signals.c: a deadly signal ends the loader's run, not the process */
 void signals_init(void);
 bool signals_end_runs(void);
+/* A faulting write at @addr runs on past the loader's memory after a bad
+ * write there was let go on: the code of a finding already made. */
+bool signals_write_ran_off(uintptr_t addr);
 void signals_run_starts(void);
 
 #endif /* EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H */

@@ -70,18 +70,17 @@ static void on_fatal_signal(int sig)
  * the faulting address and the loader's line, and the campaign looks for it
  * in a finding's trace (scripts/fuzz-campaign); replaced, a crash printed
  * only "Segmentation fault", and every SEGV or FPE row said its replay did
- * not show the finding.  Its death callback still names the input.  Not
- * in a process that records findings (the campaign's pass over the seeds,
- * EBSFUZZ_FINDINGS): there ASan's report of a fault would be recorded as a
- * finding, a write running on past memory a bad write was already
- * reported on included, which only fuzz/signals.c tells apart.
+ * not show the finding.  Its death callback still names the input.  In a
+ * process that records findings (the campaign's pass over the seeds and
+ * its replays of crashes), ASan's report of a write that runs on past
+ * memory a bad write was already reported on is no finding, as in the
+ * fuzzing workers (sanitizer_reports.c, signals_write_ran_off()).
  */
 static bool handled_already(int sig)
 {
 	struct sigaction current;
 
-	return sig != SIGALRM && sig != SIGABRT && getenv("EBSFUZZ_FINDINGS") == NULL &&
-	       sigaction(sig, NULL, &current) == 0 &&
+	return sig != SIGALRM && sig != SIGABRT && sigaction(sig, NULL, &current) == 0 &&
 	       (current.sa_flags & SA_SIGINFO ? current.sa_sigaction != NULL
 					      : current.sa_handler != SIG_DFL &&
 							current.sa_handler != SIG_IGN);

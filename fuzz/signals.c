@@ -160,12 +160,15 @@ static bool fault_was_write(const ucontext_t *uc)
  * e820 table runs on past its boot_params to the end of the executable:
  * not a finding of its own.
  */
+bool signals_write_ran_off(uintptr_t addr)
+{
+	return findings_wrote_astray() &&
+	       (loader_statics_past_end(addr) || fw_arena_past_accessible(addr));
+}
+
 static bool ran_off_memory_it_may_write(int sig, const siginfo_t *info, const ucontext_t *uc)
 {
-	uintptr_t addr = (uintptr_t)info->si_addr;
-
-	return sig == SIGSEGV && fault_was_write(uc) && findings_wrote_astray() &&
-	       (loader_statics_past_end(addr) || fw_arena_past_accessible(addr));
+	return sig == SIGSEGV && fault_was_write(uc) && signals_write_ran_off((uintptr_t)info->si_addr);
 }
 
 static void on_deadly_signal(int sig, siginfo_t *info, void *context)
