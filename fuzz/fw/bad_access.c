@@ -67,10 +67,22 @@ bool fw_explain_fault(uintptr_t addr, struct fw_bad_access *out)
 	struct fw_block_view b;
 
 	memset(out, 0, sizeof(*out));
-	if (!fw_ram_contains(addr, 1) || !view_containing(addr, false, &b) || b.in_arena)
+	if (!fw_ram_contains(addr, 1))
+		return false;
+	if (view_containing(addr, false, &b) && !b.in_arena) {
+		out->kind = "use-after-free";
+		describe(&b, out, "%llu bytes inside ", addr - b.start);
+		return true;
+	}
+	/* Part of a live allocation freed (Syslinux frees 1 of its boot
+	 * parameters' 4096 pages): the fault says that part is gone. */
+	if (!view_containing(addr, true, &b) || b.in_arena || b.free_call == 0)
 		return false;
 	out->kind = "use-after-free";
-	describe(&b, out, "%llu bytes inside ", addr - b.start);
+	describe(&b, out, "%llu bytes inside the freed part of ", addr - b.start);
+	out->free_service = b.free_service;
+	out->free_call = b.free_call;
+	out->free_site = b.free_site;
 	return true;
 }
 

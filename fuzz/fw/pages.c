@@ -173,13 +173,13 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 	if (rec->in_ram)
 		fw_ram_unmap(at, pages);
 	rec->pages_freed += pages;
+	if (rec->in_ram) { /* when, from where: a later fault there names them */
+		rec->free_call = fw.calls;
+		rec->free_site = fw.caller;
+	}
 	if (rec->pages_freed >= rec->pages) {
-		if (!rec->in_ram) {
+		if (!rec->in_ram)
 			fw_release_host(rec);
-		} else { /* when, from where: a later fault there names them */
-			rec->free_call = fw.calls;
-			rec->free_site = fw.caller;
-		}
 		rec->live = false;
 	}
 }
