@@ -14,11 +14,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "script.h"
+#include "script_print.h"
 
 /**
  * scn_format_directive() - the canonical text of a directive, no newline.
@@ -159,4 +160,90 @@ int scn_parse_line(const char *line, struct scn_directive *dir, char *error, siz
 		return -1;
 	}
 	return 1;
+}
+
+/* A setting's slot: of two directives in one slot the later applies
+ * (scn_apply(): a map template and a synthetic map replace each other, a
+ * quirk is set per quirk); -1 for the directives that add to a list. */
+#define SLOTS (OP_COUNT + 64)
+static int setting_slot(const struct scn_directive *dir)
+{
+	switch (dir->op) {
+	case OP_FIRMWARE:
+	case OP_REVISION:
+	case OP_DESC_SIZE:
+	case OP_DESC_VERSION:
+	case OP_OVER_REPORT:
+	case OP_MAP_KEY:
+		return dir->op;
+	case OP_MAP:
+	case OP_MAP_SYNTHETIC:
+		return OP_MAP;
+	case OP_QUIRK:
+		return dir->v[0] < 64 ? OP_COUNT + (int)dir->v[0] : -1;
+	default:
+		return -1;
+	}
+}
+
+/* How many of a list directive the scenario keeps (scn_apply()). */
+static unsigned list_cap(uint8_t op)
+{
+	switch (op) {
+	case OP_MAP_ENTRY:
+		return SCN_MAX_ENTRIES;
+	case OP_HANDLER:
+		return SCN_MAX_HANDLERS;
+	case OP_TIMER:
+		return SCN_MAX_TIMERS;
+	case OP_INJECT:
+		return SCN_MAX_INJECTS;
+	case OP_ALLOC:
+		return SCN_MAX_ALLOCS;
+	default:
+		return SCN_MAX_CORRUPTIONS;
+	}
+}
+
+/**
+ * scn_print_directives() - an input's directives as text, one a line.
+ * @out: where to.
+ * @data: the input.
+ * @size: its length.
+ * @effective: those that do not apply as comments (a setting a later line
+ *	sets again, a list entry past what the scenario keeps), so that a
+ *	reader (a finding's scenario.scn, its row in the campaign's table, a
+ *	trace) sees the firmware the run had: minimised reproducers keep
+ *	"firmware edk2-2025" before the "firmware uboot" that applies.
+ *
+ * Return: where the last whole directive ends.
+ */
+size_t scn_print_directives(FILE *out, const uint8_t *data, size_t size, bool effective)
+{
+	struct scn_reader reader = { data, size, 0 };
+	struct scn_directive dir;
+	size_t i, *last = calloc(SLOTS, sizeof(*last));
+	unsigned kept[OP_COUNT] = { 0 };
+	char line[600];
+	int slot;
+
+	if (last == NULL)
+		abort();
+	for (i = 1; effective && scn_next_directive(&reader, &dir); i++)
+		if ((slot = setting_slot(&dir)) >= 0)
+			last[slot] = i;
+	reader.offset = 0;
+	for (i = 1; scn_next_directive(&reader, &dir); i++) {
+		scn_format_directive(&dir, line, sizeof(line));
+		slot = setting_slot(&dir);
+		if (effective && slot >= 0 && last[slot] != i)
+			fprintf(out, "# overridden by a later line: %s\n", line);
+		else if (effective && slot < 0 && ++kept[dir.op] > list_cap(dir.op))
+			fprintf(out, "# beyond the %u the firmware keeps: %s\n", list_cap(dir.op),
+				line);
+		else
+			fprintf(out, "%s\n", line);
+	}
+	free(last);
+	return reader.offset;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ebsfuzz.h"
+#include "script_print.h"
 #include "findings.h"
 #include "statics.h"
 
@@ -78,14 +79,9 @@ void ebsfuzz_initialize(void)
 static void trace_input(const uint8_t *data, size_t size)
 {
 	struct scn_reader reader = { data, size, 0 };
-	struct scn_directive dir;
-	char line[600];
 
 	fprintf(options.trace, "# scenario (%zu bytes)\n", size);
-	while (scn_next_directive(&reader, &dir)) {
-		scn_format_directive(&dir, line, sizeof(line));
-		fprintf(options.trace, "%s\n", line);
-	}
+	reader.offset = scn_print_directives(options.trace, data, size, true);
 	if (reader.offset < size)
 		fprintf(options.trace, "# the last %zu bytes are a cut-short %s directive, ignored\n",
 			size - reader.offset, scn_ops[data[reader.offset] % OP_COUNT].keyword);
