@@ -13,21 +13,27 @@
  * process with a line naming the input.  Builds with gcc or clang, with or
  * without sanitizers; includes nothing of the firmware's.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* REG_RIP */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "inputs.h"
+#include "loader_code.h"
 
 /* Sanitizer runtimes provide these; plain builds do not. */
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 void __sanitizer_print_stack_trace(void) __attribute__((weak));
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
+	__attribute__((weak));
 
 static const char *current_input;
 static unsigned runs_per_input = 4, timeout_seconds = 10;
@@ -48,14 +54,103 @@ static void name_failing_input(void)
 /* Written by the SIGALRM handler, so formatted before any input runs. */
 static char timeout_message[96];
 
-static void on_fatal_signal(int sig)
+/*
+ * A hang's place.  The campaign names a hang by the first loader frame of
+ * the stack printed at the timeout (scripts/fuzz-campaign), as libFuzzer's
+ * own timeout handler prints the stack from its alarm; but a loop that
+ * spans lines was a row at whichever line the alarm found it on (EDK2's
+ * LoadLinuxLib, its map walk stuck on a descriptor it never steps past:
+ * three rows at three lines of one loop).  So the alarm samples where the
+ * loader is HANG_SAMPLES times, a millisecond apart, and names first, as a
+ * frame of its own, of the addresses of the loader's code it was found at
+ * at least a quarter as often as the most frequent, the lowest that has a
+ * line: the same sample after sample (the lowest of all was not: a loop's
+ * first instruction may be found there only now and then; and code the
+ * compiler made has no line).
+ */
+#define HANG_SAMPLES 128
+#define HANG_PLACES 64
+static volatile sig_atomic_t hang_samples;
+static uintptr_t hang_pcs[HANG_PLACES];
+static unsigned hang_counts[HANG_PLACES];
+
+static void note_hang_pc(uintptr_t pc)
 {
+	unsigned i;
+
+	for (i = 0; i < HANG_PLACES && hang_pcs[i] != 0 && hang_pcs[i] != pc; i++)
+		;
+	if (i == HANG_PLACES)
+		return;
+	hang_pcs[i] = pc;
+	hang_counts[i]++;
+}
+
+/* Whether the code at @pc has a line of its own (not line 0). */
+static bool has_line(uintptr_t pc)
+{
+	char line[32] = "";
+
+	/* It looks up the byte before the address it is given. */
+	__sanitizer_symbolize_pc((void *)(pc + 1), "%l", line, sizeof(line));
+	return atoi(line) > 0;
+}
+
+static uintptr_t hang_place(void)
+{
+	unsigned i, most = 0;
+	uintptr_t best, above = 0;
+
+	for (i = 0; i < HANG_PLACES; i++)
+		if (hang_counts[i] > most)
+			most = hang_counts[i];
+	do { /* the next lowest frequent address, until one has a line */
+		best = 0;
+		for (i = 0; i < HANG_PLACES && hang_pcs[i] != 0; i++)
+			if (4 * hang_counts[i] >= most && hang_pcs[i] > above &&
+			    (best == 0 || hang_pcs[i] < best))
+				best = hang_pcs[i];
+		above = best;
+	} while (best != 0 && !has_line(best));
+	return best;
+}
+
+static void name_hang_place(void)
+{
+	uintptr_t pc;
+	char frame[600] = "";
+	size_t n;
+
+	if (__sanitizer_symbolize_pc == NULL || (pc = hang_place()) == 0)
+		return;
+	/* It looks up the byte before the address it is given. */
+	__sanitizer_symbolize_pc((void *)(pc + 1), "    #0 %p %F %L", frame,
+				 sizeof(frame) - 1);
+	n = strlen(frame);
+	frame[n] = '\n';
+	if (write(2, frame, n + 1) < 0)
+		return;
+}
+
+static void on_fatal_signal(int sig, siginfo_t *info, void *context)
+{
+	(void)info;
 	if (sig == SIGALRM) {
+#if defined(__x86_64__)
+		const ucontext_t *uc = context;
+		uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+		struct itimerval again = { { 0, 0 }, { 0, 1000 } };
+
+		if (loader_code_contains(pc))
+			note_hang_pc(pc);
+		if (++hang_samples < HANG_SAMPLES && setitimer(ITIMER_REAL, &again, NULL) == 0)
+			return;
+#else
+		(void)context;
+#endif
 		if (write(2, timeout_message, strlen(timeout_message)) < 0)
 			sig = SIGALRM;
-		/* Where the loader was stuck: the campaign names a hang by the
-		 * first loader frame (scripts/fuzz-campaign), as libFuzzer's own
-		 * timeout handler prints the stack from its alarm too. */
+		name_hang_place();
 		if (__sanitizer_print_stack_trace != NULL)
 			__sanitizer_print_stack_trace();
 	}
@@ -91,9 +186,15 @@ static void install_handlers(void)
 	static const int signals[] = { SIGABRT, SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGALRM };
 	unsigned i;
 
+	struct sigaction ours;
+
+	memset(&ours, 0, sizeof(ours));
+	ours.sa_sigaction = on_fatal_signal;
+	ours.sa_flags = SA_SIGINFO;
+	sigemptyset(&ours.sa_mask);
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (!handled_already(signals[i]))
-			signal(signals[i], on_fatal_signal);
+			sigaction(signals[i], &ours, NULL);
 	if (__sanitizer_set_death_callback != NULL)
 		__sanitizer_set_death_callback(name_failing_input);
 }
@@ -110,6 +211,9 @@ static int run_file(const char *path, void *ctx)
 		return -1;
 	}
 	current_input = path;
+	hang_samples = 0;
+	memset(hang_pcs, 0, sizeof(hang_pcs));
+	memset(hang_counts, 0, sizeof(hang_counts));
 	alarm(timeout_seconds * runs_per_input);
 	for (r = 0; r < runs_per_input; r++) {
 		LLVMFuzzerTestOneInput(data, size);
