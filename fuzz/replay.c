@@ -184,9 +184,8 @@ static bool handled_already(int sig)
 static void install_handlers(void)
 {
 	static const int signals[] = { SIGABRT, SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGALRM };
-	unsigned i;
-
 	struct sigaction ours;
+	unsigned i;
 
 	memset(&ours, 0, sizeof(ours));
 	ours.sa_sigaction = on_fatal_signal;
