@@ -100,17 +100,23 @@ static VOID EFIAPI note_timeout(EFI_EVENT event, VOID *context)
 	*(volatile int *)context = 1;
 }
 
+/* A relative timer of @seconds whose notify function sets timed_out. */
+static bool arm_timeout(EFI_BOOT_SERVICES *bs, UINT64 seconds)
+{
+	EFI_EVENT timer = NULL;
+
+	timed_out = 0;
+	return bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, note_timeout,
+			       (VOID *)&timed_out, &timer) == EFI_SUCCESS &&
+	       bs->SetTimer(timer, TimerRelative, SECONDS(seconds)) == EFI_SUCCESS;
+}
+
 /* A timer whose notify function sets the flag the key loop tests. */
 static EFI_STATUS notify_ends_key_loop(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_EVENT timer = NULL;
 	EFI_INPUT_KEY key;
 
-	timed_out = 0;
-	if (bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, note_timeout,
-			    (VOID *)&timed_out, &timer) != EFI_SUCCESS ||
-	    bs->SetTimer(timer, TimerRelative, SECONDS(2)) != EFI_SUCCESS)
+	if (!arm_timeout(st->BootServices, 2))
 		return EFI_DEVICE_ERROR;
 	while (!timed_out)
 		if (st->ConIn->ReadKeyStroke(st->ConIn, &key) == EFI_SUCCESS)
@@ -122,14 +128,9 @@ static EFI_STATUS notify_ends_key_loop(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
  * one poll is no wait, and the timer's notify function does not run. */
 static EFI_STATUS looks_for_key_once(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	EFI_EVENT timer = NULL;
 	EFI_INPUT_KEY key;
 
-	timed_out = 0;
-	if (bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, note_timeout,
-			    (VOID *)&timed_out, &timer) != EFI_SUCCESS ||
-	    bs->SetTimer(timer, TimerRelative, SECONDS(300)) != EFI_SUCCESS)
+	if (!arm_timeout(st->BootServices, 300))
 		return EFI_DEVICE_ERROR;
 	if (st->ConIn->ReadKeyStroke(st->ConIn, &key) == EFI_SUCCESS)
 		return EFI_ABORTED;
