@@ -133,6 +133,14 @@ void measure_beyond(const struct measure *m, char *buf, size_t size)
 	bool first_bad = outcome_bad(&m->beyond);
 	size_t n;
 
+	/* A cell skipped after its run without growth exited (U-Boot's):
+	 * that run was measured, and the quirk of a DescriptorSize withheld
+	 * did not stop the loader.  memtest86+'s card said only "not
+	 * measured", of a run that had exited. */
+	if (m->skipped && m->zero.exited) {
+		snprintf(buf, size, "exits with no growth; more not measured: %s", m->na);
+		return;
+	}
 	if (m->skipped) {
 		snprintf(buf, size, "not measured: %s", m->na);
 		return;
