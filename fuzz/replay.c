@@ -117,11 +117,13 @@ static uintptr_t hang_place(void)
 
 static void name_hang_place(void)
 {
+	static const char sampled[] = "replay: the loader's place, sampled (its stack follows):\n";
 	uintptr_t pc;
 	char frame[600] = "";
 	size_t n;
 
-	if (__sanitizer_symbolize_pc == NULL || (pc = hang_place()) == 0)
+	if (__sanitizer_symbolize_pc == NULL || (pc = hang_place()) == 0 ||
+	    write(2, sampled, sizeof(sampled) - 1) < 0)
 		return;
 	/* It looks up the byte before the address it is given. */
 	__sanitizer_symbolize_pc((void *)(pc + 1), "    #0 %p %F %L", frame,
