@@ -115,6 +115,9 @@ struct fw_call {
  * @call: the call it happened at; 0 if at the end of the run.
  * @caller: the return address, in the loader, of the call it happened at
  *	(for the end of the run: of the loader's last call), or NULL.
+ * @caller_from: for a call made in a function the loader calls itself,
+ *	the return address into that function's caller (fw_site_from()), or
+ *	NULL.
  * @message: what happened, and at which call (the report line's text).
  */
 struct fw_violation {
@@ -123,6 +126,7 @@ struct fw_violation {
 	bool fatal;
 	unsigned call;
 	const void *caller;
+	const void *caller_from;
 	char message[320];
 };
 

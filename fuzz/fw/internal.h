@@ -30,6 +30,9 @@
 #define FW_4GIB (4ull << 30)
 /* Calls a termination by the budget looks back over (invariants.c). */
 #define FW_RECENT_CALLS 64u
+/* Call sites whose callers fw_site_from() remembers in a run, by address:
+ * more than any loader's exit path has. */
+#define FW_SITE_FROM_SLOTS 64u
 #define FW_MAX_EXIT_ATTEMPTS 256u
 
 #define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
@@ -200,6 +203,13 @@ struct fw {
 	bool run_started;          /* the scenario is built; the loader runs */
 	volatile bool in_loader;   /* between the loader's entry and its end */
 	const void *caller;        /* return address in the loader of the current call */
+	const void *run_frame;     /* fw_run()'s frame, the loader's entry's caller */
+	/* For a call made in a function the loader calls itself (a wrapper such
+	 * as gnu-efi's FreePool()), the return address of that function's
+	 * caller, by the call's return address (fw_site_from()). */
+	struct {
+		const void *site, *from;
+	} site_from[FW_SITE_FROM_SLOTS];
 	struct fw_violation violations[FW_MAX_VIOLATIONS];
 	unsigned n_violations;
 	struct fw_reason reasons[FW_MAX_REASONS];
@@ -405,10 +415,23 @@ extern const EFI_RUNTIME_SERVICES fw_runtime_template;
 void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
 
 /* run.c */
-EFI_STATUS fw_enter(enum fw_service svc, const void *caller);
+/*
+ * Where in the loader a service was called: the loader's return address,
+ * and the frame of the service function it called, whose saved frame
+ * pointer is that of the loader's function (fw_enter() finds who called
+ * that function).  Taken by the function in the loader's table itself
+ * (FW_HERE), and handed on by any helper it calls.
+ */
+struct fw_site {
+	const void *caller;
+	void *const *frame;
+};
+#define FW_HERE ((struct fw_site){ __builtin_return_address(0), __builtin_frame_address(0) })
+EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 /* Every service starts with FW_ENTER: the loader's return address says where
  * in the loader a violation happened. */
-#define FW_ENTER(svc) fw_enter((svc), __builtin_return_address(0))
+#define FW_ENTER(svc) fw_enter((svc), FW_HERE)
+const void *fw_site_from(const void *site);
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
 void fw_map_changed(bool by_firmware);
 void fw_not_compliant(bool outside_rules, const char *why);

@@ -139,11 +139,11 @@ static EFI_STATUS EFIAPI con_OutputString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This 
 
 /* The other console functions: accepted and ignored, or refused (modes).
  * @name: the function's, for the trace.
- * @caller: the loader's return address, taken by each of them. */
+ * @site: the loader's call, taken by each of them (FW_HERE). */
 static EFI_STATUS console_call_from(const char *name, EFI_STATUS status_if_allowed,
-				    const void *caller)
+				    struct fw_site site)
 {
-	EFI_STATUS status = fw_enter(SVC_ConOut, caller);
+	EFI_STATUS status = fw_enter(SVC_ConOut, site);
 
 	if (status == EFI_SUCCESS)
 		status = status_if_allowed;
@@ -154,19 +154,19 @@ static EFI_STATUS console_call_from(const char *name, EFI_STATUS status_if_allow
 static EFI_STATUS EFIAPI con_Reset(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 				   BOOLEAN extended UNUSED)
 {
-	return console_call_from("Reset", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("Reset", EFI_SUCCESS, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_TestString(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					CHAR16 *string UNUSED)
 {
-	return console_call_from("TestString", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("TestString", EFI_SUCCESS, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode,
 				       UINTN *columns, UINTN *rows)
 {
-	EFI_STATUS status = fw_enter(SVC_ConOut, __builtin_return_address(0));
+	EFI_STATUS status = FW_ENTER(SVC_ConOut);
 
 	if (status == EFI_SUCCESS && mode != 0)
 		status = EFI_UNSUPPORTED;
@@ -183,33 +183,32 @@ static EFI_STATUS EFIAPI con_QueryMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNU
 
 static EFI_STATUS EFIAPI con_SetMode(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED, UINTN mode)
 {
-	return console_call_from("SetMode", mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED,
-				 __builtin_return_address(0));
+	return console_call_from("SetMode", mode == 0 ? EFI_SUCCESS : EFI_UNSUPPORTED, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_SetAttribute(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  UINTN attribute)
 {
 	fw.conout_mode.Attribute = (INT32)(attribute & 0x7f);
-	return console_call_from("SetAttribute", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("SetAttribute", EFI_SUCCESS, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_ClearScreen(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED)
 {
-	return console_call_from("ClearScreen", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("ClearScreen", EFI_SUCCESS, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_SetCursorPosition(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					       UINTN column UNUSED, UINTN row UNUSED)
 {
-	return console_call_from("SetCursorPosition", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("SetCursorPosition", EFI_SUCCESS, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI con_EnableCursor(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *This UNUSED,
 					  BOOLEAN visible)
 {
 	fw.conout_mode.CursorVisible = visible;
-	return console_call_from("EnableCursor", EFI_SUCCESS, __builtin_return_address(0));
+	return console_call_from("EnableCursor", EFI_SUCCESS, FW_HERE);
 }
 
 /* ---- Benign boot services ---- */

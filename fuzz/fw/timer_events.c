@@ -273,7 +273,7 @@ static EFI_STATUS first_signalled(UINTN n, EFI_EVENT *events, UINTN *index, bool
 static EFI_STATUS EFIAPI fw_WaitForEvent(UINTN n, EFI_EVENT *events, UINTN *index)
 {
 	const void *caller = __builtin_return_address(0);
-	EFI_STATUS status = fw_enter(SVC_WaitForEvent, caller);
+	EFI_STATUS status = FW_ENTER(SVC_WaitForEvent);
 	UINTN which = 0;
 	bool key = false;
 

@@ -11,9 +11,9 @@
 
 #define UNUSED __attribute__((unused))
 
-static EFI_STATUS unsupported(enum fw_service svc, const void *caller)
+static EFI_STATUS unsupported(enum fw_service svc, struct fw_site site)
 {
-	EFI_STATUS status = fw_enter(svc, caller);
+	EFI_STATUS status = fw_enter(svc, site);
 
 	FW_TRACE("# call %u: %s -> EFI_UNSUPPORTED\n", fw.calls, scn_service_names[svc]);
 	return fw_leave(svc, status != EFI_SUCCESS ? status : EFI_UNSUPPORTED);
@@ -21,123 +21,123 @@ static EFI_STATUS unsupported(enum fw_service svc, const void *caller)
 
 static EFI_STATUS EFIAPI SignalEvent(EFI_EVENT e UNUSED)
 {
-	return unsupported(SVC_SignalEvent, __builtin_return_address(0));
+	return unsupported(SVC_SignalEvent, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *h UNUSED, EFI_GUID *p UNUSED,
 						  EFI_INTERFACE_TYPE t UNUSED, VOID *i UNUSED)
 {
-	return unsupported(SVC_InstallProtocolInterface, __builtin_return_address(0));
+	return unsupported(SVC_InstallProtocolInterface, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI ReinstallProtocolInterface(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
 						    VOID *o UNUSED, VOID *n UNUSED)
 {
-	return unsupported(SVC_ReinstallProtocolInterface, __builtin_return_address(0));
+	return unsupported(SVC_ReinstallProtocolInterface, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
 						    VOID *i UNUSED)
 {
-	return unsupported(SVC_UninstallProtocolInterface, __builtin_return_address(0));
+	return unsupported(SVC_UninstallProtocolInterface, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI HandleProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED)
 {
-	return unsupported(SVC_HandleProtocol, __builtin_return_address(0));
+	return unsupported(SVC_HandleProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI RegisterProtocolNotify(EFI_GUID *p UNUSED, EFI_EVENT e UNUSED,
 						VOID **r UNUSED)
 {
-	return unsupported(SVC_RegisterProtocolNotify, __builtin_return_address(0));
+	return unsupported(SVC_RegisterProtocolNotify, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI LocateHandle(EFI_LOCATE_SEARCH_TYPE t UNUSED, EFI_GUID *p UNUSED,
 				      VOID *k UNUSED, UINTN *s UNUSED, EFI_HANDLE *b UNUSED)
 {
-	return unsupported(SVC_LocateHandle, __builtin_return_address(0));
+	return unsupported(SVC_LocateHandle, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI LocateDevicePath(EFI_GUID *p UNUSED, EFI_DEVICE_PATH_PROTOCOL **d UNUSED,
 					  EFI_HANDLE *h UNUSED)
 {
-	return unsupported(SVC_LocateDevicePath, __builtin_return_address(0));
+	return unsupported(SVC_LocateDevicePath, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI LoadImage(BOOLEAN b UNUSED, EFI_HANDLE p UNUSED,
 				   EFI_DEVICE_PATH_PROTOCOL *d UNUSED, VOID *s UNUSED,
 				   UINTN n UNUSED, EFI_HANDLE *i UNUSED)
 {
-	return unsupported(SVC_LoadImage, __builtin_return_address(0));
+	return unsupported(SVC_LoadImage, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI StartImage(EFI_HANDLE i UNUSED, UINTN *s UNUSED, CHAR16 **d UNUSED)
 {
-	return unsupported(SVC_StartImage, __builtin_return_address(0));
+	return unsupported(SVC_StartImage, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE i UNUSED)
 {
-	return unsupported(SVC_UnloadImage, __builtin_return_address(0));
+	return unsupported(SVC_UnloadImage, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI ConnectController(EFI_HANDLE c UNUSED, EFI_HANDLE *d UNUSED,
 					   EFI_DEVICE_PATH_PROTOCOL *r UNUSED, BOOLEAN x UNUSED)
 {
-	return unsupported(SVC_ConnectController, __builtin_return_address(0));
+	return unsupported(SVC_ConnectController, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI DisconnectController(EFI_HANDLE c UNUSED, EFI_HANDLE d UNUSED,
 					      EFI_HANDLE x UNUSED)
 {
-	return unsupported(SVC_DisconnectController, __builtin_return_address(0));
+	return unsupported(SVC_DisconnectController, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI OpenProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED,
 				      EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED, UINT32 x UNUSED)
 {
-	return unsupported(SVC_OpenProtocol, __builtin_return_address(0));
+	return unsupported(SVC_OpenProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI CloseProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
 				       EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED)
 {
-	return unsupported(SVC_CloseProtocol, __builtin_return_address(0));
+	return unsupported(SVC_CloseProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI OpenProtocolInformation(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
 						 EFI_OPEN_PROTOCOL_INFORMATION_ENTRY **e UNUSED,
 						 UINTN *n UNUSED)
 {
-	return unsupported(SVC_OpenProtocolInformation, __builtin_return_address(0));
+	return unsupported(SVC_OpenProtocolInformation, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI ProtocolsPerHandle(EFI_HANDLE h UNUSED, EFI_GUID ***b UNUSED,
 					    UINTN *n UNUSED)
 {
-	return unsupported(SVC_ProtocolsPerHandle, __builtin_return_address(0));
+	return unsupported(SVC_ProtocolsPerHandle, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI LocateHandleBuffer(EFI_LOCATE_SEARCH_TYPE t UNUSED, EFI_GUID *p UNUSED,
 					    VOID *k UNUSED, UINTN *n UNUSED, EFI_HANDLE **b UNUSED)
 {
-	return unsupported(SVC_LocateHandleBuffer, __builtin_return_address(0));
+	return unsupported(SVC_LocateHandleBuffer, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *p UNUSED, VOID *r UNUSED, VOID **i UNUSED)
 {
-	return unsupported(SVC_LocateProtocol, __builtin_return_address(0));
+	return unsupported(SVC_LocateProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *h UNUSED, ...)
 {
-	return unsupported(SVC_InstallMultipleProtocolInterfaces, __builtin_return_address(0));
+	return unsupported(SVC_InstallMultipleProtocolInterfaces, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI UninstallMultipleProtocolInterfaces(EFI_HANDLE h UNUSED, ...)
 {
-	return unsupported(SVC_UninstallMultipleProtocolInterfaces, __builtin_return_address(0));
+	return unsupported(SVC_UninstallMultipleProtocolInterfaces, FW_HERE);
 }
 
 /**

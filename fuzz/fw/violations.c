@@ -113,12 +113,13 @@ static enum fw_class class_now(enum fw_invariant inv)
 static void record(enum fw_invariant inv, bool fatal, const void *caller, const char *fmt,
 		   va_list ap)
 {
+	const void *from = fw_site_from(caller);
 	struct fw_violation *v;
 	unsigned i;
 
 	for (i = 0; i < fw.n_violations; i++)
 		if (fw.violations[i].invariant == inv && fw.violations[i].caller == caller &&
-		    !fatal)
+		    fw.violations[i].caller_from == from && !fatal)
 			return;
 	if (fw.n_violations < FW_MAX_VIOLATIONS)
 		v = &fw.violations[fw.n_violations++];
@@ -131,6 +132,7 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller, const 
 	v->fatal = fatal;
 	v->call = fw.calls;
 	v->caller = caller;
+	v->caller_from = from;
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
 		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);

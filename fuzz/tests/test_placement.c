@@ -113,6 +113,74 @@ static EFI_STATUS gives_up_after_good_read(EFI_HANDLE image, EFI_SYSTEM_TABLE *s
 	return EFI_OUT_OF_RESOURCES;
 }
 
+/* gnu-efi's FreePool(), out of line: every bad free of a loader built on
+ * it is made on this one line.  Called after the loader's last failed
+ * exit, from one of two places. */
+static __attribute__((noinline)) void lib_free_pool(EFI_BOOT_SERVICES *bs, void *buffer)
+{
+	bs->FreePool(buffer);
+}
+
+/* The map read into a buffer and the exit refused: the buffer, or NULL. */
+static void *exit_refused(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS || m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return NULL;
+	return m.buf;
+}
+
+static EFI_STATUS frees_one_way(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	void *buf = exit_refused(image, st);
+
+	if (buf != NULL)
+		lib_free_pool(st->BootServices, buf);
+	return EFI_LOAD_ERROR;
+}
+
+static EFI_STATUS frees_other_way(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	void *buf = exit_refused(image, st);
+
+	if (buf != NULL)
+		lib_free_pool(st->BootServices, buf);
+	return EFI_ABORTED;
+}
+
+/* The same, FreePool called in the loader's entry point itself. */
+static EFI_STATUS frees_in_entry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	m.bs->FreePool(m.buf);
+	return EFI_LOAD_ERROR;
+}
+
+/* The call-after-giving-up violation of @loader's run on firmware that
+ * refuses every exit, in this process. */
+static struct fw_violation given_up(fw_loader_fn loader)
+{
+	static struct scenario scn;
+	static struct fw_result result;
+	struct fw_options opt = testlib_options;
+	struct fw_violation none = { 0 };
+	unsigned i;
+
+	opt.keep_going = true;
+	scenario_from_text("quirk persistent-invalid-parameter on\n", &scn);
+	fw_run(&scn, loader, &opt, &result);
+	for (i = 0; i < result.n_violations; i++)
+		if (result.violations[i].invariant == INV_CALL_AFTER_GIVING_UP)
+			return result.violations[i];
+	return none;
+}
+
 /* How many lines of @output contain @text. */
 static unsigned lines_with(const char *output, const char *text)
 {
@@ -178,5 +246,18 @@ int main(void)
 		    strstr(out.output, "its last exit-boot call: GetMemoryMap (call 3) -> "
 				       "EFI_SUCCESS") != NULL,
 		    &out);
+	{
+		struct fw_violation one = given_up(frees_one_way), other = given_up(frees_other_way);
+		struct fw_violation entry = given_up(frees_in_entry);
+
+		/* Both frees are made on lib_free_pool()'s line; what tells
+		 * them apart is the line each called it from. */
+		test_result("a call in a wrapper names who called the wrapper",
+			    one.caller != NULL && one.caller == other.caller &&
+				    one.caller_from != NULL && other.caller_from != NULL &&
+				    one.caller_from != other.caller_from &&
+				    entry.caller != NULL && entry.caller_from == NULL,
+			    &out);
+	}
 	return test_summary("test_placement");
 }
