@@ -52,7 +52,7 @@ bool crash_on_aimed(void)
  * in a campaign is its kind, its place as file and line, and its class; the
  * hash that names its files hashes the place as the recording process wrote
  * it, and a worker that does not symbolize writes an offset in its own
- * executable (pc:OFFSET), which means nothing to another binary or to a
+ * executable (pc:OFFSET, call:OFFSET,...), which means nothing to another binary or to a
  * process that symbolizes.  So the place is compared as text: equal to
  * PLACE, or ending in "/" PLACE (the table gives files of the project
  * relative to its top).  A process that cannot symbolize (afl-tmin insists
@@ -65,7 +65,8 @@ bool crash_on_matches(const char *kind, const char *where, uint8_t class)
 
 	if (!crash_on_aimed() || strcmp(kind, crash_on.kind) != 0 || class != crash_on.class)
 		return false;
-	if (strncmp(where, "pc:", 3) == 0 || strncmp(where, "pcs:", 4) == 0)
+	if (strncmp(where, "pc:", 3) == 0 || strncmp(where, "pcs:", 4) == 0 ||
+	    strncmp(where, "call:", 5) == 0)
 		return true;
 	return length >= place && strcmp(where + length - place, crash_on.place) == 0 &&
 	       (length == place || where[length - place - 1] == '/');

@@ -17,6 +17,8 @@
 bool findings_recording(void);
 void findings_prove(const char *kind, const char *where, uint8_t class, const char *message);
 const char *findings_where_is(const void *pc);
+const char *findings_call_place(const void *pc, const void *from);
+bool findings_harness_file(const char *file);
 _Noreturn void findings_end_run_now(const char *why);
 void findings_write_down_now(void);
 void findings_note_write_astray(void);

@@ -25,24 +25,6 @@ void __ubsan_get_current_report_data(const char **kind, const char **message,
 				     const char **file, unsigned *line, unsigned *column,
 				     char **address) __attribute__((weak));
 
-/* Harness files: UBSan reports about them are our bugs, not the loader's. */
-static bool is_harness_file(const char *file)
-{
-	static const char *const prefixes[] = { "fuzz/fw/",	   "fuzz/fuzz_ebs.c",
-						"fuzz/findings.c", "fuzz/crash_on.c",
-						"fuzz/sanitizer_reports.c", "fuzz/signals.c",
-						"fuzz/loader_code.c", "fuzz/loader_heap.c",
-						"fuzz/statics.c",  "fuzz/script",
-						"fuzz/replay.c" };
-	unsigned i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(file, prefixes[i], strlen(prefixes[i])) == 0 ||
-		    strstr(file, prefixes[i]) != NULL)
-			return true;
-	return false;
-}
-
 /*
  * UBSan calls this for every report before printing it.  A report about
  * the loader's own C (misalignment at a stride the firmware chose, pointer
@@ -63,7 +45,7 @@ void __ubsan_on_report(void)
 	if (!findings_recording() || __ubsan_get_current_report_data == NULL)
 		return;
 	__ubsan_get_current_report_data(&kind, &message, &file, &line, &column, &address);
-	if (kind == NULL || file == NULL || is_harness_file(file))
+	if (kind == NULL || file == NULL || findings_harness_file(file))
 		return;
 #if defined(__x86_64__) || defined(__i386__)
 	if (strcmp(kind, "integer-divide-by-zero") == 0)
@@ -77,7 +59,7 @@ void __ubsan_on_report(void)
 /* A frame of a report's stack outside the harness and the C library. */
 static bool loader_frame(const char *file)
 {
-	return !is_harness_file(file) && strstr(file, "compiler-rt") == NULL &&
+	return !findings_harness_file(file) && strstr(file, "compiler-rt") == NULL &&
 	       strncmp(file, "/usr/", 5) != 0 && strstr(file, "sysdeps/") == NULL &&
 	       strstr(file, "csu/") == NULL;
 }
