@@ -185,6 +185,8 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 		status = get_memory_map(size, map, key, desc_size, desc_version);
 	fw.last_getmap_call = fw.calls;
 	fw.last_getmap_status = status;
+	if (fw.dance_call == fw.calls && fw.dance_caller == fw.caller)
+		fw.dance_size_query = map == NULL || asked == 0;
 	/* An injected failure writes nothing: the trace says so, rather than
 	 * the key and DescriptorSize the loader was not given (memtest86+'s
 	 * port divided by the 0 it still held, where the trace said 48). */

@@ -235,6 +235,9 @@ struct fw {
 	uint8_t dance_svc;  /* enum fw_service */
 	unsigned dance_call;
 	EFI_STATUS dance_status; /* its answer */
+	/* It was a GetMemoryMap() with no room (a NULL buffer or a size of 0):
+	 * a size query, whose EFI_BUFFER_TOO_SMALL is the answer it asks for. */
+	bool dance_size_query;
 };
 
 extern struct fw fw;

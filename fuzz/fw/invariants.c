@@ -443,7 +443,7 @@ static const char *over_report_note(char *buf, size_t size)
 {
 	buf[0] = 0;
 	if (fw.dance_svc == SVC_GetMemoryMap && fw.dance_status == EFI_BUFFER_TOO_SMALL &&
-	    fw.over_report > 0)
+	    !fw.dance_size_query && fw.over_report > 0)
 		snprintf(buf, size, " (it asks for %u descriptor(s) more than a read returns: "
 			 "the map before merging, as EDK2 counts it)", fw.over_report);
 	return buf;
@@ -531,16 +531,23 @@ void oracle_check_end(struct fw_result *result)
 	/* Placed at the loader's last call of the exit dance (run.c) if that
 	 * failed, where the loader went wrong, rather than at a print or a
 	 * prompt after it; after one that succeeded the loader gave up for a
-	 * reason of its own (Unikraft's region table full), at its last call. */
+	 * reason of its own (Unikraft's region table full), at its last call.
+	 * A size query's EFI_BUFFER_TOO_SMALL is the answer it asked for: the
+	 * OpenBSD port's heap then ran out, and the row was at the query. */
 	if (result->compliant && !result->exited && fw.dance_caller != NULL)
 		oracle_violation_at(INV_LIVENESS,
-				    fw.dance_status != EFI_SUCCESS ? fw.dance_caller : NULL,
+				    fw.dance_status != EFI_SUCCESS &&
+						    !(fw.dance_size_query &&
+						      fw.dance_status == EFI_BUFFER_TOO_SMALL)
+					    ? fw.dance_caller
+					    : NULL,
 				    "%s firmware, map growth %u of %u descriptors allowed, nothing "
 				    "injected, yet the loader %s after %u exit attempt(s); its last "
-				    "exit-boot call: %s (call %u) -> %s%s",
+				    "exit-boot call: %s%s (call %u) -> %s%s",
 				    scn_personality_names[fw.personality], growth,
 				    fw.opt->liveness_descs, how_it_ended(result, how, sizeof(how)),
-				    fw.exit_attempts, scn_service_names[fw.dance_svc], fw.dance_call,
+				    fw.exit_attempts, scn_service_names[fw.dance_svc],
+				    fw.dance_size_query ? " size query" : "", fw.dance_call,
 				    fw_status_name(fw.dance_status), over_report_note(over, sizeof(over)));
 	else if (result->compliant && !result->exited)
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "

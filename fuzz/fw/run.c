@@ -212,6 +212,7 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site)
 		fw.dance_caller = caller;
 		fw.dance_svc = (uint8_t)svc;
 		fw.dance_call = fw.calls;
+		fw.dance_size_query = false;
 	}
 	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP && fw_timers_fire_at(svc))
 		fw_timers_tick();

@@ -113,6 +113,25 @@ static EFI_STATUS gives_up_after_good_read(EFI_HANDLE image, EFI_SYSTEM_TABLE *s
 	return EFI_OUT_OF_RESOURCES;
 }
 
+/* OpenBSD's efiboot: the size asked for, then its heap too small for the
+ * map (libsa's alloc() draws on pages taken earlier), a panic message and
+ * a reset.  Its last exit-boot call was a size query, answered as asked:
+ * the row belongs at its own give-up. */
+static EFI_STATUS gives_up_after_size_query(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static CHAR16 heap_full[] = u"heap full\r\n";
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key, dsize;
+	UINT32 version;
+
+	(void)image;
+	if (bs->GetMemoryMap(&size, NULL, &key, &dsize, &version) != EFI_BUFFER_TOO_SMALL)
+		return EFI_LOAD_ERROR;
+	st->ConOut->OutputString(st->ConOut, heap_full);
+	st->RuntimeServices->ResetSystem(EfiResetCold, EFI_OUT_OF_RESOURCES, 0, NULL);
+	return EFI_LOAD_ERROR;
+}
+
 /* gnu-efi's FreePool(), out of line: every bad free of a loader built on
  * it is made on this one line.  Called after the loader's last failed
  * exit, from one of two places. */
@@ -245,6 +264,12 @@ int main(void)
 	test_result("liveness after a good read names it as such",
 		    strstr(out.output, "its last exit-boot call: GetMemoryMap (call 3) -> "
 				       "EFI_SUCCESS") != NULL,
+		    &out);
+	run_forked("firmware edk2-2025\n", gives_up_after_size_query, &out);
+	test_result("liveness after a size query is placed at the give-up and says so",
+		    strstr(out.output, "its last exit-boot call: GetMemoryMap size query (call 1) "
+				       "-> EFI_BUFFER_TOO_SMALL") != NULL &&
+			    strstr(out.output, "more than a read returns") == NULL,
 		    &out);
 	{
 		struct fw_violation one = given_up(frees_one_way), other = given_up(frees_other_way);
