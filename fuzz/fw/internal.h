@@ -216,6 +216,7 @@ struct fw {
 	unsigned n_reasons;
 	unsigned outside_rules;    /* reasons that break the rules, among them */
 	bool built_in_address_refused; /* AllocateAddress refused before any map read (pages.c) */
+	bool max_address_unbacked; /* AllocateMaxAddress below the fake RAM: given memory above */
 	struct fw_pending_call pending[FW_MAX_PENDING];
 	unsigned n_pending;
 

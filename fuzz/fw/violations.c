@@ -292,6 +292,7 @@ void oracle_reset(void)
 		class_hook(false);
 	fw.outside_rules = 0;
 	fw.built_in_address_refused = false;
+	fw.max_address_unbacked = false;
 	fw.n_pending = 0;
 	fw.run_started = false;
 }

@@ -125,6 +125,31 @@ static EFI_STATUS trampoline_below_1mib_then_gives_up(EFI_HANDLE image, EFI_SYST
 	return EFI_LOAD_ERROR;
 }
 
+/* Tilck: its multiboot info below 64 KiB (AllocateMaxAddress 0xFFFF),
+ * where the fake machine has no memory to back: the block lies above the
+ * limit.  @exits: then the map read and one exit attempt, no retry. */
+static EFI_STATUS below_64kib(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, bool exits)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS got = 0xffff;
+	struct held_map m;
+
+	if (bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &got) != EFI_SUCCESS ||
+	    !exits || read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return bs->ExitBootServices(image, m.key);
+}
+
+static EFI_STATUS below_64kib_then_gives_up(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return below_64kib(image, st, false);
+}
+
+static EFI_STATUS below_64kib_then_exits_once(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return below_64kib(image, st, true);
+}
+
 /* Exits with a key it never set, read from the painted stack (ToaruOS
  * passes GetMemoryMap() no key on its first call, then this one). */
 static EFI_STATUS exits_with_painted_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -488,6 +513,13 @@ int main(void)
 		     "firmware edk2-2025\n", allocate_address, true);
 	expect_reports("AllocateMaxAddress below 1 MiB: pages there, and the boot still owed",
 		       "firmware edk2-2025\n", trampoline_below_1mib_then_gives_up, owed);
+	expect_absent("AllocateMaxAddress below the fake RAM, then a give-up: no boot owed",
+		      "firmware edk2-2025\n", below_64kib_then_gives_up, "invariant liveness");
+	expect_violation("AllocateMaxAddress below the fake RAM, then one exit, no retry: owed",
+			 "firmware edk2-2025\n"
+			 "handler before-exit once alloc-pages BootServicesData amount=1 delta=+1 "
+			 "repeat=1\n",
+			 below_64kib_then_exits_once, "liveness");
 	expect_absent("a built-in address the map has in use, before any read: no boot owed",
 		      "firmware edk2-2025\n", fixed_address_first, "invariant liveness");
 	expect_reports("the same address after reading the map: the boot still owed",
