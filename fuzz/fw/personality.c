@@ -249,7 +249,8 @@ static void check_static_compliance(void)
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || fw.desc_size % 8 != 0 ||
 	    fw.desc_size > 1024)
-		fw_not_compliant(true, "DescriptorSize is not a usable stride");
+		fw_not_compliant(true, "DescriptorSize is not a usable stride (a multiple of 8 from 40 "
+				       "to 1024)");
 	if (fw.desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
 		fw_not_compliant(true, "DescriptorVersion is not 1");
 	for (q = 0; q < QUIRK_COUNT; q++)
