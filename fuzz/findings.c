@@ -94,6 +94,19 @@ static time_t last_flush;
  * of a worker that crashed, most of them on a loader that often crashes. */
 static unsigned long long runs_here;
 
+/* Runs on firmware within the rules, and those of them the fake machine
+ * fell short in (fw_cannot_model()), by its first such reason: a loader
+ * that meets such a limit in every run is never held to liveness (Tilck's
+ * AllocateMaxAddress below 64 KiB was, until it exits), and the campaign
+ * says so rather than report no missing retry. */
+#define MAX_LIMIT_REASONS 8u
+static unsigned long long runs_within_rules;
+static struct {
+	const char *why;
+	unsigned long long runs;
+} limits[MAX_LIMIT_REASONS];
+static unsigned n_limits;
+
 /* Places in the loader, symbolized once each (with the caller of the
  * function a call was made in, for findings_call_place()). */
 static struct {
@@ -330,12 +343,16 @@ static long long now_ms(void)
 static void flush_counts(void)
 {
 	char path[512], line[64], *text;
-	size_t len = 0, cap = ((size_t)n_findings + 1) * sizeof(line) + 1;
+	size_t len = 0, cap = ((size_t)n_findings + 2) * sizeof(line) + 1 + MAX_LIMIT_REASONS * 256;
 	unsigned i;
 
 	if (dir == NULL || (text = malloc(cap)) == NULL)
 		return;
 	len = (size_t)snprintf(text, sizeof(line), "runs\t%llu\n", runs_here);
+	len += (size_t)snprintf(text + len, sizeof(line), "within-rules\t%llu\n", runs_within_rules);
+	for (i = 0; i < n_limits; i++)
+		len += (size_t)snprintf(text + len, 256, "machine-limit\t%llu\t%.200s\n", limits[i].runs,
+					limits[i].why);
 	for (i = 0; i < n_findings; i++) {
 		int n = snprintf(line, sizeof(line), "%016llx\t%lu\n",
 				 (unsigned long long)findings[i].hash, findings[i].count);
@@ -596,8 +613,26 @@ void findings_begin_run(const uint8_t *data, size_t size)
  */
 void findings_end_run(const struct fw_result *result)
 {
+	const char *limit = NULL;
+	unsigned i;
+
 	if (dir == NULL)
 		return;
+	for (i = 0; i < result->n_reasons; i++) {
+		if (result->reasons[i].outside_rules)
+			break;
+		if (limit == NULL && result->reasons[i].machine_limit)
+			limit = result->reasons[i].why;
+	}
+	if (i == result->n_reasons) {
+		runs_within_rules++;
+		for (i = 0; limit != NULL && i < n_limits && limits[i].why != limit; i++)
+			;
+		if (limit != NULL && i == n_limits && n_limits < MAX_LIMIT_REASONS)
+			limits[n_limits++].why = limit;
+		if (limit != NULL && i < n_limits)
+			limits[i].runs++;
+	}
 	write_down_proved();
 	prove_violations(result->violations, result->n_violations);
 	write_down_proved();

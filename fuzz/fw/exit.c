@@ -209,7 +209,7 @@ static EFI_STATUS create_event(uint32_t type, EFI_EVENT_NOTIFY notify, const VOI
 	if (event == NULL || ((type & (EVT_NOTIFY_SIGNAL | EVT_NOTIFY_WAIT)) && notify == NULL))
 		return EFI_INVALID_PARAMETER;
 	if (fw.n_events >= FW_MAX_EVENTS) {
-		fw_not_compliant(false, "the loader created more events than the fake firmware keeps");
+		fw_cannot_model("the loader created more events than the fake firmware keeps");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	e = &fw.events[fw.n_events];

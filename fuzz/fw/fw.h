@@ -142,6 +142,7 @@ struct fw_reason {
 	const char *why;
 	unsigned call;
 	bool outside_rules;
+	bool machine_limit; /* what the fake machine cannot do (fw_cannot_model()) */
 };
 
 /* How the loader's run ended. */

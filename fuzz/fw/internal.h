@@ -439,6 +439,7 @@ const void *fw_site_from(const void *site);
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
 void fw_map_changed(bool by_firmware);
 void fw_not_compliant(bool outside_rules, const char *why);
+void fw_cannot_model(const char *why);
 void fw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define FW_TRACE(...)                                                                          \
 	do {                                                                                   \

@@ -495,7 +495,7 @@ void oracle_check_end(struct fw_result *result)
 					"loader read any map");
 	/* Nor does a block above the limit the loader asked for (pages.c). */
 	if (fw.max_address_unbacked && fw.exit_attempts == 0)
-		fw_not_compliant(false, "AllocateMaxAddress below the memory the fake machine can back");
+		fw_cannot_model("AllocateMaxAddress below the memory the fake machine can back");
 	result->compliant = fw.n_reasons == 0;
 	result->why_not_compliant = fw.n_reasons > 0 ? fw.reasons[0].why : NULL;
 	if (result->ended == END_FATAL)

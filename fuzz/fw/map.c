@@ -428,5 +428,5 @@ void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware)
 	if (convert(start, pages, EfiConventionalMemory, NO_HINT))
 		fw_map_changed(by_firmware);
 	else
-		fw_not_compliant(false, "the fake firmware's map is full");
+		fw_cannot_model("the fake firmware's map is full");
 }

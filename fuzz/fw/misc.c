@@ -332,7 +332,7 @@ static EFI_STATUS install_configuration_table(const EFI_GUID *loader_guid, VOID 
 	} else if (i < n) {
 		fw.config[i].VendorTable = table;
 	} else if (n == FW_MAX_CONFIG_TABLES) {
-		fw_not_compliant(false, "more configuration tables than the fake firmware keeps");
+		fw_cannot_model("more configuration tables than the fake firmware keeps");
 		return EFI_OUT_OF_RESOURCES;
 	} else {
 		if (n % 16 == 0)

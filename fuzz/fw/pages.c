@@ -73,11 +73,11 @@ static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_AD
 		return EFI_NOT_FOUND;
 	}
 	if (!fw_ram_covers(start, pages)) {
-		fw_not_compliant(false, "AllocateAddress outside the memory the fake machine can back");
+		fw_cannot_model("AllocateAddress outside the memory the fake machine can back");
 		return EFI_NOT_FOUND;
 	}
 	if (!fw_map_alloc_at(type, start, pages)) {
-		fw_not_compliant(false, "the fake firmware's map is full");
+		fw_cannot_model("the fake firmware's map is full");
 		return EFI_OUT_OF_RESOURCES;
 	}
 	back_pages(rec, start, pages, true);
@@ -94,7 +94,7 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 	if (memory == NULL || (unsigned)how >= MaxAllocateType || !fw_type_allocatable(type) || pages == 0)
 		return EFI_INVALID_PARAMETER;
 	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !fw_alloc_record_available()) {
-		fw_not_compliant(false, "the loader asked for more memory than the fake machine has");
+		fw_cannot_model("the loader asked for more memory than the fake machine has");
 		fw_uboot_alloc_failed(false);
 		return EFI_OUT_OF_RESOURCES;
 	}

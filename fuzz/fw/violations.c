@@ -246,11 +246,30 @@ void fw_not_compliant(bool outside_rules, const char *why)
 	if (outside_rules && fw.outside_rules == 0 && class_hook != NULL)
 		class_hook(true);
 	if (fw.n_reasons < FW_MAX_REASONS)
-		fw.reasons[fw.n_reasons++] = (struct fw_reason){ why, fw.calls, outside_rules };
+		fw.reasons[fw.n_reasons++] = (struct fw_reason){ why, fw.calls, outside_rules, false };
 	fw.outside_rules += outside_rules;
 	if (fw.run_started)
 		FW_TRACE("# %s: %s\n",
 			 outside_rules ? "firmware outside the rules" : "liveness does not apply", why);
+}
+
+/**
+ * fw_cannot_model() - take this run out of the liveness invariant for
+ * what the fake machine cannot do that real firmware would (memory where
+ * it has none, more events or tables than it keeps).
+ * @why: a static string, as fw_not_compliant()'s.
+ *
+ * The firmware kept the rules; the harness is what falls short, and a
+ * loader that meets such a limit in every run is never held to liveness:
+ * the findings campaign counts these runs and says so (fuzz/findings.c).
+ */
+void fw_cannot_model(const char *why)
+{
+	unsigned before = fw.n_reasons;
+
+	fw_not_compliant(false, why);
+	if (fw.n_reasons > before)
+		fw.reasons[fw.n_reasons - 1].machine_limit = true;
 }
 
 bool fw_outside_rules_so_far(void)
