@@ -41,7 +41,7 @@ const char *const scn_group_names[GROUP_COUNT] = { "before-exit", "exit", "exit-
 const char *const scn_lifetime_names[LIFE_COUNT] = { "once", "every" };
 const char *const scn_action_names[ACT_COUNT] = { "alloc-pool", "alloc-pages", "free" };
 const char *const scn_delta_names[DELTA_COUNT] = { "auto", "-2", "-1", "0", "+1", "+2", "none" };
-const char *const scn_trigger_names[TRIG_COUNT] = { "at-call", "after-map" };
+const char *const scn_trigger_names[TRIG_COUNT] = { "at-call", "after-map", "after-query" };
 
 static const char *const on_off_names[2] = { "on", "off" };
 

@@ -84,7 +84,11 @@ enum scn_delta {
 	DELTA_COUNT
 };
 
-enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_COUNT };
+/* A timer's first firing: at a call's entry, right after the Nth
+ * successful GetMemoryMap (between a read and the exit), or right after
+ * the Nth GetMemoryMap answered EFI_BUFFER_TOO_SMALL (between a size query
+ * and the read it sizes a buffer for). */
+enum scn_trigger { TRIG_AT_CALL, TRIG_AFTER_MAP, TRIG_AFTER_QUERY, TRIG_COUNT };
 
 /*
  * Boot services and protocol calls the firmware counts, traces and injects,

@@ -169,8 +169,11 @@ static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
  * the entry of the second.  "at-call N" fires at the entry of call N;
  * "after-map N" at the first call after the Nth successful GetMemoryMap,
  * the window between reading the map and exiting (OVMF: a one-shot timer
- * there fails the first exit, ovmf.md section 4).  Periodic timers fire
- * again every PERIOD calls until ExitBootServices turns timers off.
+ * there fails the first exit, ovmf.md section 4); "after-query N" at the
+ * first call after the Nth GetMemoryMap answered EFI_BUFFER_TOO_SMALL, the
+ * window between a size query and the read (a buffer of just the size
+ * asked for is then too small: the OpenBSD efiboot port).  Periodic timers
+ * fire again every PERIOD calls until ExitBootServices turns timers off.
  */
 void fw_timers_tick(void)
 {
@@ -184,6 +187,9 @@ void fw_timers_tick(void)
 			continue;
 		if (!fw.timer_armed[i] && t->trigger == TRIG_AFTER_MAP) {
 			if (fw.map_reads < (t->at ? t->at : 1u))
+				continue;
+		} else if (!fw.timer_armed[i] && t->trigger == TRIG_AFTER_QUERY) {
+			if (fw.size_answers < (t->at ? t->at : 1u))
 				continue;
 		} else if (fw.calls < fw.timer_next[i]) {
 			continue;

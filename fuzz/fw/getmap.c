@@ -185,6 +185,9 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 		status = get_memory_map(size, map, key, desc_size, desc_version);
 	fw.last_getmap_call = fw.calls;
 	fw.last_getmap_status = status;
+	/* Counted as map_reads is (invariants.c), for timers after-query. */
+	if (status == EFI_BUFFER_TOO_SMALL)
+		fw.size_answers++;
 	if (fw.dance_call == fw.calls && fw.dance_caller == fw.caller)
 		fw.dance_size_query = map == NULL || asked == 0;
 	/* An injected failure writes nothing: the trace says so, rather than

@@ -182,6 +182,7 @@ struct fw {
 	unsigned svc_calls[SVC_COUNT];
 	unsigned exit_attempts;
 	unsigned map_reads; /* successful GetMemoryMap calls by the loader */
+	unsigned size_answers; /* its GetMemoryMap calls answered EFI_BUFFER_TOO_SMALL */
 	struct fw_call log[FW_LOG_CALLS];
 	unsigned n_log;
 	enum fw_phase phase;

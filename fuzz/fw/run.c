@@ -306,6 +306,7 @@ static void calls_reset(void)
 	fw.calls = 0;
 	fw.exit_attempts = 0;
 	fw.map_reads = 0;
+	fw.size_answers = 0;
 	fw.n_log = 0;
 	fw.phase = PHASE_BOOT;
 	fw.first_exit_returned = false;

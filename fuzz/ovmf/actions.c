@@ -262,11 +262,14 @@ static void fire(struct timer *t)
  * U-Boot: arm them, see poll_schedule()).
  * @call: the call's number, from 1.
  * @map_reads: the loader's successful GetMemoryMap() calls so far.
+ * @size_answers: and those answered EFI_BUFFER_TOO_SMALL.
  */
-static bool due(const struct timer *t, unsigned call, unsigned map_reads)
+static bool due(const struct timer *t, unsigned call, unsigned map_reads, unsigned size_answers)
 {
 	if (!t->armed && t->spec->trigger == TRIG_AFTER_MAP)
 		return map_reads >= (t->spec->at ? t->spec->at : 1u);
+	if (!t->armed && t->spec->trigger == TRIG_AFTER_QUERY)
+		return size_answers >= (t->spec->at ? t->spec->at : 1u);
 	return call >= t->next;
 }
 
@@ -286,7 +289,7 @@ static void note_fired(struct timer *t, unsigned call)
  * where it polls (fuzz/fw/uboot.c fw_timers_fire_at() says where the fake
  * firmware does).  Its period counts from the call it fired in.
  */
-static void poll_schedule(unsigned call, unsigned map_reads)
+static void poll_schedule(unsigned call, unsigned map_reads, unsigned size_answers)
 {
 	unsigned i;
 
@@ -296,7 +299,7 @@ static void poll_schedule(unsigned call, unsigned map_reads)
 
 		if (t->pending && t->fired)
 			note_fired(t, t->fired_at);
-		if (t->done || t->pending || !due(t, call, map_reads))
+		if (t->done || t->pending || !due(t, call, map_reads, size_answers))
 			continue;
 		t->fired = false;
 		if (bs->SetTimer(t->event, TimerRelative, 1) != EFI_SUCCESS)
@@ -306,18 +309,18 @@ static void poll_schedule(unsigned call, unsigned map_reads)
 	}
 }
 
-void actions_before_call(unsigned call, unsigned map_reads)
+void actions_before_call(unsigned call, unsigned map_reads, unsigned size_answers)
 {
 	unsigned i;
 
 	if (on_uboot) {
-		poll_schedule(call, map_reads);
+		poll_schedule(call, map_reads, size_answers);
 		return;
 	}
 	for (i = 0; i < n_timers; i++) {
 		struct timer *t = &timers[i];
 
-		if (t->done || !due(t, call, map_reads))
+		if (t->done || !due(t, call, map_reads, size_answers))
 			continue;
 		fire(t);
 		t->armed = true;

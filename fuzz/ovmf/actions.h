@@ -11,7 +11,7 @@
 #include "seq.h"
 
 EFI_STATUS actions_setup(EFI_BOOT_SERVICES *bs, const struct scenario *scn, bool uboot);
-void actions_before_call(unsigned call, unsigned map_reads);
+void actions_before_call(unsigned call, unsigned map_reads, unsigned size_answers);
 void actions_report(seq_put_fn put, void *ctx);
 
 #endif /* EBSFUZZ_OVMF_ACTIONS_H */

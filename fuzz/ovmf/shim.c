@@ -34,6 +34,7 @@ static struct {
 	EFI_SIMPLE_TEXT_INPUT_PROTOCOL *real_conin; /* NULL if the firmware has none */
 	struct shim_config config;
 	unsigned map_reads;
+	unsigned size_answers;
 	struct seq_record rec;
 } shim;
 
@@ -72,7 +73,7 @@ static bool enter(enum fw_service svc)
 	if (shim.rec.exited)
 		return shim.config.forward_after_exit;
 	if (shim.config.before_call != NULL)
-		shim.config.before_call(shim.rec.total_calls, shim.map_reads);
+		shim.config.before_call(shim.rec.total_calls, shim.map_reads, shim.size_answers);
 	return true;
 }
 
@@ -137,6 +138,7 @@ static void note_map_answer(EFI_STATUS status, const UINTN *size, const EFI_MEMO
 	if (desc_size != NULL && *desc_size != 0)
 		rec->desc_size = *desc_size;
 	if (status == EFI_BUFFER_TOO_SMALL) {
+		shim.size_answers++;
 		if (rec->probe_bytes == 0)
 			rec->probe_bytes = *size;
 		return;
@@ -484,6 +486,7 @@ EFI_SYSTEM_TABLE *shim_install(EFI_SYSTEM_TABLE *real, const struct shim_config 
 	shim.real = *real->BootServices;
 	shim.config = *config;
 	shim.map_reads = 0;
+	shim.size_answers = 0;
 	shim.rec = (struct seq_record){ 0 };
 	shim.st = *real;
 	install_boot_services();

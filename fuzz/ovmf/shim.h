@@ -18,8 +18,10 @@
  * before the call is forwarded.
  * @call: the call's number, from 1 (as the fake firmware counts them).
  * @map_reads: successful GetMemoryMap() calls before this one.
+ * @size_answers: GetMemoryMap() calls answered EFI_BUFFER_TOO_SMALL before
+ *	this one.
  */
-typedef void (*shim_hook_fn)(unsigned call, unsigned map_reads);
+typedef void (*shim_hook_fn)(unsigned call, unsigned map_reads, unsigned size_answers);
 
 /**
  * struct shim_config - how the shim behaves on its firmware.

@@ -282,6 +282,25 @@ static EFI_STATUS never_retries(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return m.bs->ExitBootServices(image, m.key);
 }
 
+/* OpenBSD's efiboot (efi_memprobe_internal()): the size asked for, a
+ * buffer of exactly that size from its own heap (no firmware call), the
+ * read; on EFI_BUFFER_TOO_SMALL it panics.  A map grown between the query
+ * and the read leaves it no room. */
+static EFI_STATUS sizes_exactly(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key = 0, dsize = 0;
+	UINT32 version;
+
+	if (bs->GetMemoryMap(&size, NULL, &key, &dsize, &version) != EFI_BUFFER_TOO_SMALL ||
+	    size > sizeof(static_buffer))
+		return EFI_LOAD_ERROR;
+	if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)static_buffer, &key, &dsize,
+			     &version) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return bs->ExitBootServices(image, key);
+}
+
 /* ---- correct loaders doing unusual things ---- */
 
 /* Xen and Limine read into memory they own, not into a pool allocation. */
@@ -460,6 +479,11 @@ static const struct {
 	{ "status", EDK2_QUIET, claims_success, "success without exit" },
 	{ "status", EDK2_QUIET, hides_success, "exit without success" },
 	{ "liveness", AMI_OPTION_ROM, never_retries, "no retry on compliant firmware" },
+	/* Eight descriptors: one more than EDK2's over-report absorbs. */
+	{ "liveness",
+	  EDK2_QUIET "timer after-query at=1 period=0 alloc-pages BootServicesData amount=1 "
+		     "delta=+2 repeat=4\n",
+	  sizes_exactly, "a buffer of just the size asked for, the map grown before the read" },
 	{ "argument-alignment", AMI_OPTION_ROM, passes_packed_members,
 	  "out-parameters in a packed structure" },
 };
