@@ -29,8 +29,9 @@ CORE_FLAGS := -ffreestanding
 CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
-TARGET_SRC := fuzz/fuzz_ebs.c fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/crash_on.c fuzz/sanitizer_reports.c \
-	fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c fuzz/asan_pool.c
+TARGET_SRC := fuzz/fuzz_ebs.c fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/places.c fuzz/crash_on.c \
+	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c \
+	fuzz/asan_pool.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
 # The build's description, which every object depends on (its text is
 # written at the end of this file).
@@ -148,8 +149,9 @@ $(BUILD)/replay_ebs.gcc: $(call HARNESS,gcc) $(call objs,gcc,$(HARDENED_SRC) fuz
 # The library face (fuzz/ebsfuzz.h): the firmware, its referee and the body
 # of a fuzz target, for a loader project's own target; built like the fuzz
 # variant (libFuzzer, ASan, UBSan).
-LIB_SRC := $(FW_SRC) fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/crash_on.c fuzz/sanitizer_reports.c \
-	fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c fuzz/asan_pool.c
+LIB_SRC := $(FW_SRC) fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/places.c fuzz/crash_on.c \
+	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c \
+	fuzz/asan_pool.c
 $(BUILD)/libebsfuzz.a: $(call objs,fuzz,$(LIB_SRC))
 	rm -f $@ && ar rcs $@ $^
 .PHONY: lib

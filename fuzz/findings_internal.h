@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * findings_internal.h - between the findings recorder (findings.c), the
- * aim of a minimiser's process (crash_on.c) and the naming of sanitizer
- * reports (sanitizer_reports.c); not the harness's interface, which is
- * findings.h.
+ * places it names (places.c), the aim of a minimiser's process
+ * (crash_on.c) and the naming of sanitizer reports (sanitizer_reports.c);
+ * not the harness's interface, which is findings.h.
  */
 #ifndef EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
 #define EBSFUZZ_FUZZ_FINDINGS_INTERNAL_H
@@ -16,6 +16,8 @@
 /* findings.c */
 bool findings_recording(void);
 void findings_prove(const char *kind, const char *where, uint8_t class, const char *message);
+
+/* places.c: where in the loader, as text */
 const char *findings_where_is(const void *pc);
 const char *findings_call_place(const void *pc, const void *from);
 bool findings_harness_file(const char *file);
