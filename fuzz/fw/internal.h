@@ -423,7 +423,7 @@ void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
 /*
  * Where in the loader a service was called: the loader's return address,
  * and the frame of the service function it called, whose saved frame
- * pointer is that of the loader's function (fw_enter() finds who called
+ * pointer is that of the loader's function (fw_note_site() finds who called
  * that function).  Taken by the function in the loader's table itself
  * (FW_HERE), and handed on by any helper it calls.
  */
@@ -436,7 +436,12 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 /* Every service starts with FW_ENTER: the loader's return address says where
  * in the loader a violation happened. */
 #define FW_ENTER(svc) fw_enter((svc), FW_HERE)
+
+/* call_sites.c */
+void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
+
+/* run.c */
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
 void fw_map_changed(bool by_firmware);
 void fw_not_compliant(bool outside_rules, const char *why);

@@ -107,75 +107,6 @@ static bool is_exit_dance(enum fw_service svc)
 	       svc == SVC_FreePool || svc == SVC_AllocatePages || svc == SVC_FreePages;
 }
 
-#if defined(__clang__)
-#define UNCHECKED_READS __attribute__((no_sanitize("address", "memory")))
-#else
-#define UNCHECKED_READS __attribute__((no_sanitize_address))
-#endif
-
-/* Whether @upper can be the frame of a caller of the function whose frame
- * is @lower: above it on the stack, aligned, and no higher than fw_run()'s
- * own frame, above which no frame of the loader's lies.  A loader built
- * without frame pointers keeps anything in that register: read only
- * between two frames of this run, the words are on the stack. */
-static bool frame_above(void *const *upper, void *const *lower)
-{
-	return (uintptr_t)upper > (uintptr_t)lower && (uintptr_t)upper <= (uintptr_t)fw.run_frame &&
-	       (uintptr_t)upper % sizeof(void *) == 0;
-}
-
-/*
- * The return address into whoever called the loader's function that made
- * the call whose service function has frame @service_frame, unless that
- * is fw_run() (the function is the loader's entry point).  A call made in
- * a function the loader calls from several places (gnu-efi's FreePool()
- * and LibMemoryMap(), GRUB's grub_efi_get_memory_map()) is placed at the
- * line in that function, the same line for every caller: this says which
- * caller it was.  Frame records as the x86-64 and AArch64 ABIs lay them
- * out with frame pointers (every build of the loader keeps them,
- * fuzz/loader-build.mk): the saved frame pointer, then the return address.
- * Read unchecked: the words read may lie in a red zone of the loader's
- * stack, where a loader built without frame pointers leaves anything in
- * that register (frame_above() keeps them on the stack).
- */
-static UNCHECKED_READS const void *caller_of_caller(void *const *service_frame)
-{
-	void *const *own, *const *outer;
-
-	if (service_frame == NULL)
-		return NULL;
-	own = (void *const *)service_frame[0];
-	if (!frame_above(own, service_frame))
-		return NULL;
-	outer = (void *const *)own[0];
-	if ((const void *)outer == fw.run_frame || !frame_above(outer, own))
-		return NULL;
-	return own[1];
-}
-
-static unsigned site_from_slot(const void *site)
-{
-	uintptr_t pc = (uintptr_t)site;
-
-	return (unsigned)((pc ^ pc >> 6) % FW_SITE_FROM_SLOTS);
-}
-
-/**
- * fw_site_from() - who called the loader's function that made the calls
- * at @site, the last time one was made there in this run.
- * @site: a call's return address in the loader.
- *
- * Return: a return address in the loader's caller of that function, or
- * NULL: the function is the loader's entry point, nothing is known of the
- * site, or another site took its slot.
- */
-const void *fw_site_from(const void *site)
-{
-	unsigned slot = site_from_slot(site);
-
-	return site != NULL && fw.site_from[slot].site == site ? fw.site_from[slot].from : NULL;
-}
-
 /**
  * fw_enter() - the start of every boot-service and ConOut call (FW_ENTER).
  * @svc: which one.
@@ -191,11 +122,9 @@ const void *fw_site_from(const void *site)
 EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site)
 {
 	const void *caller = site.caller;
-	unsigned slot = site_from_slot(caller);
 
 	fw.caller = caller;
-	fw.site_from[slot].site = caller;
-	fw.site_from[slot].from = caller_of_caller(site.frame);
+	fw_note_site(site);
 	/* A wait for a key is polls with nothing done between them but
 	 * prints, stalls and checks (conin.c, FW_KEY_POLLS_TO_WAIT), and so
 	 * is a wait for a timer (timer_events.c). */
