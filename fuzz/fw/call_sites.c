@@ -54,11 +54,25 @@ static UNCHECKED_READS const void *caller_of_caller(void *const *service_frame)
 	return own[1];
 }
 
+/*
+ * The slot of call site @site: its own, or the empty one it would take.
+ * Probed in turn from a hash of the address, so that two sites never share
+ * one: the table is read at the end of the run too (a leak placed at its
+ * allocation, liveness at the last exit-boot call), and with one slot per
+ * hash a later call elsewhere erased what an earlier one had noted (the
+ * Limine port's leak was two rows, with and without its caller).
+ *
+ * Return: the slot, or FW_SITE_FROM_SLOTS if the table is full of others.
+ */
 static unsigned site_from_slot(const void *site)
 {
 	uintptr_t pc = (uintptr_t)site;
+	unsigned slot = (unsigned)((pc ^ pc >> 6) % FW_SITE_FROM_SLOTS), n;
 
-	return (unsigned)((pc ^ pc >> 6) % FW_SITE_FROM_SLOTS);
+	for (n = 0; n < FW_SITE_FROM_SLOTS; n++, slot = (slot + 1) % FW_SITE_FROM_SLOTS)
+		if (fw.site_from[slot].site == site || fw.site_from[slot].site == NULL)
+			return slot;
+	return FW_SITE_FROM_SLOTS;
 }
 
 /**
@@ -70,6 +84,8 @@ void fw_note_site(struct fw_site site)
 {
 	unsigned slot = site_from_slot(site.caller);
 
+	if (site.caller == NULL || slot == FW_SITE_FROM_SLOTS)
+		return;
 	fw.site_from[slot].site = site.caller;
 	fw.site_from[slot].from = caller_of_caller(site.frame);
 }
@@ -80,12 +96,15 @@ void fw_note_site(struct fw_site site)
  * @site: a call's return address in the loader.
  *
  * Return: a return address in the loader's caller of that function, or
- * NULL: the function is the loader's entry point, nothing is known of the
- * site, or another site took its slot.
+ * NULL: the function is the loader's entry point, or nothing is known of
+ * the site (no call there, or more call sites in the run than the table
+ * keeps).
  */
 const void *fw_site_from(const void *site)
 {
 	unsigned slot = site_from_slot(site);
 
-	return site != NULL && fw.site_from[slot].site == site ? fw.site_from[slot].from : NULL;
+	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
+		       ? fw.site_from[slot].from
+		       : NULL;
 }

@@ -181,9 +181,35 @@ static EFI_STATUS frees_in_entry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
-/* The call-after-giving-up violation of @loader's run on firmware that
- * refuses every exit, in this process. */
-static struct fw_violation given_up(fw_loader_fn loader)
+/* gnu-efi's AllocatePool(), out of line. */
+static __attribute__((noinline)) VOID *lib_allocate_pool(EFI_BOOT_SERVICES *bs, UINTN size)
+{
+	VOID *p = NULL;
+
+	return bs->AllocatePool(EfiLoaderData, size, &p) == EFI_SUCCESS ? p : NULL;
+}
+
+/* A block from the wrapper, then calls from 128 places of its own (more
+ * than the table of call sites holds), then a give-up still holding the
+ * block: the leak is placed at the wrapper's call, found at the run's end
+ * with the caller noted at the allocation. */
+#define ATTR(st) (st)->ConOut->SetAttribute((st)->ConOut, 0)
+#define ATTR8(st) ATTR(st); ATTR(st); ATTR(st); ATTR(st); ATTR(st); ATTR(st); ATTR(st); ATTR(st)
+#define ATTR64(st) ATTR8(st); ATTR8(st); ATTR8(st); ATTR8(st); ATTR8(st); ATTR8(st); ATTR8(st); ATTR8(st)
+static EFI_STATUS leaks_after_many_calls(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	if (lib_allocate_pool(st->BootServices, 64) == NULL)
+		return EFI_LOAD_ERROR;
+	ATTR64(st);
+	ATTR64(st);
+	return EFI_LOAD_ERROR;
+}
+
+/* The first @invariant violation of @loader's run on @scenario, in this
+ * process. */
+static struct fw_violation violation_of(fw_loader_fn loader, const char *scenario,
+					enum fw_invariant invariant)
 {
 	static struct scenario scn;
 	static struct fw_result result;
@@ -192,12 +218,20 @@ static struct fw_violation given_up(fw_loader_fn loader)
 	unsigned i;
 
 	opt.keep_going = true;
-	scenario_from_text("quirk persistent-invalid-parameter on\n", &scn);
+	scenario_from_text(scenario, &scn);
 	fw_run(&scn, loader, &opt, &result);
 	for (i = 0; i < result.n_violations; i++)
-		if (result.violations[i].invariant == INV_CALL_AFTER_GIVING_UP)
+		if (result.violations[i].invariant == invariant)
 			return result.violations[i];
 	return none;
+}
+
+/* The call-after-giving-up violation of @loader's run on firmware that
+ * refuses every exit. */
+static struct fw_violation given_up(fw_loader_fn loader)
+{
+	return violation_of(loader, "quirk persistent-invalid-parameter on\n",
+			    INV_CALL_AFTER_GIVING_UP);
 }
 
 /* How many lines of @output contain @text. */
@@ -283,6 +317,14 @@ int main(void)
 				    one.caller_from != other.caller_from &&
 				    entry.caller != NULL && entry.caller_from == NULL,
 			    &out);
+	}
+	{
+		struct fw_violation leak = violation_of(leaks_after_many_calls, "firmware edk2-2025\n",
+							INV_LEAK);
+
+		test_result("a leak through a wrapper, found at the end of a run of many call "
+			    "sites, names who called the wrapper",
+			    leak.caller != NULL && leak.caller_from != NULL, &out);
 	}
 	return test_summary("test_placement");
 }
