@@ -25,22 +25,27 @@ void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t size)
 /* More call sites than any loader has: the cache starts over. */
 #define MAX_PLACES 256u
 
-/* Places in the loader, symbolized once each (with the caller of the
- * function a call was made in, for findings_call_place()). */
+/* Places in the loader, symbolized once each: as a call's place (with the
+ * caller of the function it was made in, findings_call_place()) or as a
+ * plain one (findings_where_is()), which names only the innermost line.
+ * Apart: the Limine port's leak was two rows, its allocation named plainly
+ * first (for an overflow's "allocated at") and then found in the cache
+ * without the line that called the function. */
 static struct {
 	const void *pc, *from;
+	bool call;
 	char where[200];
 } places[MAX_PLACES];
 static unsigned n_places;
 
-/* The slot for the place of @pc (called from @from), and whether it is
- * already symbolized. */
-static unsigned place_slot(const void *pc, const void *from, bool *known)
+/* The slot for the place of @pc (called from @from) as @call names it,
+ * and whether it is already symbolized. */
+static unsigned place_slot(const void *pc, const void *from, bool call, bool *known)
 {
 	unsigned i;
 
 	for (i = 0; i < n_places; i++)
-		if (places[i].pc == pc && places[i].from == from) {
+		if (places[i].pc == pc && places[i].from == from && places[i].call == call) {
 			*known = true;
 			return i;
 		}
@@ -48,6 +53,7 @@ static unsigned place_slot(const void *pc, const void *from, bool *known)
 		n_places = 0; /* more call sites than any loader has: start over */
 	places[n_places].pc = pc;
 	places[n_places].from = from;
+	places[n_places].call = call;
 	places[n_places].where[0] = 0;
 	*known = false;
 	return n_places++;
@@ -62,7 +68,7 @@ const char *findings_where_is(const void *pc)
 
 	if (pc == NULL)
 		return "?";
-	i = place_slot(pc, NULL, &known);
+	i = place_slot(pc, NULL, false, &known);
 	if (known)
 		return places[i].where;
 	/* The call instruction ends one byte before its return address, and
@@ -188,7 +194,7 @@ const char *findings_call_place(const void *pc, const void *from)
 
 	if (pc == NULL)
 		return "?";
-	i = place_slot(pc, from, &known);
+	i = place_slot(pc, from, true, &known);
 	if (known)
 		return places[i].where;
 	if (__sanitizer_symbolize_pc != NULL) {
