@@ -127,20 +127,20 @@ static bool loader_line(const char *place)
 	       strstr(place, "compiler-rt") == NULL && strncmp(place, "/usr/", 5) != 0;
 }
 
-/* The last of the loader's lines among the frames __sanitizer_symbolize_pc()
+/* The first of the loader's lines among the frames __sanitizer_symbolize_pc()
  * wrote to @frames (one string per frame of an inlining chain, innermost
  * first; @size bytes, zeroed before), past the first if @past_first: the
- * line in the function the others were inlined into. */
-static const char *last_loader_line(const char *frames, size_t size, bool past_first)
+ * line in the source that called the function, inlined or not. */
+static const char *first_loader_line(const char *frames, size_t size, bool past_first)
 {
-	const char *at = frames, *last = NULL;
+	const char *at = frames;
 
 	while ((size_t)(at - frames) < size && *at != 0) {
 		if (loader_line(at) && !(past_first && at == frames))
-			last = at;
+			return at;
 		at += strlen(at) + 1;
 	}
-	return last;
+	return NULL;
 }
 
 /* @place followed by " (from line N)", or " (from FILE:N)" with the file's
@@ -174,11 +174,12 @@ static void append_from(char *place, size_t size, const char *from)
  * was.  So the place names the caller too: "file:line (from line N)", N
  * the line that called the function, and a call from each line is a
  * finding of its own.  Where the compiler inlined the function, the line
- * that called it comes with @pc's own symbol; otherwise from @from.  Of
- * an inlining chain, the line in the function the chain was inlined into:
- * a helper of the loader's own inlined around gnu-efi's FreePool() is one
- * line for every caller too.  The loader's entry point, called by the
- * harness, has no caller named.
+ * that called it comes with @pc's own symbol; otherwise from @from.  One
+ * level, inlined or not: a line of the source, not the line the compiler
+ * inlined its function into (the Limine port's exit function, inlined
+ * into the entry point, named every call in it "from line 82", its
+ * panic's among them, and merged the panics of its error paths).  The
+ * loader's entry point, called by the harness, has no caller named.
  * Unsymbolized (see findings_where_is()), "call:0xPC[,0xFROM]", which the
  * campaign resolves the same way.
  *
@@ -199,10 +200,10 @@ const char *findings_call_place(const void *pc, const void *from)
 		return places[i].where;
 	if (__sanitizer_symbolize_pc != NULL) {
 		__sanitizer_symbolize_pc((void *)pc, "%s:%l", frames, sizeof(frames) - 1);
-		parent = last_loader_line(frames, sizeof(frames), true);
+		parent = first_loader_line(frames, sizeof(frames), true);
 		if (parent == NULL && from != NULL) {
 			__sanitizer_symbolize_pc((void *)from, "%s:%l", caller, sizeof(caller) - 1);
-			parent = last_loader_line(caller, sizeof(caller), false);
+			parent = first_loader_line(caller, sizeof(caller), false);
 		}
 	}
 	if (frames[0] != 0 && frames[0] != '<') {

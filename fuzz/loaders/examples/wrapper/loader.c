@@ -23,10 +23,10 @@ __attribute__((noinline)) static void FreePool(VOID *buffer)
 	boot_services->FreePool(buffer);
 }
 
-/* The loader's own helper around it. */
+/* The loader's own helper around it, inlined where it is called. */
 static inline void release_map(UINT8 *map)
 {
-	FreePool(map);
+	FreePool(map); /* in the helper: the first bad free's line */
 }
 
 /**
@@ -67,7 +67,7 @@ EFI_STATUS loader_exit_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	status = bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)map, &key, &desc_size,
 				  &version);
 	if (status != EFI_SUCCESS) {
-		release_map(map); /* the first bad free */
+		release_map(map); /* the first bad free, through the helper */
 		return status;
 	}
 	status = bs->ExitBootServices(image, key);
