@@ -356,6 +356,7 @@ bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);
 void fw_arena_reset(void);
 void fw_arena_after_fault(void);
+bool fw_arena_fill_width(unsigned bits);
 
 /* ram.c */
 bool fw_ram_covers(uint64_t start, uint64_t pages);
