@@ -356,6 +356,9 @@ bool fw_arena_owns(const void *ptr);
 void fw_arena_free(void *block, size_t bytes);
 void fw_arena_reset(void);
 void fw_arena_after_fault(void);
+
+/* arena_fill.c */
+void fw_arena_refill(uint8_t *p, size_t bytes, uint8_t byte);
 bool fw_arena_fill_width(unsigned bits);
 
 /* ram.c */
