@@ -25,8 +25,10 @@ typedef uint64_t refill_lanes __attribute__((vector_size(64)));
  * bytes the last run's block there was given, since most of it nobody
  * wrote: 83% of the pages zeroed beyond a block's first 4 KiB were never
  * touched again (5.67 M of 6.80 M in 129,047 runs fuzzing the hardened
- * loader from the seeds, session 33's count), while the zeroing was a
- * third of a fuzzing run's CPU time (perf).  Reading a page is cheaper
+ * loader from the seeds, counted in an instrumented build), while the
+ * zeroing was a third of a fuzzing run's CPU time (perf).  The reads are
+ * what this costs now: the pages are rarely in the nearest caches, so it
+ * saves less than the count suggests (README "Benchmarks").  Reading a page is cheaper
  * than writing it (two loads a cycle against one store, and a page read
  * stays clean in the cache), so each 4 KiB is read first and written only
  * if a byte differs; the bytes are the same either way.
