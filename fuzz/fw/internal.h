@@ -327,7 +327,7 @@ uint8_t *fw_first_bad_byte(uint8_t *to, size_t size);
 void fw_copy_unchecked(void *to, const void *from, size_t size);
 void fw_fill_unchecked(void *to, uint8_t value, size_t size);
 bool fw_map_matches(const uint8_t *buf, size_t size, size_t told);
-bool fw_map_converted(const uint8_t *buf, size_t size, size_t told);
+bool fw_map_replaced(const uint8_t *buf, size_t size);
 extern const struct fw_region fw_map_ovmf_2025[], fw_map_ovmf_2022[];
 extern const unsigned fw_map_ovmf_2025_count, fw_map_ovmf_2022_count;
 

@@ -415,8 +415,8 @@ void oracle_check_exit_key(UINTN key)
  * without a key change (the no-key-check quirk): the check only runs when
  * the firmware's map is exactly the one last read.  Only the descriptors
  * the firmware reported are compared (fw_map_matches()), and a map the
- * loader rewrote in place into a table of its own is not stale
- * (fw_map_converted(): ToaruOS's multiboot map).
+ * loader rewrote in place into a table of its own is not judged
+ * (fw_map_replaced(): ToaruOS's multiboot map, Hyper's Ultra map).
  */
 void oracle_check_map_current(void)
 {
@@ -429,7 +429,7 @@ void oracle_check_map_current(void)
 				 "ExitBootServices succeeded but the loader freed the buffer holding "
 				 "its map (call %u)", fw.calls);
 	else if (!fw_map_matches(buf, fw.last_read_size, fw.last_read_told) &&
-		 !fw_map_converted(buf, fw.last_read_size, fw.last_read_told))
+		 !fw_map_replaced(buf, fw.last_read_size))
 		oracle_violation(INV_STALE_MAP,
 				 "ExitBootServices succeeded but the loader's map buffer was "
 				 "overwritten after GetMemoryMap (call %u)", fw.calls);

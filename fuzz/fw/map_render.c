@@ -245,114 +245,49 @@ bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 	return keys_included(map_keys, n, buffer_keys, n_told);
 }
 
-/* A value of the loader's buffer and where it lies. */
-struct placed_u64 {
-	uint64_t value;
-	size_t offset;
-};
-
-/* The 4-byte-aligned 8-byte values of the first 32 KiB of a buffer, where
- * a table the loader writes over its map lies: it starts where the map
- * did, and 512 entries of ToaruOS's take 12 KiB. */
-#define CONVERTED_MAX_VALUES 8192u
-static struct placed_u64 placed[CONVERTED_MAX_VALUES];
-
-static int compare_placed(const void *a, const void *b)
-{
-	const struct placed_u64 *x = a, *y = b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-/* Reads @n values of the loader's buffer with no check: the caller bounded
- * the range to memory the loader owns (loader_map_bytes()). */
-static __attribute__((no_sanitize("address"))) void place_values(const uint8_t *buf, unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		memcpy(&placed[i].value, buf + (size_t)i * 4, 8);
-		placed[i].offset = (size_t)i * 4;
-	}
-	qsort(placed, n, sizeof(placed[0]), compare_placed);
-}
-
-/* Whether @value lies among the @n placed values anywhere but at @own. */
-static bool placed_elsewhere(unsigned n, uint64_t value, size_t own)
-{
-	unsigned lo = 0, hi = n;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (placed[mid].value < value)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < n && placed[lo].value == value; lo++)
-		if (placed[lo].offset != own)
-			return true;
-	return false;
-}
-
 /**
- * fw_map_converted() - whether the loader rewrote the map in its buffer
- * into a table of its own, rather than losing it.
+ * fw_map_replaced() - whether the loader wrote something of its own over
+ * the map in its buffer, rather than changing the map.
  * @buf: what GetMemoryMap() wrote, with fw.desc_size as stride.
  * @size: the bytes of it both written and reported, the map's.
- * @told: the bytes the loader was told were the map.
  *
- * ToaruOS (boot/multiboot.c, finish_boot()) reads the map and writes its
- * multiboot map over it, 24-byte entries where the 48-byte descriptors
- * were, before ExitBootServices(): nothing is stale, the kernel gets the
- * current map in another form (with DescriptorSize 752 its table fits in
- * the first descriptor).  A map the loader's heap reused, or that it
- * scribbled on, keeps descriptors in place with a field changed, or loses
- * their addresses.  So: converted if every descriptor no longer in its
- * place has its PhysicalStart somewhere else in the buffer, and so do at
- * least half of all descriptors (a table of the loader's holds them all);
- * a PhysicalStart of 0 (the first descriptor's, often) says nothing, and
- * a map with nothing else to tell by is not blamed.
+ * Called once the map no longer matches (fw_map_matches()).  UEFI asks
+ * nothing of the buffer after the read: ExitBootServices() takes the key
+ * (UEFI 2.10 section 7.4.6).  Loaders rewrite the map in place into their
+ * kernel's format before the exit: ToaruOS its multiboot map
+ * (boot/multiboot.c, finish_boot(): 24-byte entries where the descriptors
+ * were), Hyper its Ultra map (loader/uefi/uefi_memory_services.c: 24-byte
+ * entries, sorted, neighbours of one kind merged, so that descriptors
+ * vanish and the ones past the table stay in place).  The kernel then gets
+ * the current map in a form the referee cannot read.  What it can tell is
+ * a map changed in its own form: every descriptor still starts where it
+ * did (its PhysicalStart in its place), and one has another type, size or
+ * attribute, a map that is not the firmware's; or one is all zeros, an end
+ * tag over a descriptor the loader was told it holds.  A descriptor whose
+ * PhysicalStart is gone from its place, and something else there, was
+ * written over: replaced.
  *
- * Return: true if converted; false if not.
+ * Return: true if a descriptor's PhysicalStart is no longer in its place
+ * and the descriptor is not all zeros.
  */
-bool fw_map_converted(const uint8_t *buf, size_t size, size_t told)
+bool fw_map_replaced(const uint8_t *buf, size_t size)
 {
-	const size_t start_field = offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart);
-	size_t bytes = told > size ? told : size;
-	unsigned i, n, n_values, elsewhere = 0, telling = 0;
+	unsigned i, n;
 	EFI_MEMORY_DESCRIPTOR d;
 	struct desc_key held;
 
 	if (fw.desc_size < sizeof(EFI_MEMORY_DESCRIPTOR))
 		return false;
 	n = (unsigned)(size / fw.desc_size);
-	/* Only what the loader owns: a size told past its buffer is the
-	 * firmware's lie or the loader's (buffer-bounds), not its table. */
-	bytes = loader_map_bytes(buf, bytes);
-	if (n > fw.n_regions || bytes < 8 || bytes < (size_t)n * fw.desc_size)
+	/* Only what the loader owns (loader_map_bytes()). */
+	if (n > fw.n_regions || loader_map_bytes(buf, (size_t)n * fw.desc_size) < (size_t)n * fw.desc_size)
 		return false;
-	n_values = (bytes - 8) / 4 + 1 < CONVERTED_MAX_VALUES ? (unsigned)((bytes - 8) / 4 + 1)
-							       : CONVERTED_MAX_VALUES;
-	place_values(buf, n_values);
 	for (i = 0; i < n; i++) {
-		size_t at = (size_t)i * fw.desc_size;
-		bool in_place, found;
-
 		fw_map_render(i, &d);
-		if (d.PhysicalStart == 0)
-			continue;
-		key_of(&held, buf + at);
-		in_place = held.type == d.Type && held.start == d.PhysicalStart &&
-			   held.pages == d.NumberOfPages && held.attr == d.Attribute;
-		found = placed_elsewhere(n_values, d.PhysicalStart, at + start_field);
-		if (!in_place && !found)
-			return false;
-		telling++;
-		elsewhere += found;
+		key_of(&held, buf + (size_t)i * fw.desc_size);
+		if (held.start != d.PhysicalStart &&
+		    (held.start | held.pages | held.attr | held.type) != 0)
+			return true;
 	}
-	return telling == 0 || (elsewhere > 0 && 2 * elsewhere >= telling);
+	return false;
 }

@@ -392,6 +392,45 @@ static EFI_STATUS converts_map_in_place(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return m.bs->ExitBootServices(image, m.key);
 }
 
+/* Writes its kernel's map over its EFI map before exiting, as Hyper's
+ * UEFI memory services do: 24-byte entries (start, bytes, kind), every
+ * kind but free memory one kind, neighbours of one kind merged.  The
+ * table is shorter than the map: descriptors past it stay in place, and
+ * the starts of the merged ones are nowhere. */
+static EFI_STATUS converts_and_merges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	UINTN i, n, out = 0;
+	UINT64 prev_end = 0, prev_kind = 0;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	n = m.size / m.dsize;
+	for (i = 0; i < n; i++) {
+		EFI_MEMORY_DESCRIPTOR d;
+		UINT64 bytes, kind;
+
+		memcpy(&d, m.buf + i * m.dsize, sizeof(d));
+		bytes = d.NumberOfPages * EFI_PAGE_SIZE;
+		kind = d.Type == EfiConventionalMemory ? 1 : 2;
+		if (out > 0 && kind == prev_kind && d.PhysicalStart == prev_end) {
+			UINT64 merged;
+
+			memcpy(&merged, m.buf + (out - 1) * 24 + 8, 8);
+			merged += bytes;
+			memcpy(m.buf + (out - 1) * 24 + 8, &merged, 8);
+		} else {
+			memcpy(m.buf + out * 24, &d.PhysicalStart, 8);
+			memcpy(m.buf + out * 24 + 8, &bytes, 8);
+			memcpy(m.buf + out * 24 + 16, &kind, 8);
+			out++;
+		}
+		prev_end = d.PhysicalStart + bytes;
+		prev_kind = kind;
+	}
+	return m.bs->ExitBootServices(image, m.key);
+}
+
 /* Sorts its map in place, descending, and sets VirtualStart, as Linux's
  * efi_get_virtmap() does, before exiting: the map is still the map. */
 static EFI_STATUS rearranges_map(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -502,6 +541,8 @@ static const struct {
 	{ "map sorted in place, VirtualStart set", AMI_OPTION_ROM, rearranges_map, true },
 	{ "map rewritten in place into the loader's own table (ToaruOS)", EDK2_QUIET,
 	  converts_map_in_place, true },
+	{ "map rewritten in place into a shorter table, neighbours merged (Hyper)", EDK2_QUIET,
+	  converts_and_merges_map, true },
 	/* A size reported past what was written: the loader was told the
 	 * stale bytes were a fourth descriptor, and its sort moves the three
 	 * the firmware wrote among all four (not a stale map: noncompliant

@@ -419,7 +419,7 @@ static EFI_STATUS map_into_small_static(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
  * the loader's own heap poisoned (a custom allocator's free) is still the
  * memory the map was written to, compared without a report.  Only what
  * the loader wrote there counts: here nothing (clean), or a descriptor's
- * start overwritten before the poisoning (stale-map). */
+ * type changed before the poisoning (stale-map). */
 static bool scribble_before_poisoning;
 
 static EFI_STATUS exits_with_map_partly_poisoned(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -436,7 +436,7 @@ static EFI_STATUS exits_with_map_partly_poisoned(EFI_HANDLE image, EFI_SYSTEM_TA
 			     &version) != EFI_SUCCESS)
 		return EFI_LOAD_ERROR;
 	if (scribble_before_poisoning)
-		buf[desc_size + offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart)] ^= 0x10;
+		buf[desc_size + offsetof(EFI_MEMORY_DESCRIPTOR, Type)] ^= 0x10;
 	__asan_poison_memory_region(buf + desc_size, 16);
 	return bs->ExitBootServices(image, key);
 }
