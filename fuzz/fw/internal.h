@@ -188,6 +188,7 @@ struct fw {
 	enum fw_phase phase;
 	bool first_exit_returned;
 	bool past_key_check; /* inside a successful ExitBootServices, key accepted */
+	bool virtual_mode; /* SetVirtualAddressMap() succeeded */
 
 	/* Oracle state (invariants.c). */
 	bool last_read_valid;

@@ -2,9 +2,11 @@
 /*
  * runtime.c - runtime services (UEFI 2.10 section 8): legal before and
  * after ExitBootServices(), so never forbidden, but still counted against
- * the termination budget.  None is modelled except ResetSystem(), which
- * ends the run: a loader that gives up may reset (uefi-rs does after two
- * failed exits).
+ * the termination budget.  Modelled: ResetSystem(), which ends the run (a
+ * loader that gives up may reset: uefi-rs does after two failed exits),
+ * and SetVirtualAddressMap(), which a loader calls after the exit; the
+ * others answer EFI_UNSUPPORTED, as UEFI 2.10 section 8.1 lets a platform
+ * answer what it does not support at runtime.
  */
 #include "internal.h"
 
@@ -13,6 +15,7 @@
 static EFI_STATUS rt_unsupported(const char *what)
 {
 	oracle_check_call_budget(what);
+	FW_TRACE("# call %u: RuntimeServices->%s() -> EFI_UNSUPPORTED\n", fw.calls, what);
 	return EFI_UNSUPPORTED;
 }
 
@@ -36,10 +39,32 @@ static EFI_STATUS EFIAPI rt_SetWakeupTime(BOOLEAN e UNUSED, EFI_TIME *t UNUSED)
 	return rt_unsupported("SetWakeupTime");
 }
 
-static EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN s UNUSED, UINTN d UNUSED, UINT32 v UNUSED,
-						 EFI_MEMORY_DESCRIPTOR *m UNUSED)
+/* UEFI 2.10 section 8.4.1: once, after ExitBootServices().  EDK2's
+ * RuntimeDxe (RuntimeDriverSetVirtualAddressMap) and U-Boot's
+ * efi_set_virtual_address_map() refuse a call before the exit or a second
+ * one (EFI_UNSUPPORTED), and a DescriptorSize below the structure's or
+ * another DescriptorVersion (EFI_INVALID_PARAMETER); otherwise the switch
+ * succeeds.  Answered EFI_UNSUPPORTED always, a loader that takes a failed
+ * switch as fatal went down a path after a successful exit that no real
+ * firmware sends it on (Minoca's FwDestroy(), freeing pages through the
+ * boot services pointer it had cleared).  The map is not read: nothing of
+ * the fake firmware's runs at runtime, to be relocated by it. */
+static EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN size, UINTN desc_size, UINT32 version,
+						 EFI_MEMORY_DESCRIPTOR *map UNUSED)
 {
-	return rt_unsupported("SetVirtualAddressMap");
+	EFI_STATUS status = EFI_SUCCESS;
+
+	oracle_check_call_budget("SetVirtualAddressMap");
+	if (fw.phase != PHASE_EXITED || fw.virtual_mode)
+		status = EFI_UNSUPPORTED;
+	else if (desc_size < sizeof(EFI_MEMORY_DESCRIPTOR) || version != EFI_MEMORY_DESCRIPTOR_VERSION)
+		status = EFI_INVALID_PARAMETER;
+	else
+		fw.virtual_mode = true;
+	FW_TRACE("# call %u: RuntimeServices->SetVirtualAddressMap(%zu bytes, DescriptorSize %zu, "
+		 "version %u) -> %s\n",
+		 fw.calls, (size_t)size, (size_t)desc_size, (unsigned)version, fw_status_name(status));
+	return status;
 }
 
 static EFI_STATUS EFIAPI rt_ConvertPointer(UINTN d UNUSED, VOID **a UNUSED)

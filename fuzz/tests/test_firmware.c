@@ -249,6 +249,26 @@ static EFI_STATUS tables_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return status;
 }
 
+/* UEFI 2.10 8.4.1, as EDK2's RuntimeDxe and U-Boot answer it:
+ * SetVirtualAddressMap() is refused before the exit, with a bad
+ * DescriptorSize or version, and a second time; once after the exit, it
+ * succeeds. */
+static EFI_STATUS virtual_map_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_RUNTIME_SERVICES *rt = st->RuntimeServices;
+	EFI_MEMORY_DESCRIPTOR d = { 0 };
+	EFI_STATUS status;
+
+	CHECK(rt->SetVirtualAddressMap(sizeof(d), sizeof(d), 1, &d) == EFI_UNSUPPORTED);
+	status = loader_exit_boot(image, st);
+	CHECK(status == EFI_SUCCESS);
+	CHECK(rt->SetVirtualAddressMap(sizeof(d), 32, 1, &d) == EFI_INVALID_PARAMETER);
+	CHECK(rt->SetVirtualAddressMap(sizeof(d), sizeof(d), 2, &d) == EFI_INVALID_PARAMETER);
+	CHECK(rt->SetVirtualAddressMap(sizeof(d), sizeof(d), 1, &d) == EFI_SUCCESS);
+	CHECK(rt->SetVirtualAddressMap(sizeof(d), sizeof(d), 1, &d) == EFI_UNSUPPORTED);
+	return status;
+}
+
 /* Benign services work before the exit (CRC test vector from the CRC-32
  * catalogue: "123456789" gives 0xCBF43926). */
 static EFI_STATUS benign_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -451,6 +471,10 @@ int main(void)
 		     false);
 	expect_clean("tables after a successful exit", "firmware edk2-2025\nrevision 2.90\n",
 		     tables_after_exit, true);
+	expect_clean("SetVirtualAddressMap once, after the exit", "firmware edk2-2025\n",
+		     virtual_map_after_exit, true);
+	expect_clean("SetVirtualAddressMap once, after the exit (U-Boot)", "firmware uboot\n",
+		     virtual_map_after_exit, true);
 	expect_clean("benign services", "firmware edk2-2025\n", benign_services, true);
 	expect_clean("loader events in the exit groups", "firmware edk2-2025\n", loader_events, true);
 	expect_clean("injected failure of the second AllocatePool",
