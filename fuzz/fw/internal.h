@@ -475,7 +475,7 @@ void oracle_check_call_allowed(enum fw_service svc);
 void oracle_check_call_budget(const char *what);
 bool oracle_check_argument_alignment(const void *p, size_t align, const char *what);
 void oracle_check_exit_attempts(void);
-bool oracle_check_free_pages(const struct fw_alloc *rec, uintptr_t at, UINTN pages);
+bool oracle_check_free_pages(bool covered, UINTN pages);
 void oracle_check_map_buffer(const void *buf, UINTN size);
 void oracle_note_size_query(void);
 void oracle_note_map_read(const void *buf, size_t size, size_t told);

@@ -162,12 +162,16 @@ static EFI_STATUS EFIAPI fw_AllocatePages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE
 		snprintf(request, sizeof(request), "%s", allocate_type_name(how));
 	if (status == EFI_SUCCESS)
 		status = allocate_pages(how, type, pages, memory);
-	FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s at 0x%llx, %u descriptors, "
-		 "key 0x%llx\n", fw.calls, request,
-		 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
-		 fw_status_name(status),
-		 status == EFI_SUCCESS ? (unsigned long long)fw.allocs[fw.n_allocs - 1].start : 0ull,
-		 fw.n_regions, (unsigned long long)fw.key);
+	if (status == EFI_SUCCESS)
+		FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s at 0x%llx, %u descriptors, "
+			 "key 0x%llx\n", fw.calls, request,
+			 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
+			 fw_status_name(status), (unsigned long long)fw.allocs[fw.n_allocs - 1].start,
+			 fw.n_regions, (unsigned long long)fw.key);
+	else
+		FW_TRACE("# call %u: AllocatePages(%s, %s, %zu) -> %s\n", fw.calls, request,
+			 (uint32_t)type < 16 ? scn_memtype_names[type] : "OEM/OS type", (size_t)pages,
+			 fw_status_name(status));
 	return fw_leave(SVC_AllocatePages, status);
 }
 
@@ -191,24 +195,86 @@ static void free_pages(struct fw_alloc *rec, uintptr_t at, UINTN pages)
 	}
 }
 
+/* The most allocations one FreePages() may span. */
+#define FREE_SPAN_MAX 16u
+
+/* One live page allocation's part of a FreePages() range. */
+struct free_piece {
+	struct fw_alloc *rec;
+	uintptr_t at;
+	UINTN pages;
+};
+
+/*
+ * The live page allocations [@at, @at + @pages pages) covers, end to end,
+ * from @first, which @at lies in; UEFI 2.10 section 7.2.2 asks that the
+ * pages were allocated with AllocatePages().  EDK2's CoreFreePages
+ * (CoreConvertPagesEx(), one descriptor of its map after another) and
+ * U-Boot's efi_free_pages() (efi_add_memory_map_pg() over the range) free
+ * two allocations side by side in one call as well as one: Minoca's
+ * descriptor list merges neighbouring allocations of one type and frees
+ * them so (boot/lib/efi/memory.c).  Side by side is possible only in the
+ * fake machine's RAM (in_ram), where a block's host address is its
+ * address in the map; elsewhere gap pages lie between blocks.
+ *
+ * Return: the pieces in @out, or 0 if the range is not wholly live pages.
+ */
+static unsigned free_span(struct fw_alloc *first, uintptr_t at, UINTN pages,
+			  struct free_piece out[FREE_SPAN_MAX])
+{
+	struct fw_alloc *a = first;
+	unsigned n;
+
+	if (a == NULL || !a->is_pages || (at - (uintptr_t)a->host) % EFI_PAGE_SIZE != 0 || pages == 0)
+		return 0;
+	for (n = 0; n < FREE_SPAN_MAX; n++) {
+		UINTN room = (a->bytes - (at - (uintptr_t)a->host)) / EFI_PAGE_SIZE;
+
+		out[n] = (struct free_piece){ a, at, pages < room ? pages : room };
+		pages -= out[n].pages;
+		if (pages == 0)
+			return n + 1;
+		at = (uintptr_t)a->host + a->bytes;
+		if (!a->in_ram || a->bytes % EFI_PAGE_SIZE != 0)
+			return 0;
+		a = (struct fw_alloc *)fw_alloc_containing((const void *)at, true);
+		if (a == NULL || !a->is_pages || (uintptr_t)a->host != at)
+			return 0;
+	}
+	return 0;
+}
+
 static EFI_STATUS EFIAPI fw_FreePages(EFI_PHYSICAL_ADDRESS memory, UINTN pages)
 {
 	EFI_STATUS status = FW_ENTER(SVC_FreePages);
 	struct fw_alloc *rec = (struct fw_alloc *)fw_alloc_containing((void *)(uintptr_t)memory, true);
-	uintptr_t at = (uintptr_t)memory;
+	struct free_piece piece[FREE_SPAN_MAX];
+	unsigned n = free_span(rec, (uintptr_t)memory, pages, piece), i;
 
-	if (!oracle_check_free_pages(rec, at, pages)) {
+	if (!oracle_check_free_pages(n > 0, pages)) {
 		status = EFI_NOT_FOUND;
 	} else {
-		if (status == EFI_SUCCESS)
-			status = fw_uboot_free_status(rec->type);
+		for (i = 0; i < n && status == EFI_SUCCESS; i++)
+			status = fw_uboot_free_status(piece[i].rec->type);
 		if (status != EFI_SUCCESS)
-			rec->free_refused = true;
+			for (i = 0; i < n; i++)
+				piece[i].rec->free_refused = true;
 		else
-			free_pages(rec, at, pages);
+			for (i = 0; i < n; i++)
+				free_pages(piece[i].rec, piece[i].at, piece[i].pages);
 	}
-	FW_TRACE("# call %u: FreePages(%zu) -> %s, %u descriptors, key 0x%llx\n", fw.calls,
-		 (size_t)pages, fw_status_name(status), fw.n_regions, (unsigned long long)fw.key);
+	/* The address in the map, as AllocatePages() is traced: a block's
+	 * host address changes from process to process. */
+	if (n > 0)
+		FW_TRACE("# call %u: FreePages(0x%llx, %zu) -> %s, %u descriptors, key 0x%llx\n",
+			 fw.calls,
+			 (unsigned long long)(piece[0].rec->start +
+					      (piece[0].at - (uintptr_t)piece[0].rec->host)),
+			 (size_t)pages, fw_status_name(status), fw.n_regions,
+			 (unsigned long long)fw.key);
+	else
+		FW_TRACE("# call %u: FreePages(not a live page allocation, %zu) -> %s\n", fw.calls,
+			 (size_t)pages, fw_status_name(status));
 	return fw_leave(SVC_FreePages, status);
 }
 

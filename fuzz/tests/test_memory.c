@@ -241,6 +241,28 @@ static EFI_STATUS pointers_high(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return pointers_where(st, true);
 }
 
+/* UEFI 2.10 7.2.2: FreePages() of pages allocated with AllocatePages().
+ * Two allocations side by side, freed by one call, as EDK2 and U-Boot
+ * allow (Minoca frees its merged neighbours so); a range running past
+ * them, into free memory, is not (EFI_NOT_FOUND, a forbidden call). */
+static bool free_past_neighbours;
+
+static EFI_STATUS frees_neighbours_at_once(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS at = 0x1600000, next = at + 4 * EFI_PAGE_SIZE;
+
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 4, &at) == EFI_SUCCESS);
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 2, &next) == EFI_SUCCESS);
+	if (free_past_neighbours) {
+		CHECK(bs->FreePages(at, 7) == EFI_NOT_FOUND);
+		return loader_exit_boot(image, st);
+	}
+	CHECK(bs->FreePages(at, 6) == EFI_SUCCESS);
+	CHECK(type_at(bs, at) == EfiConventionalMemory && type_at(bs, next) == EfiConventionalMemory);
+	return loader_exit_boot(image, st);
+}
+
 /* AllocateAddress after a change lower in the map: the regions above it
  * have moved up in the firmware's table (map.c keeps a gap where the map
  * last changed), and a free range there must still be found free. */
@@ -531,6 +553,12 @@ int main(void)
 		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
 	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
 		     "firmware edk2-2025\n", allocate_address, true);
+	free_past_neighbours = false;
+	expect_clean("FreePages of two allocations side by side, in one call",
+		     "firmware edk2-2025\n", frees_neighbours_at_once, true);
+	free_past_neighbours = true;
+	expect_violation("FreePages of two allocations side by side and a page past them",
+			 "firmware edk2-2025\n", frees_neighbours_at_once, "forbidden-call");
 	expect_reports("AllocateMaxAddress below 1 MiB: pages there, and the boot still owed",
 		       "firmware edk2-2025\n", trampoline_below_1mib_then_gives_up, owed);
 	expect_absent("AllocateMaxAddress below the fake RAM, then a give-up: no boot owed",
