@@ -142,6 +142,12 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site)
 		fw.dance_svc = (uint8_t)svc;
 		fw.dance_call = fw.calls;
 		fw.dance_size_query = false;
+		if (svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices) {
+			fw.step_caller = caller;
+			fw.step_svc = (uint8_t)svc;
+			fw.step_call = fw.calls;
+			fw.step_size_query = false;
+		}
 	}
 	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP && fw_timers_fire_at(svc))
 		fw_timers_tick();
@@ -165,6 +171,9 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 		fw.log[fw.n_log++] = (struct fw_call){ (uint8_t)svc, status };
 	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying)
 		fw.dance_status = status;
+	if ((svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices) && fw.notifying == FW_NO_GROUP &&
+	    !fw.timer_notifying)
+		fw.step_status = status;
 	/* Every call has its line in the trace: the services with nothing to
 	 * say but their status (RaiseTPL, SetWatchdogTimer, CopyMem...) get
 	 * this one; without, a trace skipped their numbers (Unikraft's
@@ -247,6 +256,8 @@ static void calls_reset(void)
 	fw.idle_polls = 0;
 	fw.dance_caller = NULL;
 	fw.dance_call = 0;
+	fw.step_caller = NULL;
+	fw.step_call = 0;
 	memset(fw.site_from, 0, sizeof(fw.site_from));
 	if (fw.opt->trace != NULL)
 		memset(fw.traced, 0, sizeof(fw.traced));

@@ -181,6 +181,43 @@ static EFI_STATUS frees_in_entry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+/* efilinux: the map read and the exit refused, not tried again; its error
+ * text allocated (a call of the exit dance, and it succeeds) and printed,
+ * then an error returned.  Against the same loader returning at once, its
+ * last exit-boot call the refused exit: the liveness row is at the exit in
+ * both, the one call that went wrong. */
+static __attribute__((noinline)) EFI_STATUS try_exit(EFI_HANDLE image, struct held_map *m)
+{
+	return m->bs->ExitBootServices(image, m->key);
+}
+
+static EFI_STATUS exit_not_retried(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, bool explains)
+{
+	static CHAR16 failed[] = u"exit_boot_services: Invalid Parameter\r\n";
+	struct held_map m;
+	VOID *text;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (try_exit(image, &m) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	if (explains && m.bs->AllocatePool(EfiLoaderData, sizeof(failed), &text) == EFI_SUCCESS) {
+		memcpy(text, failed, sizeof(failed));
+		st->ConOut->OutputString(st->ConOut, text);
+	}
+	return EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS exit_not_retried_quietly(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return exit_not_retried(image, st, false);
+}
+
+static EFI_STATUS exit_not_retried_explained(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return exit_not_retried(image, st, true);
+}
+
 /* gnu-efi's AllocatePool(), out of line. */
 static __attribute__((noinline)) VOID *lib_allocate_pool(EFI_BOOT_SERVICES *bs, UINTN size)
 {
@@ -305,6 +342,24 @@ int main(void)
 				       "-> EFI_BUFFER_TOO_SMALL") != NULL &&
 			    strstr(out.output, "more than a read returns") == NULL,
 		    &out);
+	{
+		static const char refused_once[] =
+			"firmware edk2-2025\nhandler before-exit once alloc-pages BootServicesData "
+			"amount=1 delta=+1 repeat=1\n";
+		struct fw_violation quiet = violation_of(exit_not_retried_quietly, refused_once,
+							 INV_LIVENESS);
+		struct fw_violation explained = violation_of(exit_not_retried_explained,
+							     refused_once, INV_LIVENESS);
+
+		test_result("liveness after an exit not tried again is at the exit, whatever the "
+			    "loader allocated on its way out",
+			    quiet.caller != NULL && explained.caller == quiet.caller &&
+				    strstr(explained.message, "; its last exit attempt: "
+							      "ExitBootServices (call 4) -> "
+							      "EFI_INVALID_PARAMETER, not tried "
+							      "again") != NULL,
+			    &out);
+	}
 	{
 		struct fw_violation one = given_up(frees_one_way), other = given_up(frees_other_way);
 		struct fw_violation entry = given_up(frees_in_entry);
