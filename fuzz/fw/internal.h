@@ -189,6 +189,7 @@ struct fw {
 	bool first_exit_returned;
 	bool past_key_check; /* inside a successful ExitBootServices, key accepted */
 	bool virtual_mode; /* SetVirtualAddressMap() succeeded */
+	const void *exit_data; /* what the loader passed Exit() as ExitData */
 
 	/* Oracle state (invariants.c). */
 	bool last_read_valid;

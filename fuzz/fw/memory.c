@@ -116,6 +116,11 @@ bool fw_alloc_view(unsigned i, struct fw_block_view *out)
  * fw_live_loader_allocations() - allocations the loader still holds.
  * @first: receives the earliest of them (NULL if none), or NULL.
  *
+ * The pool block a loader passed to Exit() as its ExitData is not held:
+ * UEFI 2.10 section 7.4.5 asks for it to come from AllocatePool(), for the
+ * caller of StartImage() (EDK2's CoreExit() copies it for that caller).
+ * efilinux hands over its error text so, and its run was a leak.
+ *
  * Return: live records whose free was not refused by an injected failure.
  */
 unsigned fw_live_loader_allocations(const struct fw_alloc **first)
@@ -126,6 +131,8 @@ unsigned fw_live_loader_allocations(const struct fw_alloc **first)
 		*first = NULL;
 	for (i = 0; i < fw.n_allocs; i++) {
 		if (!fw.allocs[i].live || fw.allocs[i].free_refused)
+			continue;
+		if (fw.exit_data != NULL && fw.allocs[i].host == fw.exit_data && !fw.allocs[i].is_pages)
 			continue;
 		if (n++ == 0 && first != NULL)
 			*first = &fw.allocs[i];

@@ -255,13 +255,17 @@ static EFI_STATUS EFIAPI bs_SetWatchdogTimer(UINTN timeout UNUSED, UINT64 code U
  * judges it the same way.  After a failed exit it is a call like any other
  * (call-after-giving-up, normally); after a successful one, forbidden.
  */
-static EFI_STATUS EFIAPI bs_Exit(EFI_HANDLE image UNUSED, EFI_STATUS exit_status,
-				 UINTN size UNUSED, CHAR16 *data UNUSED)
+static EFI_STATUS EFIAPI bs_Exit(EFI_HANDLE image UNUSED, EFI_STATUS exit_status, UINTN size,
+				 CHAR16 *data)
 {
 	EFI_STATUS status = FW_ENTER(SVC_Exit);
 
 	if (status != EFI_SUCCESS)
 		return fw_leave(SVC_Exit, status);
+	/* ExitData goes to StartImage()'s caller, with an error status only
+	 * (fw_live_loader_allocations()). */
+	if (exit_status != EFI_SUCCESS && size != 0)
+		fw.exit_data = data;
 	FW_TRACE("# call %u: Exit(%s): the run ends here\n", fw.calls, fw_status_name(exit_status));
 	fw_leave(SVC_Exit, EFI_SUCCESS);
 	fw.ended = END_EXIT;

@@ -249,6 +249,7 @@ static void calls_reset(void)
 	fw.phase = PHASE_BOOT;
 	fw.first_exit_returned = false;
 	fw.virtual_mode = false;
+	fw.exit_data = NULL;
 	fw.past_key_check = false;
 	fw.ended = END_RETURNED;
 	fw.halt_wait = HALT_LOOP;

@@ -204,6 +204,31 @@ static EFI_STATUS leaks_on_error(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_ABORTED;
 }
 
+/* Gives up through Exit(), its error text in a pool block as ExitData
+ * (efilinux): UEFI 2.10 7.4.5 hands that block to StartImage()'s caller.
+ * @as_exit_data: false: the same block, Exit() without it (a leak). */
+static EFI_STATUS exits_with_error_text(EFI_SYSTEM_TABLE *st, EFI_HANDLE image, bool as_exit_data)
+{
+	static const CHAR16 text[] = u"Out of Resources";
+	VOID *data;
+
+	if (st->BootServices->AllocatePool(EfiLoaderData, sizeof(text), &data) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	memcpy(data, text, sizeof(text));
+	return st->BootServices->Exit(image, EFI_OUT_OF_RESOURCES, as_exit_data ? sizeof(text) : 0,
+				      as_exit_data ? data : NULL);
+}
+
+static EFI_STATUS hands_over_exit_data(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return exits_with_error_text(st, image, true);
+}
+
+static EFI_STATUS keeps_its_error_text(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return exits_with_error_text(st, image, false);
+}
+
 /* ---- status ---- */
 
 static EFI_STATUS claims_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -515,6 +540,8 @@ static const struct {
 	{ "stale-map", EDK2_QUIET "map empty\nmap-entry Conventional pages=4096 gap=0\nalloc none\n",
 	  frees_map_then_exits, "map freed" },
 	{ "leak", EDK2_QUIET, leaks_on_error, "error return holding memory" },
+	{ "leak", EDK2_QUIET "quirk persistent-invalid-parameter on\n", keeps_its_error_text,
+	  "Exit() holding a block it did not pass as ExitData" },
 	{ "status", EDK2_QUIET "quirk persistent-invalid-parameter on\n",
 	  claims_success, "success without exit, where no boot was owed" },
 	{ "status", EDK2_QUIET, hides_success, "exit without success" },
@@ -543,6 +570,9 @@ static const struct {
 	  converts_map_in_place, true },
 	{ "map rewritten in place into a shorter table, neighbours merged (Hyper)", EDK2_QUIET,
 	  converts_and_merges_map, true },
+	/* No boot owed (every exit refused), so nothing but the leak to judge. */
+	{ "a pool block passed to Exit() as ExitData is handed over, not leaked",
+	  EDK2_QUIET "quirk persistent-invalid-parameter on\n", hands_over_exit_data, false },
 	/* A size reported past what was written: the loader was told the
 	 * stale bytes were a fourth descriptor, and its sort moves the three
 	 * the firmware wrote among all four (not a stale map: noncompliant
