@@ -220,6 +220,7 @@ struct fw {
 	unsigned outside_rules;    /* reasons that break the rules, among them */
 	bool built_in_address_refused; /* AllocateAddress refused before any map read (pages.c) */
 	bool max_address_unbacked; /* AllocateMaxAddress below the fake RAM: given memory above */
+	bool low_memory_missing; /* no free 64 KiB below 1 MiB at some point (map_start.c) */
 	struct fw_pending_call pending[FW_MAX_PENDING];
 	unsigned n_pending;
 

@@ -493,6 +493,10 @@ void oracle_check_end(struct fw_result *result)
 	/* Nor does a block above the limit the loader asked for (pages.c). */
 	if (fw.max_address_unbacked && fw.exit_attempts == 0)
 		fw_cannot_model("AllocateMaxAddress below the memory the fake machine can back");
+	/* Nor a map without a PC's low memory (map_start.c). */
+	if (fw.low_memory_missing && fw.exit_attempts == 0)
+		fw_not_compliant(false, "no free 64 KiB wholly below 1 MiB (page 0 aside), as x86 "
+					"loaders may need");
 	result->compliant = fw.n_reasons == 0;
 	result->why_not_compliant = fw.n_reasons > 0 ? fw.reasons[0].why : NULL;
 	if (result->ended == END_FATAL)

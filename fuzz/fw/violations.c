@@ -312,6 +312,7 @@ void oracle_reset(void)
 	fw.outside_rules = 0;
 	fw.built_in_address_refused = false;
 	fw.max_address_unbacked = false;
+	fw.low_memory_missing = false;
 	fw.n_pending = 0;
 	fw.run_started = false;
 }

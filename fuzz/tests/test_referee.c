@@ -232,6 +232,18 @@ static EFI_STATUS needs_700k_low(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return needs_low_memory(image, st, 700 * 1024);
 }
 
+/* Hyper: needs no low memory; one exit, refused, and no retry.  On a map
+ * without a PC's low memory its missing retry is still owed a boot: the
+ * loader was not stopped by what that map lacks. */
+static EFI_STATUS exits_once(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
 /* Claims the room a corrupt answer reported, on a buffer that much
  * smaller (a stale size, L2): buffer-bounds, and the firmware's own stale
  * fill must not overrun the buffer on its behalf (it did, so a campaign
@@ -519,6 +531,11 @@ int main(void)
 		      "AddressSanitizer");
 	expect_violation("liveness still owed to a loader asking more of low memory than a PC has",
 			 "firmware uboot\n", needs_700k_low, "liveness");
+	expect_violation("liveness owed on a map without a PC's low memory once the loader tried "
+			 "to exit",
+			 "firmware edk2-2025\nmap uboot\nhandler before-exit once alloc-pages "
+			 "BootServicesData amount=1 delta=+1 repeat=1\n",
+			 exits_once, "liveness");
 	envelope_and_rules_tests();
 	fail_on_tests();
 	for (i = 0; i < sizeof(clean_cases) / sizeof(clean_cases[0]); i++)
