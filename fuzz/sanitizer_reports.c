@@ -131,7 +131,8 @@ static __attribute__((unused)) bool explain_poisoned(const char *line, struct fw
 
 /*
  * A SEGV in pages the loader freed (ram.c makes them inaccessible): say
- * whose they were, which calls made and freed them.  ASan's own report
+ * whose they were, which calls made and freed them; in the machine's
+ * memory no allocation holds, what the map has there.  ASan's own report
  * names only an "unknown address".
  */
 static __attribute__((unused)) void explain_segv(const char *line)
@@ -143,6 +144,10 @@ static __attribute__((unused)) void explain_segv(const char *line)
 	if (strncmp(line, segv, strlen(segv)) != 0 ||
 	    !fw_explain_fault((uintptr_t)strtoull(line + strlen(segv), NULL, 16), &bad))
 		return;
+	if (bad.free_service == NULL) {
+		fprintf(stderr, "ebsfuzz: this SEGV is a %s: %s\n", bad.kind, bad.what);
+		return;
+	}
 	snprintf(alloc_at, sizeof(alloc_at), "%s", findings_where_is(bad.alloc_site));
 	fprintf(stderr, "ebsfuzz: this SEGV is a %s: %s, at %s, freed by %s (call %u, at %s)\n",
 		bad.kind, bad.what, alloc_at, bad.free_service, bad.free_call,

@@ -188,7 +188,11 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 		return;
 	}
 	frames(context, where, sizeof(where));
-	if (sig == SIGSEGV && fw_explain_fault((uintptr_t)info->si_addr, &freed))
+	if (sig == SIGSEGV && fw_explain_fault((uintptr_t)info->si_addr, &freed) &&
+	    freed.free_service == NULL)
+		snprintf(message, sizeof(message), "SEGV on address %p: a %s: %s", info->si_addr,
+			 freed.kind, freed.what);
+	else if (sig == SIGSEGV && freed.kind != NULL)
 		snprintf(message, sizeof(message), "SEGV on address %p: a %s: %s, freed by %s (call %u)",
 			 info->si_addr, freed.kind, freed.what, freed.free_service, freed.free_call);
 	else

@@ -58,25 +58,52 @@ static void describe(const struct fw_block_view *b, struct fw_bad_access *out, c
  * (Syslinux's port read its boot_params after FreePages: a SEGV whose
  * report named no block).
  * @addr: the faulting address.
- * @out: filled in when true is returned (@out->kind "use-after-free").
+ * @out: filled in when true is returned (@out->kind "use-after-free",
+ *	@out->free_service set; or, memory no allocation of the loader's
+ *	holds, @out->free_service NULL).
  *
- * Return: true if @addr lies in pages of the loader's it freed.
+ * Return: true if @addr lies in pages of the loader's it freed, or in none
+ * of its allocations.
  */
 bool fw_explain_fault(uintptr_t addr, struct fw_bad_access *out)
 {
 	struct fw_block_view b;
 
 	memset(out, 0, sizeof(*out));
-	if (!fw_ram_contains(addr, 1))
+	if (!fw_ram_in_machine(addr))
 		return false;
 	if (view_containing(addr, false, &b) && !b.in_arena) {
 		out->kind = "use-after-free";
 		describe(&b, out, "%llu bytes inside ", addr - b.start);
 		return true;
 	}
+	/* Memory no allocation of the loader's holds: zefi's port copied its
+	 * kernel's segments to their link addresses, free memory in the map it
+	 * never asked for, a bare "SEGV on unknown address". */
+	if (!view_containing(addr, true, &b)) {
+		unsigned i;
+
+		out->kind = "write or read of memory the loader never allocated";
+		snprintf(out->what, sizeof(out->what),
+			 "0x%llx lies in no descriptor of the map",
+			 (unsigned long long)addr);
+		for (i = 0; i < fw.n_regions; i++) {
+			const struct fw_region *r = fw_map_region(i);
+
+			if (addr >= r->start && addr - r->start < r->pages * EFI_PAGE_SIZE)
+				snprintf(out->what, sizeof(out->what),
+					 "0x%llx lies in a %s descriptor of the map%s",
+					 (unsigned long long)addr,
+					 r->type < 16 ? scn_memtype_names[r->type] : "OEM/OS",
+					 r->type == EfiConventionalMemory
+						 ? ", free: AllocatePages() would have given it"
+						 : "");
+		}
+		return true;
+	}
 	/* Part of a live allocation freed (Syslinux frees 1 of its boot
 	 * parameters' 4096 pages): the fault says that part is gone. */
-	if (!view_containing(addr, true, &b) || b.in_arena || b.free_call == 0)
+	if (b.in_arena || b.free_call == 0)
 		return false;
 	out->kind = "use-after-free";
 	describe(&b, out, "%llu bytes inside the freed part of ", addr - b.start);

@@ -375,6 +375,7 @@ bool fw_ram_covers(uint64_t start, uint64_t pages);
 void *fw_ram_map(uint64_t start, uint64_t pages);
 void fw_ram_unmap(uint64_t start, uint64_t pages);
 bool fw_ram_contains(uintptr_t addr, size_t size);
+bool fw_ram_in_machine(uintptr_t addr);
 
 /* args.c: scalars through the loader's pointers */
 UINTN fw_arg_get_uintn(const UINTN *p, const char *what);

@@ -118,6 +118,20 @@ bool fw_ram_contains(uintptr_t addr, size_t size)
 }
 
 /**
+ * fw_ram_in_machine() - whether @addr is where the fake machine's memory
+ * lies, reserved yet or not (a loader that never allocated pages at an
+ * address leaves the range unreserved, and a write there faults all the
+ * same).
+ * @addr: an address.
+ *
+ * Return: true if in [64 KiB, FW_RAM_END).
+ */
+bool fw_ram_in_machine(uintptr_t addr)
+{
+	return addr >= FW_RAM_LOW_BASE && addr < FW_RAM_END;
+}
+
+/**
  * fw_ram_unmap() - make model pages inaccessible again, and zero.
  * @start: as passed to fw_ram_map(), or inside it, page-aligned.
  * @pages: number of pages.

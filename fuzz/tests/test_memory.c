@@ -241,6 +241,26 @@ static EFI_STATUS pointers_high(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return pointers_where(st, true);
 }
 
+/* A fault in the fake machine's memory that no allocation of the
+ * loader's holds (zefi's port copied its kernel to its link address): the
+ * explanation names what the map has there; pages it freed are named as
+ * before, with the calls. */
+static EFI_STATUS asks_what_faults_would_be(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	EFI_PHYSICAL_ADDRESS at = 0x1600000;
+	struct fw_bad_access bad;
+
+	CHECK(bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &at) == EFI_SUCCESS);
+	CHECK(fw_explain_fault(0x1601010, &bad) && bad.free_service == NULL &&
+	      strstr(bad.what, "0x1601010 lies in a Conventional descriptor of the map, free") != NULL);
+	CHECK(!fw_explain_fault(0x1600010, &bad));
+	CHECK(bs->FreePages(at, 1) == EFI_SUCCESS);
+	CHECK(fw_explain_fault(0x1600010, &bad) && bad.free_service != NULL &&
+	      strcmp(bad.kind, "use-after-free") == 0);
+	return loader_exit_boot(image, st);
+}
+
 /* UEFI 2.10 7.2.2: FreePages() of pages allocated with AllocatePages().
  * Two allocations side by side, freed by one call, as EDK2 and U-Boot
  * allow (Minoca frees its merged neighbours so); a range running past
@@ -553,6 +573,8 @@ int main(void)
 		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
 	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
 		     "firmware edk2-2025\n", allocate_address, true);
+	expect_clean("a fault where the loader has no allocation names what the map has there",
+		     "firmware edk2-2025\n", asks_what_faults_would_be, true);
 	free_past_neighbours = false;
 	expect_clean("FreePages of two allocations side by side, in one call",
 		     "firmware edk2-2025\n", frees_neighbours_at_once, true);
