@@ -233,7 +233,8 @@ static NO_COVERAGE _Noreturn void end_run_halted(const ucontext_t *uc)
 	sigemptyset(&unblock);
 	sigaddset(&unblock, HALT_SIGNAL);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
-	fw_end_run_halted((const void *)((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] + 1));
+	fw_end_run_halted((const void *)((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] + 1),
+			  (void *const *)uc->uc_mcontext.gregs[REG_RBP]);
 }
 
 /* The halt timer's beat: every @us of real time (in a process that made

@@ -91,6 +91,34 @@ void fw_note_site(struct fw_site site)
 }
 
 /**
+ * fw_note_halt_site() - remember who called the loader's function that
+ * halts at @site: a panic() that every fatal path calls spins at one line
+ * (Hyper's for (;;) in panic(), Haiku's), and the line that called it
+ * tells the paths apart, as for a call in a wrapper.
+ * @site: where the halt is placed (fw_end_run_halted()).
+ * @frame: the halting function's frame record (its frame pointer when it
+ *	was stopped), or NULL.
+ */
+UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame)
+{
+	unsigned slot = site_from_slot(site);
+	void *const *outer;
+	const void *from = NULL;
+
+	if (site == NULL || slot == FW_SITE_FROM_SLOTS)
+		return;
+	/* Above this function's own frame: the halting function's is on the
+	 * stack it was stopped on, below fw_run()'s. */
+	if (frame != NULL && frame_above(frame, (void *const *)__builtin_frame_address(0))) {
+		outer = (void *const *)frame[0];
+		if ((const void *)outer != fw.run_frame && frame_above(outer, frame))
+			from = frame[1];
+	}
+	fw.site_from[slot].site = site;
+	fw.site_from[slot].from = from;
+}
+
+/**
  * fw_site_from() - who called the loader's function that made the calls
  * at @site, the last time one was made there in this run.
  * @site: a call's return address in the loader.

@@ -454,6 +454,7 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 /* call_sites.c */
 void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
+void fw_note_halt_site(const void *site, void *const *frame);
 
 /* run.c */
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);

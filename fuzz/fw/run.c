@@ -398,13 +398,6 @@ NO_COVERAGE unsigned fw_calls_so_far(void)
 }
 
 /**
- * fw_end_run_halted() - the loader halts: a loop of its own code that
- * changes nothing (fuzz/signals.c).  The run ends, as at ResetSystem();
- * liveness judges it where a boot was owed, the hang invariant anywhere
- * else (oracle_check_end()).
- * @site: one byte past the loop's instruction, where the hang is placed.
- */
-/**
  * fw_end_run_waiting() - the loader waits for a key nobody presses, or for
  * events nothing will signal: a halt, judged as one (oracle_check_end()),
  * at the call.
@@ -426,10 +419,20 @@ _Noreturn void fw_end_run_waiting(const void *site, bool for_key)
 	longjmp(fw.reset_jump, 1);
 }
 
-_Noreturn void fw_end_run_halted(const void *site)
+/**
+ * fw_end_run_halted() - the loader halts: a loop of its own code that
+ * changes nothing (fuzz/halts.c).  The run ends, as at ResetSystem();
+ * liveness judges it where a boot was owed, the hang invariant anywhere
+ * else (oracle_check_end()).
+ * @site: one byte past the loop's instruction, where the hang is placed.
+ * @frame: the frame record of the function the loop is in, or NULL: who
+ *	called it is named with the place (fw_note_halt_site()).
+ */
+_Noreturn void fw_end_run_halted(const void *site, void *const *frame)
 {
 	FW_TRACE("# the loader halts: a loop in its own code that changes nothing; the run "
 		 "ends here\n");
+	fw_note_halt_site(site, frame);
 	fw.halt_site = site;
 	fw.ended = END_HALT;
 	longjmp(fw.reset_jump, 1);

@@ -23,7 +23,7 @@
 
 static _Noreturn void halt(void)
 {
-	fw_end_run_halted(__builtin_return_address(0));
+	fw_end_run_halted(__builtin_return_address(0), NULL);
 }
 
 /* Halts when the size query is not answered as it should be, or after

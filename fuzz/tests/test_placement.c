@@ -218,6 +218,40 @@ static EFI_STATUS exit_not_retried_explained(EFI_HANDLE image, EFI_SYSTEM_TABLE 
 	return exit_not_retried(image, st, true);
 }
 
+/* Hyper: every fatal path calls panic(), whose for (;;) halts at one line
+ * of it; the line that called panic() tells the paths apart.  The halt is
+ * ended here where fuzz/halts.c would see the loop, with panic()'s frame
+ * record, as its sample has the frame pointer. */
+static __attribute__((noinline)) _Noreturn void spin_in(void *const *frame)
+{
+	fw_end_run_halted(__builtin_return_address(0), frame);
+}
+
+static __attribute__((noinline)) _Noreturn void panic(void)
+{
+	spin_in(__builtin_frame_address(0));
+}
+
+static EFI_STATUS panics_one_way(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS || m.bs->ExitBootServices(image, m.key) != EFI_SUCCESS)
+		panic();
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS panics_other_way(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) != EFI_SUCCESS)
+		panic();
+	return EFI_SUCCESS;
+}
+
 /* gnu-efi's AllocatePool(), out of line. */
 static __attribute__((noinline)) VOID *lib_allocate_pool(EFI_BOOT_SERVICES *bs, UINTN size)
 {
@@ -358,6 +392,21 @@ int main(void)
 							      "ExitBootServices (call 4) -> "
 							      "EFI_INVALID_PARAMETER, not tried "
 							      "again") != NULL,
+			    &out);
+	}
+	{
+		/* No boot owed (every exit refused): the halts are hangs. */
+		struct fw_violation one = violation_of(panics_one_way,
+						       "quirk persistent-invalid-parameter on\n",
+						       INV_HANG);
+		struct fw_violation other = violation_of(panics_other_way,
+							 "quirk persistent-invalid-parameter on\n",
+							 INV_HANG);
+
+		test_result("a halt in a function every fatal path calls names who called it",
+			    one.caller != NULL && one.caller == other.caller &&
+				    one.caller_from != NULL && other.caller_from != NULL &&
+				    one.caller_from != other.caller_from,
 			    &out);
 	}
 	{
