@@ -245,6 +245,16 @@ bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
 	return keys_included(map_keys, n, buffer_keys, n_told);
 }
 
+/* A Type a descriptor can have (UEFI 2.10 section 7.2.1): the spec's, the
+ * OEM's (0x70000000 on) and the OS loader's (0x80000000 on).  A slot of a
+ * table the loader wrote over the map may hold its start where the
+ * descriptor's was by chance (Hyper's first entry, 64 MiB at 64 MiB, its
+ * size where the PhysicalStart had been), but rarely a type. */
+static bool memory_type_valid(uint64_t type)
+{
+	return type < 16 || (type >= 0x70000000u && type <= 0xffffffffu);
+}
+
 /**
  * fw_map_replaced() - whether the loader wrote something of its own over
  * the map in its buffer, rather than changing the map.
@@ -264,11 +274,11 @@ bool fw_map_matches(const uint8_t *buf, size_t size, size_t told)
  * did (its PhysicalStart in its place), and one has another type, size or
  * attribute, a map that is not the firmware's; or one is all zeros, an end
  * tag over a descriptor the loader was told it holds.  A descriptor whose
- * PhysicalStart is gone from its place, and something else there, was
- * written over: replaced.
+ * PhysicalStart is gone from its place, and something else there, or
+ * whose Type is no type at all, was written over: replaced.
  *
  * Return: true if a descriptor's PhysicalStart is no longer in its place
- * and the descriptor is not all zeros.
+ * and the descriptor is not all zeros, or its Type is no memory type.
  */
 bool fw_map_replaced(const uint8_t *buf, size_t size)
 {
@@ -285,8 +295,9 @@ bool fw_map_replaced(const uint8_t *buf, size_t size)
 	for (i = 0; i < n; i++) {
 		fw_map_render(i, &d);
 		key_of(&held, buf + (size_t)i * fw.desc_size);
-		if (held.start != d.PhysicalStart &&
-		    (held.start | held.pages | held.attr | held.type) != 0)
+		if ((held.start != d.PhysicalStart &&
+		     (held.start | held.pages | held.attr | held.type) != 0) ||
+		    !memory_type_valid(held.type))
 			return true;
 	}
 	return false;

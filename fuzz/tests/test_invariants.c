@@ -570,6 +570,11 @@ static const struct {
 	  converts_map_in_place, true },
 	{ "map rewritten in place into a shorter table, neighbours merged (Hyper)", EDK2_QUIET,
 	  converts_and_merges_map, true },
+	/* Its table within the first descriptor of 760 bytes, whose
+	 * PhysicalStart field then holds the first entry's size: 64 MiB at
+	 * 64 MiB on the U-Boot map, the start it replaced. */
+	{ "the same table over the first descriptor only, a size equal to the start there",
+	  EDK2_QUIET "descriptor-size bytes=760\nmap uboot\n", converts_and_merges_map, true },
 	/* No boot owed (every exit refused), so nothing but the leak to judge. */
 	{ "a pool block passed to Exit() as ExitData is handed over, not leaked",
 	  EDK2_QUIET "quirk persistent-invalid-parameter on\n", hands_over_exit_data, false },

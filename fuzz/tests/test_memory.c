@@ -478,7 +478,7 @@ static EFI_STATUS exits_with_map_partly_poisoned(EFI_HANDLE image, EFI_SYSTEM_TA
 			     &version) != EFI_SUCCESS)
 		return EFI_LOAD_ERROR;
 	if (scribble_before_poisoning)
-		buf[desc_size + offsetof(EFI_MEMORY_DESCRIPTOR, Type)] ^= 0x10;
+		buf[desc_size + offsetof(EFI_MEMORY_DESCRIPTOR, Type)] ^= 0x01;
 	__asan_poison_memory_region(buf + desc_size, 16);
 	return bs->ExitBootServices(image, key);
 }
