@@ -67,8 +67,9 @@ static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_AD
 	if (!fw_map_range_free(start, pages)) {
 		if (fw.map_reads == 0 && !fw.built_in_address_refused) {
 			fw.built_in_address_refused = true;
-			FW_TRACE("# AllocateAddress of memory this map has in use, before the loader "
-				 "read any map: a boot is owed only if the loader goes on to exit\n");
+			FW_TRACE("# AllocateAddress refused: this map has those pages in use, and the "
+				 "loader has read no map yet (an address it was built with); if it "
+				 "stops here no boot is owed, if it goes on to exit one is\n");
 		}
 		return EFI_NOT_FOUND;
 	}
