@@ -19,6 +19,7 @@ void findings_prove(const char *kind, const char *where, uint8_t class, const ch
 
 /* places.c: where in the loader, as text */
 const char *findings_where_is(const void *pc);
+const char *findings_inlined_lines(const void *pc);
 const char *findings_call_place(const void *pc, const void *from);
 bool findings_harness_file(const char *file);
 _Noreturn void findings_end_run_now(const char *why);

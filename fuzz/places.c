@@ -162,6 +162,38 @@ static void append_from(char *place, size_t size, const char *from)
 }
 
 /**
+ * findings_inlined_lines() - every line of the source the return address
+ * @pc stands for, innermost first, one per line of the text: the line of
+ * the call, then, where the compiler inlined the function it is in, the
+ * line that called that function, and so on out to a function of its own.
+ * For the trace (fw_set_place_namer()): a chain of wrappers, most of them
+ * inlined (efilinux's malloc() and allocate_pool() into its load_kernel()),
+ * shows as the lines of the source.
+ * @pc: a return address in the loader.
+ *
+ * Return: the lines, in a buffer the next call overwrites; "?" without a
+ * symbolizer.
+ */
+const char *findings_inlined_lines(const void *pc)
+{
+	static char frames[1024], lines[1024];
+	const char *at = frames;
+	size_t n = 0;
+
+	memset(frames, 0, sizeof(frames));
+	lines[0] = 0;
+	if (pc != NULL && __sanitizer_symbolize_pc != NULL)
+		__sanitizer_symbolize_pc((void *)pc, "%s:%l", frames, sizeof(frames) - 1);
+	/* One frame after another, each ended by a NUL, an empty one last. */
+	while ((size_t)(at - frames) < sizeof(frames) && *at != 0) {
+		if (loader_line(at) && n < sizeof(lines))
+			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s%s", n > 0 ? "\n" : "", at);
+		at += strlen(at) + 1;
+	}
+	return lines[0] != 0 ? lines : "?";
+}
+
+/**
  * findings_call_place() - the place of the loader's call at return address
  * @pc, and where the function it is in was called from.
  * @pc: the call's return address.

@@ -369,6 +369,7 @@ void sanitizer_reports_write_went_on(uintptr_t addr, size_t size)
  */
 void sanitizer_reports_init(void)
 {
+	fw_set_place_namer(findings_inlined_lines);
 #ifdef EBSFUZZ_ASAN
 	__asan_set_error_report_callback(asan_report);
 	fw_arena_set_heap_guard(end_before_heap);

@@ -26,32 +26,42 @@ static bool frame_above(void *const *upper, void *const *lower)
 }
 
 /*
- * The return address into whoever called the loader's function that made
- * the call whose service function has frame @service_frame, unless that
- * is fw_run() (the function is the loader's entry point).  A call made in
- * a function the loader calls from several places (gnu-efi's FreePool()
- * and LibMemoryMap(), GRUB's grub_efi_get_memory_map()) is placed at the
- * line in that function, the same line for every caller: this says which
- * caller it was.  Frame records as the x86-64 and AArch64 ABIs lay them
- * out with frame pointers (every build of the loader keeps them,
+ * The return addresses into whoever called the loader's function that made
+ * the call whose service function has frame @service_frame, and into their
+ * callers in turn, up to @max, stopping at fw_run() (the loader's entry
+ * point has no caller of the loader's).  A call made in a function the
+ * loader calls from several places (gnu-efi's FreePool() and
+ * LibMemoryMap(), GRUB's grub_efi_get_memory_map()) is placed at the line
+ * in that function, the same line for every caller: the first says which
+ * caller it was; the others, which the trace shows, where a wrapper calls
+ * a wrapper (efilinux's malloc() calls allocate_pool(), Minoca's calls go
+ * five functions down).  Frame records as the x86-64 and AArch64 ABIs lay
+ * them out with frame pointers (every build of the loader keeps them,
  * fuzz/loader-build.mk): the saved frame pointer, then the return address.
  * Read unchecked: the words read may lie in a red zone of the loader's
  * stack, where a loader built without frame pointers leaves anything in
  * that register (frame_above() keeps them on the stack).
+ *
+ * Return: how many of @out were set.
  */
-static UNCHECKED_READS const void *caller_of_caller(void *const *service_frame)
+static UNCHECKED_READS unsigned callers_of(void *const *service_frame, const void **out, unsigned max)
 {
 	void *const *own, *const *outer;
+	unsigned n = 0;
 
 	if (service_frame == NULL)
-		return NULL;
+		return 0;
 	own = (void *const *)service_frame[0];
 	if (!frame_above(own, service_frame))
-		return NULL;
-	outer = (void *const *)own[0];
-	if ((const void *)outer == fw.run_frame || !frame_above(outer, own))
-		return NULL;
-	return own[1];
+		return 0;
+	while (n < max) {
+		outer = (void *const *)own[0];
+		if ((const void *)outer == fw.run_frame || !frame_above(outer, own))
+			break;
+		out[n++] = own[1];
+		own = outer;
+	}
+	return n;
 }
 
 /*
@@ -82,12 +92,18 @@ static unsigned site_from_slot(const void *site)
  */
 void fw_note_site(struct fw_site site)
 {
-	unsigned slot = site_from_slot(site.caller);
+	unsigned slot = site_from_slot(site.caller), n;
+	const void *callers[1 + FW_SITE_OUTER_CALLERS] = { NULL };
 
 	if (site.caller == NULL || slot == FW_SITE_FROM_SLOTS)
 		return;
+	/* Only the first unless the run is traced: the others are the trace's
+	 * (every call pays for the walk). */
+	n = callers_of(site.frame, callers, fw.opt->trace != NULL ? 1 + FW_SITE_OUTER_CALLERS : 1);
 	fw.site_from[slot].site = site.caller;
-	fw.site_from[slot].from = caller_of_caller(site.frame);
+	fw.site_from[slot].from = callers[0];
+	for (unsigned i = 0; i < FW_SITE_OUTER_CALLERS; i++)
+		fw.site_from[slot].outer[i] = i + 1 < n ? callers[i + 1] : NULL;
 }
 
 /**
@@ -116,6 +132,8 @@ UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame)
 	}
 	fw.site_from[slot].site = site;
 	fw.site_from[slot].from = from;
+	for (unsigned i = 0; i < FW_SITE_OUTER_CALLERS; i++)
+		fw.site_from[slot].outer[i] = NULL;
 }
 
 /**
@@ -135,4 +153,27 @@ const void *fw_site_from(const void *site)
 	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
 		       ? fw.site_from[slot].from
 		       : NULL;
+}
+
+/**
+ * fw_site_callers() - the loader's callers of the function that made the
+ * calls at @site, innermost first, as far as the run's trace kept them.
+ * @site: a call's return address in the loader.
+ * @out: receives up to @max return addresses.
+ * @max: room in @out.
+ *
+ * Return: how many were set (0 if nothing is known of the site).
+ */
+unsigned fw_site_callers(const void *site, const void **out, unsigned max)
+{
+	unsigned slot = site_from_slot(site), n = 0, i;
+
+	if (site == NULL || slot == FW_SITE_FROM_SLOTS || fw.site_from[slot].site != site)
+		return 0;
+	if (n < max && fw.site_from[slot].from != NULL)
+		out[n++] = fw.site_from[slot].from;
+	for (i = 0; i < FW_SITE_OUTER_CALLERS && n < max && n > 0 && fw.site_from[slot].outer[i] != NULL;
+	     i++)
+		out[n++] = fw.site_from[slot].outer[i];
+	return n;
 }

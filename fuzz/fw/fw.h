@@ -244,6 +244,7 @@ bool fw_take_stray_write(uintptr_t addr, size_t size);
 void fw_guard_after_stray_write(void);
 bool fw_arena_past_accessible(uintptr_t addr);
 void fw_arena_set_heap_guard(void (*guard)(void));
+void fw_set_place_namer(const char *(*namer)(const void *pc));
 void fw_set_loader_access_report(bool (*report)(const void *caller, const void *at, size_t size,
 						bool write));
 void fw_set_loader_copies(void (*move)(const void *caller, void *to, const void *from, size_t size),

@@ -33,6 +33,8 @@
 /* Call sites whose callers fw_site_from() remembers in a run, by address:
  * more than any loader's exit path has. */
 #define FW_SITE_FROM_SLOTS 64u
+/* Callers further out kept for each, for the trace (fw_site_callers()). */
+#define FW_SITE_OUTER_CALLERS 3u
 #define FW_MAX_EXIT_ATTEMPTS 256u
 
 #define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
@@ -212,6 +214,7 @@ struct fw {
 	 * caller, by the call's return address (fw_site_from()). */
 	struct {
 		const void *site, *from;
+		const void *outer[FW_SITE_OUTER_CALLERS]; /* from's caller, and so on */
 	} site_from[FW_SITE_FROM_SLOTS];
 	struct fw_violation violations[FW_MAX_VIOLATIONS];
 	unsigned n_violations;
@@ -455,6 +458,7 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
 void fw_note_halt_site(const void *site, void *const *frame);
+unsigned fw_site_callers(const void *site, const void **out, unsigned max);
 
 /* run.c */
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);

@@ -108,6 +108,52 @@ static enum fw_class class_now(enum fw_invariant inv)
 	return fw.outside_rules > 0 ? CLASS_NONCOMPLIANT : CLASS_COMPLIANT;
 }
 
+/* Names a return address in the loader as its lines of the source, one
+ * "file:line" per line of the text, innermost first (the harness's
+ * symbolizer, fw_set_place_namer()), or NULL. */
+static const char *(*place_namer)(const void *pc);
+
+/**
+ * fw_set_place_namer() - how the trace names the loader's calls that led
+ * to a violation's call (fuzz/places.c).
+ * @namer: gives the lines a return address in the loader stands for.
+ */
+void fw_set_place_namer(const char *(*namer)(const void *pc))
+{
+	place_namer = namer;
+}
+
+/* Under a violation in the trace, the chain of the loader's calls that led
+ * to its call, where it is longer than the one caller its findings row
+ * names: a wrapper calling a wrapper (efilinux's malloc() through
+ * allocate_pool(), five functions of Minoca's) named the same inner lines
+ * for every path, and the row cannot say which; the trace can. */
+static void trace_callers(const void *site)
+{
+	const void *pcs[2 + FW_SITE_OUTER_CALLERS];
+	unsigned n, i, lines = 0;
+	const char *text, *eol;
+
+	if (fw.opt->trace == NULL || place_namer == NULL || site == NULL)
+		return;
+	pcs[0] = site;
+	n = 1 + fw_site_callers(site, pcs + 1, 1 + FW_SITE_OUTER_CALLERS);
+	for (i = 0; i < n; i++)
+		for (text = place_namer(pcs[i]); text != NULL; text = eol != NULL ? eol + 1 : NULL) {
+			eol = strchr(text, '\n');
+			lines++;
+		}
+	/* The row names two of them already. */
+	if (lines < 3)
+		return;
+	FW_TRACE("#   the loader's calls that led there, innermost first:\n");
+	for (i = 0; i < n; i++)
+		for (text = place_namer(pcs[i]); text != NULL; text = eol != NULL ? eol + 1 : NULL) {
+			eol = strchr(text, '\n');
+			FW_TRACE("#     %.*s\n", eol != NULL ? (int)(eol - text) : (int)strlen(text), text);
+		}
+}
+
 /* Keep a violation; the same invariant at the same place in the loader
  * once only (a loop prints after every failed exit). */
 static void record(enum fw_invariant inv, bool fatal, const void *caller, const char *fmt,
@@ -136,6 +182,7 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller, const 
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
 		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
+	trace_callers(caller);
 	if (fw.opt->keep_going || (fw.opt->lenient_classes & (1u << v->class)))
 		return;
 	fprintf(stderr, "ebsfuzz: invariant %s violated: %s [%s]\n", fw_invariant_names[inv],

@@ -252,6 +252,60 @@ static EFI_STATUS panics_other_way(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_SUCCESS;
 }
 
+/* efilinux: its malloc() calls allocate_pool(), which calls the firmware:
+ * a wrapper calling a wrapper, here called by a function of the loader's
+ * that its entry point calls.  The row names the call and one caller; the
+ * trace names them all. */
+static __attribute__((noinline)) void lib_free(EFI_BOOT_SERVICES *bs, void *buffer)
+{
+	lib_free_pool(bs, buffer);
+}
+
+static __attribute__((noinline)) void frees_on_the_way_out(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	void *buf = exit_refused(image, st);
+
+	if (buf != NULL)
+		lib_free(st->BootServices, buf);
+}
+
+static EFI_STATUS frees_through_two_wrappers(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	frees_on_the_way_out(image, st);
+	return EFI_LOAD_ERROR;
+}
+
+/* Names every return address "line" (a symbolizer's job in a campaign). */
+static const char *every_pc_a_line(const void *pc)
+{
+	(void)pc;
+	return "line";
+}
+
+/* The trace of @loader's run on firmware that refuses every exit. */
+static void traced_run(fw_loader_fn loader, char *text, size_t size)
+{
+	static struct scenario scn;
+	static struct fw_result result;
+	struct fw_options opt = testlib_options;
+	FILE *trace = tmpfile();
+	size_t n = 0;
+
+	text[0] = 0;
+	if (trace == NULL)
+		return;
+	opt.keep_going = true;
+	opt.trace = trace;
+	fw_set_place_namer(every_pc_a_line);
+	scenario_from_text("quirk persistent-invalid-parameter on\n", &scn);
+	fw_run(&scn, loader, &opt, &result);
+	fw_set_place_namer(NULL);
+	rewind(trace);
+	n = fread(text, 1, size - 1, trace);
+	text[n] = 0;
+	fclose(trace);
+}
+
 /* gnu-efi's AllocatePool(), out of line. */
 static __attribute__((noinline)) VOID *lib_allocate_pool(EFI_BOOT_SERVICES *bs, UINTN size)
 {
@@ -407,6 +461,21 @@ int main(void)
 			    one.caller != NULL && one.caller == other.caller &&
 				    one.caller_from != NULL && other.caller_from != NULL &&
 				    one.caller_from != other.caller_from,
+			    &out);
+	}
+	{
+		static char trace[1 << 16];
+		const char *chain;
+
+		/* The call, the wrapper's call, the function's call of it, and
+		 * the entry point's call of that function. */
+		traced_run(frees_through_two_wrappers, trace, sizeof(trace));
+		chain = strstr(trace, "#   the loader's calls that led there, innermost first:\n"
+				      "#     line\n#     line\n#     line\n#     line\n");
+		test_result("a call through a wrapper of a wrapper: the trace names every call that led "
+			    "there",
+			    chain != NULL && strstr(trace, "# violation: call-after-giving-up") != NULL &&
+				    strstr(trace, "# violation: call-after-giving-up") < chain,
 			    &out);
 	}
 	{
