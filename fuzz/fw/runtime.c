@@ -5,8 +5,9 @@
  * the termination budget.  Modelled: ResetSystem(), which ends the run (a
  * loader that gives up may reset: uefi-rs does after two failed exits),
  * and SetVirtualAddressMap(), which a loader calls after the exit; the
- * others answer EFI_UNSUPPORTED, as UEFI 2.10 section 8.1 lets a platform
- * answer what it does not support at runtime.
+ * others answer EFI_UNSUPPORTED, as UEFI 2.8 and later let a platform
+ * answer a runtime service it does not support (its
+ * EFI_RT_PROPERTIES_TABLE says which).
  */
 #include "internal.h"
 
