@@ -14,6 +14,8 @@
  * it (video memory and ROMs, to 1 MiB), as in the OVMF captures. */
 #define PC_LOW_RAM_PAGES (0xa0000u / EFI_PAGE_SIZE)
 #define PC_HOLE_PAGES ((0x100000u - 0xa0000u) / EFI_PAGE_SIZE)
+/* Free from 1 MiB in a generated map: OVMF's 1 MiB to 8 MiB. */
+#define PC_LOW_FREE_PAGES (7u * MIB_PAGES)
 
 /*
  * Modelled on U-Boot's EFI memory map on QEMU's arm "virt" machine (RAM at
@@ -152,7 +154,9 @@ static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
 /**
  * synthesize() - generate a map of @count descriptors from @seed.
  * @count: descriptors, at least 1; the last is always 64 MiB of free
- *	memory so that allocations can succeed.
+ *	memory so that allocations can succeed; with two or more, the first
+ *	is a PC's free 640 KiB, with three or more the second its free 7 MiB
+ *	from 1 MiB.
  * @seed: varies types, sizes and gaps.
  */
 static void synthesize(unsigned count, uint8_t seed)
@@ -162,11 +166,20 @@ static void synthesize(unsigned count, uint8_t seed)
 
 	/* A PC's first 640 KiB, free, as in every x86 map we have (OVMF, x86
 	 * U-Boot): x86 loaders may need it (low_memory_for_x86() below).  The
-	 * rest starts at 1 MiB, above the PC's hole, as before. */
+	 * rest starts at 1 MiB, above the PC's hole, as before, with free
+	 * memory first, as in those maps too (OVMF's 7 MiB, maps_ovmf.c; x86
+	 * U-Boot's from 1 MiB up): kernels linked at 1 MiB are loaded there
+	 * with AllocateAddress (MikanOS), and a generated map that put the
+	 * firmware's own data there made every such loader fail to boot, a
+	 * machine no PC is. */
 	if (count > 1) {
 		fw.map[fw.n_regions++] =
 			(struct fw_region){ EfiConventionalMemory, 0, PC_LOW_RAM_PAGES, 0xf };
 		i = 1;
+	}
+	if (count > 2) {
+		append(EfiConventionalMemory, PC_LOW_FREE_PAGES, PC_HOLE_PAGES);
+		i = 2;
 	}
 	for (; i + 1 < count; i++) {
 		uint32_t r = xorshift32(&state);

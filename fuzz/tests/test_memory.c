@@ -241,6 +241,20 @@ static EFI_STATUS pointers_high(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return pointers_where(st, true);
 }
 
+/* MikanOS: its kernel, linked at 1 MiB, loaded there with AllocateAddress
+ * after the map is read, as on every PC's map we have; a generated map
+ * keeps that memory free too (map_start.c). */
+static EFI_STATUS loads_kernel_at_1mib(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_PHYSICAL_ADDRESS at = 0x100000;
+	struct held_map m;
+
+	CHECK(read_map(st, &m) == EFI_SUCCESS);
+	CHECK(st->BootServices->AllocatePages(AllocateAddress, EfiLoaderData, 1024, &at) ==
+	      EFI_SUCCESS);
+	return loader_exit_boot(image, st);
+}
+
 /* A fault in the fake machine's memory that no allocation of the
  * loader's holds (zefi's port copied its kernel to its link address): the
  * explanation names what the map has there; pages it freed are named as
@@ -573,6 +587,12 @@ int main(void)
 		     "firmware edk2-2025\nmap-key key=0x1 step=0x0\n", key_new_each_time, true);
 	expect_clean("AllocateAddress and AllocateMaxAddress at the map's addresses",
 		     "firmware edk2-2025\n", allocate_address, true);
+	expect_clean("a kernel linked at 1 MiB is loaded there on a generated map",
+		     "firmware edk2-2025\nmap-synthetic descriptors=241 seed=1\n", loads_kernel_at_1mib,
+		     true);
+	expect_clean("a kernel linked at 1 MiB is loaded there on a small generated map",
+		     "firmware edk2-2025\nmap-synthetic descriptors=3 seed=9\n", loads_kernel_at_1mib,
+		     true);
 	expect_clean("a fault where the loader has no allocation names what the map has there",
 		     "firmware edk2-2025\n", asks_what_faults_would_be, true);
 	free_past_neighbours = false;
