@@ -289,6 +289,45 @@ NO_COVERAGE void halts_sample(ucontext_t *uc)
 	spin.cpu_ns = thread_cpu_ns();
 }
 
+/**
+ * halts_at_hlt() - the loader's hlt instruction, which faulted (SIGSEGV):
+ * a halt, ended where it is.
+ * @uc: the fault's context.
+ *
+ * MikanOS's Halt() and kvm-unit-tests' exit() halt in `while (1) hlt;`, as
+ * on the machine they are built for, where it waits for ever.  In a
+ * process the instruction is privileged and faults: every fatal path of
+ * theirs was a compliant SEGV at Halt(), one row that hid every cause and
+ * called a halt a crash.  The halt is placed at the instruction, with the
+ * function it is in named (fw_end_run_halted()).
+ *
+ * Return: only if the fault was not at a hlt of the loader's own code.
+ */
+__attribute__((no_sanitize("address"))) NO_COVERAGE void halts_at_hlt(ucontext_t *uc)
+{
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	sigset_t unblock;
+
+	if (!fw_loader_running() || !loader_code_contains(pc) || *(const volatile uint8_t *)pc != 0xf4)
+		return;
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGSEGV);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+	end_run_halted(uc);
+}
+
+/* What SIGSEGV did before halts_watch(): ASan's report, most often. */
+static struct sigaction before_segv;
+
+static NO_COVERAGE void on_segv(int sig, siginfo_t *info, void *context)
+{
+	(void)info;
+	halts_at_hlt(context);
+	/* Not a halt: the handler from before takes the fault again when the
+	 * instruction runs again. */
+	sigaction(sig, &before_segv, NULL);
+}
+
 static NO_COVERAGE void on_halt_sample(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
@@ -334,10 +373,16 @@ void halts_watch(void)
 	sigemptyset(&sample.sa_mask);
 	if (sigaction(HALT_SIGNAL, &sample, NULL) != 0)
 		return;
+	memset(&sample, 0, sizeof(sample));
+	sample.sa_sigaction = on_segv;
+	sample.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sample.sa_mask);
+	sigaction(SIGSEGV, &sample, &before_segv);
 	make_halt_timer();
 	pthread_atfork(NULL, NULL, make_halt_timer);
 #elif defined(__x86_64__)
 	(void)on_halt_sample;
+	(void)on_segv;
 	(void)make_halt_timer;
 #endif
 }

@@ -12,6 +12,7 @@
 void halts_watch(void);
 #if defined(__x86_64__)
 void halts_sample(ucontext_t *uc);
+void halts_at_hlt(ucontext_t *uc);
 #endif
 void halts_run_starts(void);
 void thread_stack(uintptr_t *lo, uintptr_t *hi);

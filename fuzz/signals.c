@@ -179,6 +179,10 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 	sigset_t unblock;
 	unsigned i;
 
+#if defined(__x86_64__)
+	if (sig == SIGSEGV)
+		halts_at_hlt(context); /* returns unless the loader's hlt, a halt */
+#endif
 	if (!fw_loader_running()) {
 		/* Not the loader's: the handler from before takes the fault
 		 * again when the instruction runs again. */

@@ -10,6 +10,7 @@
  * after a successful exit (the contract asks the loader to return).
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -185,6 +186,27 @@ static LOADER_CODE EFI_STATUS sampled_after_no_time(EFI_HANDLE image, EFI_SYSTEM
 {
 	return sampled_after(image, st, 0);
 }
+
+/* MikanOS's Halt(), `while (1) hlt;`: privileged in a process, it faults,
+ * and the fault is the halt it is on the machine (halts_at_hlt()). */
+static LOADER_CODE EFI_STATUS halts_with_hlt(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS || m.bs->ExitBootServices(image, m.key) != EFI_SUCCESS)
+		for (;;)
+			__asm__ volatile("hlt");
+	return EFI_SUCCESS;
+}
+
+/* SIGSEGV as a campaign's processes take it (halts_watch()); anything but
+ * the loader's hlt ends the child. */
+static void on_segv(int sig, siginfo_t *info, void *context)
+{
+	(void)info;
+	halts_at_hlt(context);
+	signal(sig, SIG_DFL);
+}
 #endif
 
 int main(void)
@@ -265,6 +287,19 @@ int main(void)
 		     EDK2_QUIET, sampled_after_no_time, true);
 	expect_reports("three samples at one place with the loader run between them are a halt",
 		       EDK2_QUIET, sampled_after_running, never_ran);
+	{
+		struct sigaction segv;
+
+		memset(&segv, 0, sizeof(segv));
+		segv.sa_sigaction = on_segv;
+		segv.sa_flags = SA_SIGINFO;
+		sigemptyset(&segv.sa_mask);
+		sigaction(SIGSEGV, &segv, NULL);
+		expect_reports("a hlt loop where a boot was owed is a halt, judged by liveness",
+			       AMI_OPTION_ROM, halts_with_hlt, owed);
+		expect_reports("a hlt loop where no boot was owed is a giving-up hang", OUTGROWN,
+			       halts_with_hlt, not_owed);
+	}
 #endif
 	return test_summary("test_halts");
 }
