@@ -190,8 +190,6 @@ EFI_STATUS EFIAPI fw_GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN
 		fw.size_answers++;
 	if (fw.dance_call == fw.calls && fw.dance_caller == fw.caller)
 		fw.dance_size_query = map == NULL || asked == 0;
-	if (fw.step_call == fw.calls && fw.step_caller == fw.caller)
-		fw.step_size_query = map == NULL || asked == 0;
 	/* An injected failure writes nothing: the trace says so, rather than
 	 * the key and DescriptorSize the loader was not given (memtest86+'s
 	 * port divided by the 0 it still held, where the trace said 48). */

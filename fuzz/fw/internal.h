@@ -246,12 +246,13 @@ struct fw {
 	/* It was a GetMemoryMap() with no room (a NULL buffer or a size of 0):
 	 * a size query, whose EFI_BUFFER_TOO_SMALL is the answer it asks for. */
 	bool dance_size_query;
-	/* And its last GetMemoryMap() or ExitBootServices() (run.c). */
-	const void *step_caller;
-	uint8_t step_svc;  /* enum fw_service */
-	unsigned step_call;
-	EFI_STATUS step_status;
-	bool step_size_query;
+	/* Its last call of the dance that failed, since its last successful
+	 * GetMemoryMap(); a size query's EFI_BUFFER_TOO_SMALL is no failure
+	 * (run.c, fw_leave()). */
+	const void *failed_caller;
+	uint8_t failed_svc;  /* enum fw_service */
+	unsigned failed_call;
+	EFI_STATUS failed_status;
 };
 
 extern struct fw fw;

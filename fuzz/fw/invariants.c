@@ -538,27 +538,27 @@ void oracle_check_end(struct fw_result *result)
 				    fw.exit_attempts, result->exited ? ", boot services exited" : "");
 	/* Placed at the loader's last call of the exit dance (run.c) if that
 	 * failed, where the loader went wrong, rather than at a print or a
-	 * prompt after it.  Else at its last GetMemoryMap() or
-	 * ExitBootServices() if that failed, not tried again (efilinux went on
-	 * to allocate its error text, and the row was at its Exit()).  Else,
-	 * after a read that succeeded, the loader gave up for a reason of its
-	 * own (Unikraft's region table full), at its last call.  A size
-	 * query's EFI_BUFFER_TOO_SMALL is the answer it asked for: the
-	 * OpenBSD port's heap then ran out, and the row was at the query. */
+	 * prompt after it.  Else at its last call of the dance that failed
+	 * since its last read of the map (an exit not tried again: efilinux
+	 * went on to allocate its error text, and the row was at its Exit();
+	 * MikanOS's kernel refused its address, and the row was at the
+	 * FreePool() of the error message's print).  Else, after a read that
+	 * succeeded, the loader gave up for a reason of its own (Unikraft's
+	 * region table full), at its last call.  A size query's
+	 * EFI_BUFFER_TOO_SMALL is the answer it asked for: the OpenBSD port's
+	 * heap then ran out, and the row was at the query. */
 	if (result->compliant && !result->exited && fw.dance_caller != NULL) {
 		bool dance_failed = fw.dance_status != EFI_SUCCESS &&
 				    !(fw.dance_size_query && fw.dance_status == EFI_BUFFER_TOO_SMALL);
-		bool at_step = !dance_failed && fw.step_caller != NULL && fw.step_status != EFI_SUCCESS &&
-			       !fw.step_size_query;
-		char step[160] = "";
+		bool at_failed = !dance_failed && fw.failed_caller != NULL;
+		char failed[160] = "";
 
-		if (at_step)
-			snprintf(step, sizeof(step), "; its last %s: %s (call %u) -> %s, not tried again",
-				 fw.step_svc == SVC_GetMemoryMap ? "map read" : "exit attempt",
-				 scn_service_names[fw.step_svc], fw.step_call,
-				 fw_status_name(fw.step_status));
+		if (at_failed)
+			snprintf(failed, sizeof(failed), "; its last call that failed: %s (call %u) -> %s",
+				 scn_service_names[fw.failed_svc], fw.failed_call,
+				 fw_status_name(fw.failed_status));
 		oracle_violation_at(INV_LIVENESS,
-				    dance_failed ? fw.dance_caller : at_step ? fw.step_caller : NULL,
+				    dance_failed ? fw.dance_caller : at_failed ? fw.failed_caller : NULL,
 				    "%s firmware, map growth %u of %u descriptors allowed, nothing "
 				    "injected, yet the loader %s after %u exit attempt(s); its last "
 				    "exit-boot call: %s%s (call %u) -> %s%s%s",
@@ -567,7 +567,7 @@ void oracle_check_end(struct fw_result *result)
 				    fw.exit_attempts, scn_service_names[fw.dance_svc],
 				    fw.dance_size_query ? " size query" : "", fw.dance_call,
 				    fw_status_name(fw.dance_status), over_report_note(over, sizeof(over)),
-				    step);
+				    failed);
 	} else if (result->compliant && !result->exited) {
 		oracle_violation(INV_LIVENESS, "%s firmware, map growth %u of %u descriptors allowed, "
 				 "nothing injected, yet the loader %s after %u exit attempt(s)",

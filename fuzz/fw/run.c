@@ -142,12 +142,6 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site)
 		fw.dance_svc = (uint8_t)svc;
 		fw.dance_call = fw.calls;
 		fw.dance_size_query = false;
-		if (svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices) {
-			fw.step_caller = caller;
-			fw.step_svc = (uint8_t)svc;
-			fw.step_call = fw.calls;
-			fw.step_size_query = false;
-		}
 	}
 	if (fw.timers_enabled && fw.notifying == FW_NO_GROUP && fw_timers_fire_at(svc))
 		fw_timers_tick();
@@ -169,11 +163,20 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 {
 	if (fw.n_log < FW_LOG_CALLS)
 		fw.log[fw.n_log++] = (struct fw_call){ (uint8_t)svc, status };
-	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying)
+	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying) {
 		fw.dance_status = status;
-	if ((svc == SVC_GetMemoryMap || svc == SVC_ExitBootServices) && fw.notifying == FW_NO_GROUP &&
-	    !fw.timer_notifying)
-		fw.step_status = status;
+		/* A read of the map starts afresh what the loader does with it;
+		 * getmap.c marked a size query before this. */
+		if (svc == SVC_GetMemoryMap && status == EFI_SUCCESS) {
+			fw.failed_caller = NULL;
+		} else if (status != EFI_SUCCESS &&
+			   !(fw.dance_size_query && status == EFI_BUFFER_TOO_SMALL)) {
+			fw.failed_caller = fw.dance_caller;
+			fw.failed_svc = (uint8_t)svc;
+			fw.failed_call = fw.dance_call;
+			fw.failed_status = status;
+		}
+	}
 	/* Every call has its line in the trace: the services with nothing to
 	 * say but their status (RaiseTPL, SetWatchdogTimer, CopyMem...) get
 	 * this one; without, a trace skipped their numbers (Unikraft's
@@ -257,8 +260,7 @@ static void calls_reset(void)
 	fw.idle_polls = 0;
 	fw.dance_caller = NULL;
 	fw.dance_call = 0;
-	fw.step_caller = NULL;
-	fw.step_call = 0;
+	fw.failed_caller = NULL;
 	memset(fw.site_from, 0, sizeof(fw.site_from));
 	if (fw.opt->trace != NULL)
 		memset(fw.traced, 0, sizeof(fw.traced));

@@ -306,6 +306,44 @@ static void traced_run(fw_loader_fn loader, char *text, size_t size)
 	fclose(trace);
 }
 
+/* MikanOS: the map read, the kernel's AllocateAddress refused, the error
+ * printed through EDK2's Print() (an AllocatePool() and a FreePool() that
+ * succeed), then a halt: liveness is at the refused allocation. */
+static __attribute__((noinline)) EFI_STATUS load_kernel_at(EFI_BOOT_SERVICES *bs,
+							    EFI_PHYSICAL_ADDRESS at)
+{
+	return bs->AllocatePages(AllocateAddress, EfiLoaderData, 16, &at);
+}
+
+static EFI_STATUS kernel_address_refused(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, bool prints)
+{
+	static CHAR16 failed[] = u"failed to allocate pages\r\n";
+	struct held_map m;
+	VOID *text;
+
+	(void)image;
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (load_kernel_at(m.bs, 0x900000) == EFI_SUCCESS) /* BootServicesData in the small map */
+		return EFI_SUCCESS;
+	if (prints && m.bs->AllocatePool(EfiBootServicesData, sizeof(failed), &text) == EFI_SUCCESS) {
+		memcpy(text, failed, sizeof(failed));
+		st->ConOut->OutputString(st->ConOut, text);
+		m.bs->FreePool(text);
+	}
+	return EFI_LOAD_ERROR;
+}
+
+static EFI_STATUS kernel_address_refused_quietly(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return kernel_address_refused(image, st, false);
+}
+
+static EFI_STATUS kernel_address_refused_printed(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return kernel_address_refused(image, st, true);
+}
+
 /* gnu-efi's AllocatePool(), out of line. */
 static __attribute__((noinline)) VOID *lib_allocate_pool(EFI_BOOT_SERVICES *bs, UINTN size)
 {
@@ -442,10 +480,21 @@ int main(void)
 		test_result("liveness after an exit not tried again is at the exit, whatever the "
 			    "loader allocated on its way out",
 			    quiet.caller != NULL && explained.caller == quiet.caller &&
-				    strstr(explained.message, "; its last exit attempt: "
+				    strstr(explained.message, "; its last call that failed: "
 							      "ExitBootServices (call 4) -> "
-							      "EFI_INVALID_PARAMETER, not tried "
-							      "again") != NULL,
+							      "EFI_INVALID_PARAMETER") != NULL,
+			    &out);
+	}
+	{
+		struct fw_violation quiet = violation_of(kernel_address_refused_quietly,
+							 "firmware edk2-2025\n", INV_LIVENESS);
+		struct fw_violation printed = violation_of(kernel_address_refused_printed,
+							   "firmware edk2-2025\n", INV_LIVENESS);
+
+		test_result("liveness after a refused allocation is at it, not at the print after it",
+			    quiet.caller != NULL && printed.caller == quiet.caller &&
+				    strstr(printed.message, "; its last call that failed: "
+							    "AllocatePages") != NULL,
 			    &out);
 	}
 	{
