@@ -5,7 +5,7 @@
  * `for (;;)`, Haiku's and Linux's dead loops; docs/real-loaders.md), seen
  * within about ten milliseconds and ended as a halt (fw_end_run_halted()),
  * which the referee judges: liveness where a boot was owed, the hang
- * invariant anywhere else (fuzz/fw/invariants.c).
+ * invariant anywhere else (fuzz/fw/end_of_run.c).
  *
  * Why: a halt was a hang, found by waiting.  In a campaign's worker that
  * was half a second (the watchdog, signals.c), the worker itself and a
@@ -222,7 +222,7 @@ __asm__(".text\n"
  * timeout each.  The panic `for (;;)` of a Haiku-shaped loader, on a map
  * that outgrew its buffer where no boot was owed, was a compliant hang,
  * and its halts left it 9,745 runs in a 30-second campaign.  The referee
- * judges the halt (fuzz/fw/invariants.c): liveness where a boot was owed,
+ * judges the halt (fuzz/fw/end_of_run.c): liveness where a boot was owed,
  * the hang invariant anywhere else, placed at the loop.
  */
 static NO_COVERAGE _Noreturn void end_run_halted(const ucontext_t *uc)

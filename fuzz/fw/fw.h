@@ -17,7 +17,8 @@ typedef EFI_STATUS (*fw_loader_fn)(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 /*
  * The invariants the firmware holds a loader to; names, citations and the
- * rules themselves are in fw/invariants.c, the one module that raises them.
+ * rules themselves are in fw/invariants.c and fw/end_of_run.c, the modules
+ * that raise them.
  */
 enum fw_invariant {
 	INV_BUFFER_BOUNDS,

@@ -496,8 +496,10 @@ void oracle_note_size_query(void);
 void oracle_note_map_read(const void *buf, size_t size, size_t told);
 void oracle_check_exit_key(UINTN key);
 void oracle_check_map_current(void);
-void oracle_check_end(struct fw_result *result);
 void oracle_note_growth(void);
 struct fw_alloc *oracle_check_free(const void *ptr, const char *service);
+
+/* end_of_run.c */
+void oracle_check_end(struct fw_result *result);
 
 #endif /* EBSFUZZ_FUZZ_FW_INTERNAL_H */

@@ -230,7 +230,7 @@ static void copy_template(const struct fw_region *regions, unsigned count)
  * ARM-shaped U-Boot map (RAM from 1 GiB) and maps a scenario builds
  * otherwise do not, and there a loader built for x86, as every loader the
  * harness runs is, owes no boot if it gives up before any exit attempt
- * (invariants.c, oracle_check_end()).  Nor once the firmware's own
+ * (end_of_run.c, oracle_check_end()).  Nor once the firmware's own
  * allocations took that memory.  A loader that tried to exit was not
  * stopped by it: Hyper, which needs no low memory, failed its one exit and
  * halted, and its missing retry was excused on every such map.

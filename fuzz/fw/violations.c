@@ -3,7 +3,8 @@
  * violations.c - how a broken invariant is reported: kept with its call,
  * its place in the loader and its class, printed as one report line, and
  * the run ended or the process aborted when it has to be; and the reasons
- * a run owes no boot.  The rules themselves are in invariants.c.
+ * a run owes no boot.  The rules themselves are in invariants.c and
+ * end_of_run.c.
  *
  * Most violations are recorded and the run goes on, the firmware answering
  * as the personality's real firmware does, so that one run shows what the
