@@ -234,7 +234,8 @@ static NO_COVERAGE _Noreturn void end_run_halted(const ucontext_t *uc)
 	sigaddset(&unblock, HALT_SIGNAL);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	fw_end_run_halted((const void *)((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] + 1),
-			  (void *const *)uc->uc_mcontext.gregs[REG_RBP]);
+			  (void *const *)uc->uc_mcontext.gregs[REG_RBP],
+			  (const void *)uc->uc_mcontext.gregs[REG_RSP]);
 }
 
 /* The halt timer's beat: every @us of real time (in a process that made

@@ -114,8 +114,11 @@ void fw_note_site(struct fw_site site)
  * @site: where the halt is placed (fw_end_run_halted()).
  * @frame: the halting function's frame record (its frame pointer when it
  *	was stopped), or NULL.
+ * @sp: its stack pointer then: the frame record is read only if it lies
+ *	between that and fw_run()'s frame, on the stack (a signal's handler
+ *	may run on another).
  */
-UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame)
+UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame, const void *sp)
 {
 	unsigned slot = site_from_slot(site);
 	void *const *outer;
@@ -123,9 +126,8 @@ UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame)
 
 	if (site == NULL || slot == FW_SITE_FROM_SLOTS)
 		return;
-	/* Above this function's own frame: the halting function's is on the
-	 * stack it was stopped on, below fw_run()'s. */
-	if (frame != NULL && frame_above(frame, (void *const *)__builtin_frame_address(0))) {
+	if (frame != NULL && sp != NULL && (uintptr_t)frame >= (uintptr_t)sp &&
+	    frame_above(frame, (void *const *)sp - 1)) {
 		outer = (void *const *)frame[0];
 		if ((const void *)outer != fw.run_frame && frame_above(outer, frame))
 			from = frame[1];

@@ -211,9 +211,10 @@ _Noreturn void fw_end_run_on_signal(void);
  * (fuzz/halts.c sees it), the way real loaders stop on a fatal error.
  * fw_calls_so_far() tells a loop from one that calls the firmware;
  * fw_end_run_halted() ends the run as a halt, as ResetSystem() does, at
- * @site, in the function whose frame record @frame is (NULL if unknown). */
+ * @site, in the function whose frame record @frame is, its stack pointer
+ * @sp (NULL if unknown). */
 unsigned fw_calls_so_far(void);
-_Noreturn void fw_end_run_halted(const void *site, void *const *frame);
+_Noreturn void fw_end_run_halted(const void *site, void *const *frame, const void *sp);
 
 void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_options *opt,
 	    struct fw_result *result);

@@ -458,7 +458,7 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 /* call_sites.c */
 void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
-void fw_note_halt_site(const void *site, void *const *frame);
+void fw_note_halt_site(const void *site, void *const *frame, const void *sp);
 unsigned fw_site_callers(const void *site, const void **out, unsigned max);
 
 /* run.c */

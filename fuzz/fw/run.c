@@ -429,12 +429,13 @@ _Noreturn void fw_end_run_waiting(const void *site, bool for_key)
  * @site: one byte past the loop's instruction, where the hang is placed.
  * @frame: the frame record of the function the loop is in, or NULL: who
  *	called it is named with the place (fw_note_halt_site()).
+ * @sp: the loop's stack pointer, or NULL.
  */
-_Noreturn void fw_end_run_halted(const void *site, void *const *frame)
+_Noreturn void fw_end_run_halted(const void *site, void *const *frame, const void *sp)
 {
 	FW_TRACE("# the loader halts: a loop in its own code that changes nothing; the run "
 		 "ends here\n");
-	fw_note_halt_site(site, frame);
+	fw_note_halt_site(site, frame, sp);
 	fw.halt_site = site;
 	fw.ended = END_HALT;
 	longjmp(fw.reset_jump, 1);

@@ -24,7 +24,7 @@
 
 static _Noreturn void halt(void)
 {
-	fw_end_run_halted(__builtin_return_address(0), NULL);
+	fw_end_run_halted(__builtin_return_address(0), NULL, NULL);
 }
 
 /* Halts when the size query is not answered as it should be, or after

@@ -224,7 +224,7 @@ static EFI_STATUS exit_not_retried_explained(EFI_HANDLE image, EFI_SYSTEM_TABLE 
  * record, as its sample has the frame pointer. */
 static __attribute__((noinline)) _Noreturn void spin_in(void *const *frame)
 {
-	fw_end_run_halted(__builtin_return_address(0), frame);
+	fw_end_run_halted(__builtin_return_address(0), frame, __builtin_frame_address(0));
 }
 
 static __attribute__((noinline)) _Noreturn void panic(void)
