@@ -67,6 +67,10 @@ void oracle_check_end(struct fw_result *result)
 	if (fw.built_in_address_refused && fw.exit_attempts == 0)
 		fw_not_compliant(false, "AllocateAddress of memory this map has in use, before the "
 					"loader read any map");
+	/* Nor pages the firmware took after the loader read them free (pages.c). */
+	if (fw.address_taken_by_firmware && fw.exit_attempts == 0)
+		fw_not_compliant(false, "AllocateAddress of pages the firmware's own allocations took "
+					"since the loader read the map");
 	/* Nor does a block above the limit the loader asked for (pages.c). */
 	if (fw.max_address_unbacked && fw.exit_attempts == 0)
 		fw_cannot_model("AllocateMaxAddress below the memory the fake machine can back");

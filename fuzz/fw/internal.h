@@ -40,6 +40,7 @@
 #define FW_MAX_REGIONS 1024u   /* internal map entries; the starting map has at most 512 */
 #define FW_MAX_ALLOCS 256u     /* loader allocation records, live or freed */
 #define FW_MAX_FW_ALLOCS 256u  /* allocations made by handlers and timers */
+#define FW_TAKEN_RECORDS 64u   /* the firmware's latest allocations, for pages.c */
 #define FW_MAX_EVENTS 32u      /* events the loader creates */
 #define FW_MAX_CONFIG_TABLES 32u
 
@@ -222,6 +223,14 @@ struct fw {
 	unsigned n_reasons;
 	unsigned outside_rules;    /* reasons that break the rules, among them */
 	bool built_in_address_refused; /* AllocateAddress refused before any map read (pages.c) */
+	bool address_taken_by_firmware; /* AllocateAddress refused: the firmware took it since */
+	/* The firmware's own allocations of the run, latest last, each with
+	 * how many maps the loader had read when it was made (memory.c). */
+	struct {
+		uint64_t start, pages;
+		unsigned reads;
+	} fw_taken[FW_TAKEN_RECORDS];
+	unsigned n_fw_taken;
 	bool max_address_unbacked; /* AllocateMaxAddress below the fake RAM: given memory above */
 	bool low_memory_missing; /* no free 64 KiB below 1 MiB at some point (map_start.c) */
 	struct fw_pending_call pending[FW_MAX_PENDING];
@@ -398,6 +407,8 @@ void fw_memory_reset(void);
 void fw_memory_install(EFI_BOOT_SERVICES *bs);
 void fw_memory_release(void);
 const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
+void fw_note_firmware_took(uint64_t start, uint64_t pages);
+bool fw_taken_since_read(uint64_t start, uint64_t pages);
 unsigned fw_live_loader_allocations(const struct fw_alloc **first);
 bool fw_action_run(const struct scn_action *action);
 /* ... and what it shares with pages.c */

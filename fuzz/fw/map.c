@@ -368,6 +368,8 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 	}
 	if (!convert(*start, pages, type, found))
 		return false;
+	if (by_firmware)
+		fw_note_firmware_took(*start, pages);
 	fw_map_changed(by_firmware);
 	return true;
 }

@@ -339,6 +339,49 @@ bool fw_action_run(const struct scn_action *action)
 }
 
 /**
+ * fw_note_firmware_took() - remember an allocation the firmware made for
+ * itself (a handler's, a timer's, a quirk's), and how many maps the loader
+ * had read by then; the oldest is forgotten past FW_TAKEN_RECORDS.
+ * @start: its model address.
+ * @pages: its pages.
+ */
+void fw_note_firmware_took(uint64_t start, uint64_t pages)
+{
+	if (fw.n_fw_taken == FW_TAKEN_RECORDS) {
+		memmove(&fw.fw_taken[0], &fw.fw_taken[1], sizeof(fw.fw_taken[0]) * (FW_TAKEN_RECORDS - 1));
+		fw.n_fw_taken--;
+	}
+	fw.fw_taken[fw.n_fw_taken].start = start;
+	fw.fw_taken[fw.n_fw_taken].pages = pages;
+	fw.fw_taken[fw.n_fw_taken].reads = fw.map_reads;
+	fw.n_fw_taken++;
+}
+
+/**
+ * fw_taken_since_read() - whether the firmware's own allocations made
+ * since the loader's last read of the map hold any of a range.
+ * @start: page-aligned model address.
+ * @pages: pages.
+ *
+ * Return: true if one of them overlaps [@start, @start + @pages pages).
+ */
+bool fw_taken_since_read(uint64_t start, uint64_t pages)
+{
+	uint64_t end = pages > (UINT64_MAX - start) / EFI_PAGE_SIZE ? UINT64_MAX
+								      : start + pages * EFI_PAGE_SIZE;
+	unsigned i;
+
+	for (i = 0; i < fw.n_fw_taken; i++) {
+		uint64_t from = fw.fw_taken[i].start;
+		uint64_t to = from + fw.fw_taken[i].pages * EFI_PAGE_SIZE;
+
+		if (fw.fw_taken[i].reads == fw.map_reads && from < end && to > start)
+			return true;
+	}
+	return false;
+}
+
+/**
  * fw_memory_reset() - nothing handed out yet; EDK2's pool free lists as at
  * boot: the types the firmware itself has already pooled have a pool page
  * (every later small pool of those types leaves the map alone).
@@ -347,6 +390,7 @@ void fw_memory_reset(void)
 {
 	fw.n_allocs = 0;
 	fw.n_fw_allocs = 0;
+	fw.n_fw_taken = 0;
 	fw.firmware_changes = 0;
 	fw.next_alloc_outcome = 0;
 	fw.pool_page_types = 1u << EfiBootServicesData | 1u << EfiBootServicesCode |

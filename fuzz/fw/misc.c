@@ -120,9 +120,15 @@ static EFI_STATUS output_string(const CHAR16 *string)
 		if (n < sizeof(text) - 1)
 			text[n] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 	text[n < sizeof(text) - 1 ? n : sizeof(text) - 1] = 0;
-	/* HP Elitebook 840 G10: scrolling the console changes the map (F4). */
-	if (fw_quirk(QUIRK_CONSOLE_CHANGES_MAP))
-		fw_map_alloc(EfiBootServicesData, 1, DELTA_PLUS_1, UINT64_MAX, false, &start);
+	/* HP Elitebook 840 G10: scrolling the console changes the map (F4).
+	 * At the loader's call, so no change "by the firmware" after a failed
+	 * exit; but the firmware's pages, not the loader's (pages.c).  Top
+	 * down, as EDK2 allocates: a descriptor more forced each time put the
+	 * second print's page at the bottom of U-Boot's free range, 1 MiB,
+	 * where MikanOS's kernel goes; the key changes either way. */
+	if (fw_quirk(QUIRK_CONSOLE_CHANGES_MAP) &&
+	    fw_map_alloc(EfiBootServicesData, 1, DELTA_AUTO, UINT64_MAX, false, &start))
+		fw_note_firmware_took(start, 1);
 	FW_TRACE("# call %u: ConOut->OutputString(\"%s\")\n", fw.calls, text);
 	return EFI_SUCCESS;
 }

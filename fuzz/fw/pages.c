@@ -54,7 +54,11 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
  * (docs/real-loaders.md).  A loader that copes and goes on to exit owes
  * the boot again (Syslinux tries the kernel's preferred address, 16 MiB,
  * and relocates when refused: oracle_check_end()); picked from a map it
- * read, the choice is the loader's to get right.  The input's allocation
+ * read, the choice is the loader's to get right, unless the firmware's own
+ * allocations took the pages since that read (MikanOS loads its kernel at
+ * 1 MiB, free in the map it read; a timer's allocation, placed for the
+ * count change the input asked, took 1 MiB before it asked: a machine on
+ * which it cannot boot, not a fault of its exit).  The input's allocation
  * outcomes do not apply: the address fixes the placement.
  */
 static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_ADDRESS *memory,
@@ -70,6 +74,11 @@ static EFI_STATUS allocate_at(EFI_MEMORY_TYPE type, UINTN pages, EFI_PHYSICAL_AD
 			FW_TRACE("# AllocateAddress refused: this map has those pages in use, and the "
 				 "loader has read no map yet (an address it was built with); if it "
 				 "stops here no boot is owed, if it goes on to exit one is\n");
+		} else if (fw_taken_since_read(start, pages) && !fw.address_taken_by_firmware) {
+			fw.address_taken_by_firmware = true;
+			FW_TRACE("# AllocateAddress refused: the firmware's own allocations took some "
+				 "of those pages since the loader's last read of the map; if it stops "
+				 "here no boot is owed, if it goes on to exit one is\n");
 		}
 		return EFI_NOT_FOUND;
 	}

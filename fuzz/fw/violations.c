@@ -359,6 +359,7 @@ void oracle_reset(void)
 		class_hook(false);
 	fw.outside_rules = 0;
 	fw.built_in_address_refused = false;
+	fw.address_taken_by_firmware = false;
 	fw.max_address_unbacked = false;
 	fw.low_memory_missing = false;
 	fw.n_pending = 0;

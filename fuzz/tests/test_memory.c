@@ -255,6 +255,29 @@ static EFI_STATUS loads_kernel_at_1mib(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
+/* MikanOS: the map read, then its kernel's pages at 1 MiB, which a
+ * timer's allocation took in between (the count change it asks for puts
+ * it at the bottom of the x86 U-Boot map's free range, from 1 MiB).
+ * @reread: the loader read the map again first, and saw them taken. */
+static bool reread_before_kernel;
+#define TAKES_1MIB_AFTER_READ                                                                 \
+	"firmware edk2-2025\nmap uboot-x86\n"                                                  \
+	"timer after-map at=1 period=0 alloc-pages BootServicesData amount=1 delta=+1 repeat=2\n"
+
+static EFI_STATUS kernel_after_timer(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_PHYSICAL_ADDRESS at = 0x100000;
+	struct held_map m;
+
+	(void)image;
+	CHECK(read_map(st, &m) == EFI_SUCCESS);
+	if (reread_before_kernel)
+		CHECK(read_map(st, &m) == EFI_SUCCESS);
+	CHECK(st->BootServices->AllocatePages(AllocateAddress, EfiLoaderData, 16, &at) ==
+	      EFI_NOT_FOUND);
+	return EFI_LOAD_ERROR;
+}
+
 /* A fault in the fake machine's memory that no allocation of the
  * loader's holds (zefi's port copied its kernel to its link address): the
  * explanation names what the map has there; pages it freed are named as
@@ -593,6 +616,12 @@ int main(void)
 	expect_clean("a kernel linked at 1 MiB is loaded there on a small generated map",
 		     "firmware edk2-2025\nmap-synthetic descriptors=3 seed=9\n", loads_kernel_at_1mib,
 		     true);
+	reread_before_kernel = false;
+	expect_absent("an address the firmware took after the loader read it free: no boot owed",
+		      TAKES_1MIB_AFTER_READ, kernel_after_timer, "invariant liveness");
+	reread_before_kernel = true;
+	expect_reports("the same address, taken before the loader's last read: owed",
+		       TAKES_1MIB_AFTER_READ, kernel_after_timer, owed);
 	expect_clean("a fault where the loader has no allocation names what the map has there",
 		     "firmware edk2-2025\n", asks_what_faults_would_be, true);
 	free_past_neighbours = false;
