@@ -224,13 +224,13 @@ struct fw {
 	unsigned outside_rules;    /* reasons that break the rules, among them */
 	bool built_in_address_refused; /* AllocateAddress refused before any map read (pages.c) */
 	bool address_taken_by_firmware; /* AllocateAddress refused: the firmware took it since */
-	/* The firmware's own allocations of the run, latest last, each with
-	 * how many maps the loader had read when it was made (memory.c). */
+	/* The firmware's own allocations since the loader's last read of the
+	 * map (the latest FW_TAKEN_RECORDS, a ring: next_fw_taken is the
+	 * oldest once it is full), and the read count they belong to (memory.c). */
 	struct {
 		uint64_t start, pages;
-		unsigned reads;
 	} fw_taken[FW_TAKEN_RECORDS];
-	unsigned n_fw_taken;
+	unsigned n_fw_taken, next_fw_taken, fw_taken_reads;
 	bool max_address_unbacked; /* AllocateMaxAddress below the fake RAM: given memory above */
 	bool low_memory_missing; /* no free 64 KiB below 1 MiB at some point (map_start.c) */
 	struct fw_pending_call pending[FW_MAX_PENDING];
