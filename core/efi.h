@@ -230,6 +230,37 @@ typedef struct {
 	UINT32 OpenCount;
 } EFI_OPEN_PROTOCOL_INFORMATION_ENTRY;
 
+/* Section 7.3.9: OpenProtocol()'s Attributes. */
+#define EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL 0x00000001u
+#define EFI_OPEN_PROTOCOL_GET_PROTOCOL 0x00000002u
+#define EFI_OPEN_PROTOCOL_TEST_PROTOCOL 0x00000004u
+#define EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER 0x00000008u
+#define EFI_OPEN_PROTOCOL_BY_DRIVER 0x00000010u
+#define EFI_OPEN_PROTOCOL_EXCLUSIVE 0x00000020u
+
+/* Section 9.1: the protocol on every image's handle. */
+#define EFI_LOADED_IMAGE_PROTOCOL_GUID                                         \
+	{ 0x5b1b31a1, 0x9562, 0x11d2, { 0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b } }
+#define EFI_LOADED_IMAGE_PROTOCOL_REVISION 0x1000u
+
+typedef struct EFI_SYSTEM_TABLE EFI_SYSTEM_TABLE;
+
+typedef struct {
+	UINT32 Revision;
+	EFI_HANDLE ParentHandle;
+	EFI_SYSTEM_TABLE *SystemTable;
+	EFI_HANDLE DeviceHandle;
+	EFI_DEVICE_PATH_PROTOCOL *FilePath;
+	VOID *Reserved;
+	UINT32 LoadOptionsSize;
+	VOID *LoadOptions;
+	VOID *ImageBase;
+	UINT64 ImageSize;
+	EFI_MEMORY_TYPE ImageCodeType;
+	EFI_MEMORY_TYPE ImageDataType;
+	EFI_STATUS(EFIAPI *Unload)(EFI_HANDLE ImageHandle);
+} EFI_LOADED_IMAGE_PROTOCOL;
+
 /* Section 12.4: the text output protocol (ConOut / StdErr). */
 typedef struct EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL;
 
@@ -449,7 +480,7 @@ typedef struct {
 } EFI_CONFIGURATION_TABLE;
 
 /* Section 4.3: the system table handed to every image. */
-typedef struct {
+struct EFI_SYSTEM_TABLE {
 	EFI_TABLE_HEADER Hdr;
 	CHAR16 *FirmwareVendor;
 	UINT32 FirmwareRevision;
@@ -463,7 +494,7 @@ typedef struct {
 	EFI_BOOT_SERVICES *BootServices;
 	UINTN NumberOfTableEntries;
 	EFI_CONFIGURATION_TABLE *ConfigurationTable;
-} EFI_SYSTEM_TABLE;
+};
 
 /*
  * The loader contract: end boot services for the image IMAGE, reaching the

@@ -447,6 +447,9 @@ void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size);
 /* runtime.c, unsupported.c */
 extern const EFI_RUNTIME_SERVICES fw_runtime_template;
 void fw_unsupported_install(EFI_BOOT_SERVICES *bs);
+void fw_protocols_install(EFI_BOOT_SERVICES *bs);
+void fw_protocols_reset(void);
+EFI_HANDLE fw_image_handle(void);
 
 /* run.c */
 /*

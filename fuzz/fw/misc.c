@@ -479,6 +479,7 @@ void fw_tables_reset(void)
 
 	if (bs_template.GetMemoryMap == NULL) {
 		fw_unsupported_install(&bs_template);
+		fw_protocols_install(&bs_template);
 		fw_timer_events_install(&bs_template);
 		fw_memory_install(&bs_template);
 		fw_exit_install(&bs_template);
@@ -491,6 +492,7 @@ void fw_tables_reset(void)
 	fw.rt = fw_runtime_template;
 	fw.bs = bs_template;
 	fw.st = st_template;
+	fw_protocols_reset();
 	crc = crcs_for(fw.revision);
 	set_header(&fw.rt.Hdr, sizeof(fw.rt), crc->rt);
 	set_header(&fw.bs.Hdr, sizeof(fw.bs), crc->bs);

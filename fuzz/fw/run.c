@@ -13,8 +13,6 @@
 
 struct fw fw;
 
-/* The image handle: EDK2 and U-Boot never look at it in ExitBootServices(). */
-static uint8_t image_handle_object;
 
 /**
  * fw_trace() - print one trace line (see FW_TRACE).
@@ -347,7 +345,7 @@ void fw_run(const struct scenario *scn, fw_loader_fn loader, const struct fw_opt
 		fw.in_loader = true;
 		fw.run_frame = __builtin_frame_address(0);
 		paint_stack_below();
-		status = loader(&image_handle_object, &fw.st);
+		status = loader(fw_image_handle(), &fw.st);
 		returned = true;
 		FW_TRACE("# loader returned %s\n", fw_status_name(status));
 	} else if (fw.ended == END_EXIT) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * unsupported.c - the boot services the fake firmware does not model.
+ * unsupported.c - the boot services the fake firmware does not model (the
+ * protocol services it does are protocols.c's).
  *
  * Each has the exact prototype of its slot (calling through a mismatched
  * function type is undefined behaviour) and goes through fw_enter(), so it
@@ -40,11 +41,6 @@ static EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE h UNUSED, EFI_GUI
 						    VOID *i UNUSED)
 {
 	return unsupported(SVC_UninstallProtocolInterface, FW_HERE);
-}
-
-static EFI_STATUS EFIAPI HandleProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED)
-{
-	return unsupported(SVC_HandleProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI RegisterProtocolNotify(EFI_GUID *p UNUSED, EFI_EVENT e UNUSED,
@@ -94,18 +90,6 @@ static EFI_STATUS EFIAPI DisconnectController(EFI_HANDLE c UNUSED, EFI_HANDLE d 
 	return unsupported(SVC_DisconnectController, FW_HERE);
 }
 
-static EFI_STATUS EFIAPI OpenProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED, VOID **i UNUSED,
-				      EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED, UINT32 x UNUSED)
-{
-	return unsupported(SVC_OpenProtocol, FW_HERE);
-}
-
-static EFI_STATUS EFIAPI CloseProtocol(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
-				       EFI_HANDLE a UNUSED, EFI_HANDLE c UNUSED)
-{
-	return unsupported(SVC_CloseProtocol, FW_HERE);
-}
-
 static EFI_STATUS EFIAPI OpenProtocolInformation(EFI_HANDLE h UNUSED, EFI_GUID *p UNUSED,
 						 EFI_OPEN_PROTOCOL_INFORMATION_ENTRY **e UNUSED,
 						 UINTN *n UNUSED)
@@ -123,11 +107,6 @@ static EFI_STATUS EFIAPI LocateHandleBuffer(EFI_LOCATE_SEARCH_TYPE t UNUSED, EFI
 					    VOID *k UNUSED, UINTN *n UNUSED, EFI_HANDLE **b UNUSED)
 {
 	return unsupported(SVC_LocateHandleBuffer, FW_HERE);
-}
-
-static EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *p UNUSED, VOID *r UNUSED, VOID **i UNUSED)
-{
-	return unsupported(SVC_LocateProtocol, FW_HERE);
 }
 
 static EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *h UNUSED, ...)
@@ -150,7 +129,6 @@ void fw_unsupported_install(EFI_BOOT_SERVICES *bs)
 	bs->InstallProtocolInterface = InstallProtocolInterface;
 	bs->ReinstallProtocolInterface = ReinstallProtocolInterface;
 	bs->UninstallProtocolInterface = UninstallProtocolInterface;
-	bs->HandleProtocol = HandleProtocol;
 	bs->RegisterProtocolNotify = RegisterProtocolNotify;
 	bs->LocateHandle = LocateHandle;
 	bs->LocateDevicePath = LocateDevicePath;
@@ -159,12 +137,9 @@ void fw_unsupported_install(EFI_BOOT_SERVICES *bs)
 	bs->UnloadImage = UnloadImage;
 	bs->ConnectController = ConnectController;
 	bs->DisconnectController = DisconnectController;
-	bs->OpenProtocol = OpenProtocol;
-	bs->CloseProtocol = CloseProtocol;
 	bs->OpenProtocolInformation = OpenProtocolInformation;
 	bs->ProtocolsPerHandle = ProtocolsPerHandle;
 	bs->LocateHandleBuffer = LocateHandleBuffer;
-	bs->LocateProtocol = LocateProtocol;
 	bs->InstallMultipleProtocolInterfaces = InstallMultipleProtocolInterfaces;
 	bs->UninstallMultipleProtocolInterfaces = UninstallMultipleProtocolInterfaces;
 }

@@ -297,7 +297,7 @@ static EFI_STATUS benign_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	CHECK(st->NumberOfTableEntries == 1 && st->ConfigurationTable[0].VendorTable == copy);
 	CHECK(bs->InstallConfigurationTable(&guid, NULL) == EFI_SUCCESS);
 	CHECK(st->NumberOfTableEntries == 0);
-	CHECK(bs->LocateProtocol(&guid, NULL, NULL) == EFI_UNSUPPORTED);
+	CHECK(bs->LocateProtocol(&guid, NULL, NULL) == EFI_INVALID_PARAMETER);
 	/* Nobody at the keyboard (UEFI 2.10 12.3.3). */
 	CHECK(st->ConIn->Reset(st->ConIn, 0) == EFI_SUCCESS);
 	CHECK(st->ConIn->ReadKeyStroke(st->ConIn, &key) == EFI_NOT_READY);
