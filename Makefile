@@ -30,7 +30,7 @@ CORE_SRC := core/ebs.c core/memmap.c core/e820.c
 HARDENED_SRC := $(CORE_SRC) core/loader.c
 FW_SRC := fuzz/script.c fuzz/script_text.c $(sort $(wildcard fuzz/fw/*.c))
 TARGET_SRC := fuzz/fuzz_ebs.c fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/places.c fuzz/crash_on.c \
-	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c \
+	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/privileged.c fuzz/loader_code.c fuzz/loader_heap.c \
 	fuzz/asan_pool.c
 HEADERS := $(wildcard core/*.h fuzz/*.h fuzz/fw/*.h)
 # The build's description, which every object depends on (its text is
@@ -150,7 +150,7 @@ $(BUILD)/replay_ebs.gcc: $(call HARNESS,gcc) $(call objs,gcc,$(HARDENED_SRC) fuz
 # of a fuzz target, for a loader project's own target; built like the fuzz
 # variant (libFuzzer, ASan, UBSan).
 LIB_SRC := $(FW_SRC) fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/places.c fuzz/crash_on.c \
-	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/loader_code.c fuzz/loader_heap.c \
+	fuzz/sanitizer_reports.c fuzz/signals.c fuzz/halts.c fuzz/privileged.c fuzz/loader_code.c fuzz/loader_heap.c \
 	fuzz/asan_pool.c
 $(BUILD)/libebsfuzz.a: $(call objs,fuzz,$(LIB_SRC))
 	rm -f $@ && ar rcs $@ $^

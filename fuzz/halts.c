@@ -27,6 +27,7 @@
 #include "fw/fw.h"
 #include "halts.h"
 #include "loader_code.h"
+#include "privileged.h"
 #include "sanitizers.h"
 
 /* A halt: HALT_TICKS samples in a row in the loader's own code with every
@@ -323,9 +324,11 @@ static struct sigaction before_segv;
 static NO_COVERAGE void on_segv(int sig, siginfo_t *info, void *context)
 {
 	(void)info;
+	if (privileged_step(context))
+		return;
 	halts_at_hlt(context);
-	/* Not a halt: the handler from before takes the fault again when the
-	 * instruction runs again. */
+	/* Neither a halt nor an instruction done: the handler from before
+	 * takes the fault again when the instruction runs again. */
 	sigaction(sig, &before_segv, NULL);
 }
 

@@ -54,6 +54,7 @@
 #include "findings_internal.h"
 #include "halts.h"
 #include "loader_code.h"
+#include "privileged.h"
 #include "sanitizers.h"
 #include "statics.h"
 
@@ -180,6 +181,8 @@ static void on_deadly_signal(int sig, siginfo_t *info, void *context)
 	unsigned i;
 
 #if defined(__x86_64__)
+	if (sig == SIGSEGV && privileged_step(context))
+		return; /* the loader's cli, sti, in or out, done */
 	if (sig == SIGSEGV)
 		halts_at_hlt(context); /* returns unless the loader's hlt, a halt */
 #endif

@@ -23,7 +23,7 @@ REPORT_MODELS := hardened $(LOADERS_GOOD) $(foreach m,$(LOADERS_BAD),$(m) $(m).f
 
 $(call objs,asan,$(REPORT_SRC)): $(REPORT_HEADERS)
 
-$(REPORT_BASE): $(call objs,asan,$(REPORT_SRC) $(FW_SRC) fuzz/loader_code.c fuzz/loader_heap.c fuzz/halts.c)
+$(REPORT_BASE): $(call objs,asan,$(REPORT_SRC) $(FW_SRC) fuzz/loader_code.c fuzz/loader_heap.c fuzz/halts.c fuzz/privileged.c)
 	@mkdir -p $(@D)
 	$(CC_asan) -r -nostdlib $^ -o $@
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../halts.h"
+#include "../privileged.h"
 #include "fixtures.h"
 
 /* A map grown by 16 descriptors during the first exit: no boot owed. */
@@ -199,11 +200,46 @@ static LOADER_CODE EFI_STATUS halts_with_hlt(EFI_HANDLE image, EFI_SYSTEM_TABLE 
 	return EFI_SUCCESS;
 }
 
+/* ReactOS's FreeLoader halts with `cli; hlt` (its bugcheck): the `cli`
+ * is stepped over, as ring 0 runs it (privileged.c), and the hlt halts. */
+static LOADER_CODE EFI_STATUS halts_with_cli_hlt(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS || m.bs->ExitBootServices(image, m.key) != EFI_SUCCESS) {
+		__asm__ volatile("cli");
+		for (;;)
+			__asm__ volatile("hlt");
+	}
+	return EFI_SUCCESS;
+}
+
+/* U-Boot's EFI stub writes its UART after the exit; a loader that waits
+ * for the transmitter reads the status port: all ones, an absent device. */
+static LOADER_CODE EFI_STATUS port_io_and_interrupts(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	uint8_t status8 = 0;
+	uint16_t status16 = 0;
+	uint32_t status32 = 0;
+
+	__asm__ volatile("cli");
+	__asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)'x'), "d"((uint16_t)0x3f8));
+	__asm__ volatile("outb %%al, $0x80" : : "a"((uint8_t)0));
+	__asm__ volatile("inb %%dx, %%al" : "=a"(status8) : "d"((uint16_t)0x3fd));
+	__asm__ volatile("inw %%dx, %%ax" : "=a"(status16) : "d"((uint16_t)0x3fd), "0"(0));
+	__asm__ volatile("inl $0x71, %%eax" : "=a"(status32));
+	__asm__ volatile("sti");
+	CHECK(status8 == 0xff && status16 == 0xffff && status32 == 0xffffffffu);
+	return loader_exit_boot(image, st);
+}
+
 /* SIGSEGV as a campaign's processes take it (halts_watch()); anything but
- * the loader's hlt ends the child. */
+ * the loader's privileged instructions ends the child. */
 static void on_segv(int sig, siginfo_t *info, void *context)
 {
 	(void)info;
+	if (privileged_step(context))
+		return;
 	halts_at_hlt(context);
 	signal(sig, SIG_DFL);
 }
@@ -299,6 +335,11 @@ int main(void)
 			       AMI_OPTION_ROM, halts_with_hlt, owed);
 		expect_reports("a hlt loop where no boot was owed is a giving-up hang", OUTGROWN,
 			       halts_with_hlt, not_owed);
+		expect_reports("cli before a hlt loop where a boot was owed is a halt, judged by "
+			       "liveness",
+			       AMI_OPTION_ROM, halts_with_cli_hlt, owed);
+		expect_clean("cli, sti, out and in of the loader's are done as ring 0 does them",
+			     EDK2_QUIET, port_io_and_interrupts, true);
 	}
 #endif
 	return test_summary("test_halts");

@@ -13,7 +13,7 @@ $(foreach t,$(TEST_PROGRAMS),$(eval $(call test_program,$(t))))
 # The loader's heap is reached through the calls its renamed malloc() makes.
 $(BUILD)/test_heap: $(call objs,asan,fuzz/loader_heap.c)
 # The halt sampler, fed contexts by hand.
-$(BUILD)/test_halts: $(call objs,asan,fuzz/halts.c fuzz/loader_code.c)
+$(BUILD)/test_halts: $(call objs,asan,fuzz/halts.c fuzz/privileged.c fuzz/loader_code.c)
 
 .PHONY: test-unit
 test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
