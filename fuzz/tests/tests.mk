@@ -3,7 +3,8 @@
 
 TEST_LIB_SRC := fuzz/tests/testlib.c
 TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_exit_sequences test_script \
-	test_halts test_heap test_timer_events test_placement test_protocols
+	test_halts test_heap test_timer_events test_placement test_protocols \
+	test_loader_code
 
 define test_program
 $(BUILD)/$(1): $(call objs,asan,fuzz/tests/$(1).c $(TEST_LIB_SRC) $(FW_SRC) $(HARDENED_SRC))
@@ -14,6 +15,7 @@ $(foreach t,$(TEST_PROGRAMS),$(eval $(call test_program,$(t))))
 $(BUILD)/test_heap: $(call objs,asan,fuzz/loader_heap.c)
 # The halt sampler, fed contexts by hand.
 $(BUILD)/test_halts: $(call objs,asan,fuzz/halts.c fuzz/privileged.c fuzz/loader_code.c)
+$(BUILD)/test_loader_code: $(call objs,asan,fuzz/loader_code.c)
 
 .PHONY: test-unit
 test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
