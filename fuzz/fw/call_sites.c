@@ -95,15 +95,18 @@ void fw_note_site(struct fw_site site)
 	unsigned slot = site_from_slot(site.caller), n;
 	const void *callers[1 + FW_SITE_OUTER_CALLERS] = { NULL };
 
-	if (site.caller == NULL || slot == FW_SITE_FROM_SLOTS)
-		return;
 	/* Only the first unless the run is traced: the others are the trace's
 	 * (every call pays for the walk). */
-	n = callers_of(site.frame, callers, fw.opt->trace != NULL ? 1 + FW_SITE_OUTER_CALLERS : 1);
-	fw.site_from[slot].site = site.caller;
-	fw.site_from[slot].from = callers[0];
+	n = site.caller == NULL ? 0
+				: callers_of(site.frame, callers,
+					     fw.opt->trace != NULL ? 1 + FW_SITE_OUTER_CALLERS : 1);
+	fw.call_chain.from = callers[0];
 	for (unsigned i = 0; i < FW_SITE_OUTER_CALLERS; i++)
-		fw.site_from[slot].outer[i] = i + 1 < n ? callers[i + 1] : NULL;
+		fw.call_chain.outer[i] = i + 1 < n ? callers[i + 1] : NULL;
+	if (site.caller == NULL || slot == FW_SITE_FROM_SLOTS)
+		return;
+	fw.site_from[slot].site = site.caller;
+	fw.site_from[slot].chain = fw.call_chain;
 }
 
 /**
@@ -133,9 +136,7 @@ UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame, con
 			from = frame[1];
 	}
 	fw.site_from[slot].site = site;
-	fw.site_from[slot].from = from;
-	for (unsigned i = 0; i < FW_SITE_OUTER_CALLERS; i++)
-		fw.site_from[slot].outer[i] = NULL;
+	fw.site_from[slot].chain = (struct fw_chain){ .from = from };
 }
 
 /**
@@ -153,29 +154,43 @@ const void *fw_site_from(const void *site)
 	unsigned slot = site_from_slot(site);
 
 	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
-		       ? fw.site_from[slot].from
+		       ? fw.site_from[slot].chain.from
 		       : NULL;
 }
 
 /**
- * fw_site_callers() - the loader's callers of the function that made the
- * calls at @site, innermost first, as far as the run's trace kept them.
+ * fw_site_chain() - who called the loader's function that made the calls
+ * at @site, the last time one was made there in this run.
  * @site: a call's return address in the loader.
+ *
+ * Return: the chain, or NULL if nothing is known of the site.
+ */
+const struct fw_chain *fw_site_chain(const void *site)
+{
+	unsigned slot = site_from_slot(site);
+
+	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
+		       ? &fw.site_from[slot].chain
+		       : NULL;
+}
+
+/**
+ * fw_chain_callers() - the loader's callers in @chain, innermost first, as
+ * far as the run's trace kept them.
+ * @chain: a call's chain, or NULL.
  * @out: receives up to @max return addresses.
  * @max: room in @out.
  *
- * Return: how many were set (0 if nothing is known of the site).
+ * Return: how many were set.
  */
-unsigned fw_site_callers(const void *site, const void **out, unsigned max)
+unsigned fw_chain_callers(const struct fw_chain *chain, const void **out, unsigned max)
 {
-	unsigned slot = site_from_slot(site), n = 0, i;
+	unsigned n = 0, i;
 
-	if (site == NULL || slot == FW_SITE_FROM_SLOTS || fw.site_from[slot].site != site)
+	if (chain == NULL || chain->from == NULL || max == 0)
 		return 0;
-	if (n < max && fw.site_from[slot].from != NULL)
-		out[n++] = fw.site_from[slot].from;
-	for (i = 0; i < FW_SITE_OUTER_CALLERS && n < max && n > 0 && fw.site_from[slot].outer[i] != NULL;
-	     i++)
-		out[n++] = fw.site_from[slot].outer[i];
+	out[n++] = chain->from;
+	for (i = 0; i < FW_SITE_OUTER_CALLERS && n < max && chain->outer[i] != NULL; i++)
+		out[n++] = chain->outer[i];
 	return n;
 }

@@ -103,7 +103,7 @@ void oracle_check_end(struct fw_result *result)
 	 * Counted only for a run that may leak: the records are walked. */
 	if (result->returned && result->status != EFI_SUCCESS && fw.exit_attempts == 0 &&
 	    (held = fw_live_loader_allocations(&first_held)) > 0)
-		oracle_violation_at(INV_LEAK, first_held->alloc_site,
+		oracle_violation_at(INV_LEAK, first_held->alloc_site, &first_held->alloc_chain,
 				    "the loader %s before any exit attempt still holding "
 				    "%u allocation(s), the first from %s (call %u)",
 				    how_it_ended(result, how, sizeof(how)), held,
@@ -111,7 +111,7 @@ void oracle_check_end(struct fw_result *result)
 				    first_held->alloc_call);
 	/* A halt owed no boot here, or liveness below judges it. */
 	if (result->ended == END_HALT && !(result->compliant && !result->exited))
-		oracle_violation_at(INV_HANG, fw.halt_site, "the loader %s, after %u exit attempt(s)%s",
+		oracle_violation_at(INV_HANG, fw.halt_site, NULL, "the loader %s, after %u exit attempt(s)%s",
 				    fw.halt_wait == HALT_FOR_KEY ? "waits for a key nobody presses"
 				    : fw.halt_wait == HALT_FOR_EVENTS
 					    ? "waits for events nothing will signal"
@@ -140,6 +140,7 @@ void oracle_check_end(struct fw_result *result)
 				 fw_status_name(fw.failed_status));
 		oracle_violation_at(INV_LIVENESS,
 				    dance_failed ? fw.dance_caller : at_failed ? fw.failed_caller : NULL,
+				    dance_failed ? &fw.dance_chain : at_failed ? &fw.failed_chain : NULL,
 				    "%s firmware, map growth %u of %u descriptors allowed, nothing "
 				    "injected, yet the loader %s after %u exit attempt(s); its last "
 				    "exit-boot call: %s%s (call %u) -> %s%s%s",

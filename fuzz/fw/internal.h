@@ -73,6 +73,15 @@ struct fw_region {
 	uint64_t attr;
 };
 
+/* Who called the loader's function that made a call, and their callers in
+ * turn (call_sites.c): kept with a call a finding may be placed at later
+ * (an allocation, the last failed call of the dance, a call after a failed
+ * exit), since a later call through the same wrapper notes its own. */
+struct fw_chain {
+	const void *from;			   /* NULL: the loader's entry made it */
+	const void *outer[FW_SITE_OUTER_CALLERS]; /* from's caller, and so on (traced runs) */
+};
+
 /* A loader allocation, kept after it is freed to recognise stale pointers. */
 struct fw_alloc {
 	uint8_t *host;  /* heap memory of exactly @bytes, so ASan sees overruns,
@@ -89,6 +98,7 @@ struct fw_alloc {
 	bool free_refused; /* an injected failure refused to free it */
 	unsigned alloc_call, free_call; /* the calls that made and freed it */
 	const void *alloc_site, *free_site; /* from where in the loader */
+	struct fw_chain alloc_chain;	    /* and who called the allocating function */
 };
 
 /* A range allocated by a handler or timer (no host memory behind it). */
@@ -108,6 +118,7 @@ struct fw_pending_call {
 	uint8_t service; /* enum fw_service */
 	unsigned call;
 	const void *caller;
+	struct fw_chain chain;
 };
 
 #define FW_MAX_PENDING 16u
@@ -214,9 +225,10 @@ struct fw {
 	 * as gnu-efi's FreePool()), the return address of that function's
 	 * caller, by the call's return address (fw_site_from()). */
 	struct {
-		const void *site, *from;
-		const void *outer[FW_SITE_OUTER_CALLERS]; /* from's caller, and so on */
+		const void *site;
+		struct fw_chain chain;
 	} site_from[FW_SITE_FROM_SLOTS];
+	struct fw_chain call_chain; /* the call being made's (fw_note_site()) */
 	struct fw_violation violations[FW_MAX_VIOLATIONS];
 	unsigned n_violations;
 	struct fw_reason reasons[FW_MAX_REASONS];
@@ -249,6 +261,7 @@ struct fw {
 	uint64_t traced[FW_MAX_CALLS / 64 + 1]; /* calls with a line in the trace (tracing only) */
 	/* The loader's last call of the exit dance (run.c, is_exit_dance()). */
 	const void *dance_caller;
+	struct fw_chain dance_chain;
 	uint8_t dance_svc;  /* enum fw_service */
 	unsigned dance_call;
 	EFI_STATUS dance_status; /* its answer */
@@ -259,6 +272,7 @@ struct fw {
 	 * GetMemoryMap(); a size query's EFI_BUFFER_TOO_SMALL is no failure
 	 * (run.c, fw_leave()). */
 	const void *failed_caller;
+	struct fw_chain failed_chain;
 	uint8_t failed_svc;  /* enum fw_service */
 	unsigned failed_call;
 	EFI_STATUS failed_status;
@@ -473,7 +487,8 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site);
 void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
 void fw_note_halt_site(const void *site, void *const *frame, const void *sp);
-unsigned fw_site_callers(const void *site, const void **out, unsigned max);
+const struct fw_chain *fw_site_chain(const void *site);
+unsigned fw_chain_callers(const struct fw_chain *chain, const void **out, unsigned max);
 
 /* run.c */
 EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status);
@@ -492,8 +507,9 @@ const char *fw_status_name(EFI_STATUS status);
 void oracle_reset(void);
 void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void oracle_violation_at(enum fw_invariant inv, const void *site, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void oracle_violation_at(enum fw_invariant inv, const void *site, const struct fw_chain *chain,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void oracle_end_run(struct fw_result *result);

@@ -164,20 +164,22 @@ void oracle_resolve_pending(enum fw_invariant as)
 
 		fw.caller = p->caller;
 		if (as == INV_FORBIDDEN_CALL) {
-			oracle_violation(as, "%s called after a failed ExitBootServices, before the "
-					 "next attempt; UEFI %u.%u allows only %s then (call %u)",
-					 scn_service_names[p->service], fw.revision >> 16,
-					 fw.revision & 0xffff, allowed_after_failure(), p->call);
+			oracle_violation_at(as, p->caller, &p->chain,
+					    "%s called after a failed ExitBootServices, before the "
+					    "next attempt; UEFI %u.%u allows only %s then (call %u)",
+					    scn_service_names[p->service], fw.revision >> 16,
+					    fw.revision & 0xffff, allowed_after_failure(), p->call);
 			continue;
 		}
 		/* The way out is one finding, at its first call: an error
 		 * print, its frees and a prompt were a row each (Syslinux's
 		 * port: five), for one behaviour that costs no boot. */
-		oracle_violation(as, "%s called after the loader's last ExitBootServices failed, "
-				 "on its way out (call %u, and %u other call site(s) after it); UEFI "
-				 "%u.%u allows only %s then",
-				 scn_service_names[p->service], p->call, fw.n_pending - 1,
-				 fw.revision >> 16, fw.revision & 0xffff, allowed_after_failure());
+		oracle_violation_at(as, p->caller, &p->chain,
+				    "%s called after the loader's last ExitBootServices failed, "
+				    "on its way out (call %u, and %u other call site(s) after it); UEFI "
+				    "%u.%u allows only %s then",
+				    scn_service_names[p->service], p->call, fw.n_pending - 1,
+				    fw.revision >> 16, fw.revision & 0xffff, allowed_after_failure());
 		break;
 	}
 	fw.caller = caller;
@@ -190,10 +192,10 @@ static void add_pending(enum fw_service svc)
 
 	for (i = 0; i < fw.n_pending; i++)
 		if (fw.pending[i].caller == fw.caller && fw.pending[i].service == svc)
-			return;
+			return; /* the first keeps its call's number and chain */
 	if (fw.n_pending < FW_MAX_PENDING)
 		fw.pending[fw.n_pending++] = (struct fw_pending_call){ (uint8_t)svc, fw.calls + 1,
-								       fw.caller };
+								       fw.caller, fw.call_chain };
 }
 
 /**

@@ -248,6 +248,7 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 			abort();
 		rec.alloc_call = fw.calls;
 		rec.alloc_site = fw.caller;
+		rec.alloc_chain = fw.call_chain;
 		rec.bytes = size;
 		rec.type = type;
 		rec.live = true;

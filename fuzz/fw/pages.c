@@ -37,6 +37,7 @@ static void back_pages(struct fw_alloc *rec, uint64_t start, uint64_t pages, boo
 		abort();
 	rec->alloc_call = fw.calls;
 	rec->alloc_site = fw.caller;
+	rec->alloc_chain = fw.call_chain;
 	rec->is_pages = true;
 	rec->live = true;
 }

@@ -137,6 +137,7 @@ EFI_STATUS fw_enter(enum fw_service svc, struct fw_site site)
 	fw.svc_calls[svc]++;
 	if (is_exit_dance(svc) && fw.notifying == FW_NO_GROUP && !fw.timer_notifying) {
 		fw.dance_caller = caller;
+		fw.dance_chain = fw.call_chain;
 		fw.dance_svc = (uint8_t)svc;
 		fw.dance_call = fw.calls;
 		fw.dance_size_query = false;
@@ -170,6 +171,7 @@ EFI_STATUS fw_leave(enum fw_service svc, EFI_STATUS status)
 		} else if (status != EFI_SUCCESS &&
 			   !(fw.dance_size_query && status == EFI_BUFFER_TOO_SMALL)) {
 			fw.failed_caller = fw.dance_caller;
+			fw.failed_chain = fw.dance_chain;
 			fw.failed_svc = (uint8_t)svc;
 			fw.failed_call = fw.dance_call;
 			fw.failed_status = status;

@@ -129,7 +129,7 @@ void fw_set_place_namer(const char *(*namer)(const void *pc))
  * names: a wrapper calling a wrapper (efilinux's malloc() through
  * allocate_pool(), five functions of Minoca's) named the same inner lines
  * for every path, and the row cannot say which; the trace can. */
-static void trace_callers(const void *site)
+static void trace_callers(const void *site, const struct fw_chain *chain)
 {
 	const void *pcs[2 + FW_SITE_OUTER_CALLERS];
 	unsigned n, i, lines = 0;
@@ -138,7 +138,7 @@ static void trace_callers(const void *site)
 	if (fw.opt->trace == NULL || place_namer == NULL || site == NULL)
 		return;
 	pcs[0] = site;
-	n = 1 + fw_site_callers(site, pcs + 1, 1 + FW_SITE_OUTER_CALLERS);
+	n = 1 + fw_chain_callers(chain, pcs + 1, 1 + FW_SITE_OUTER_CALLERS);
 	for (i = 0; i < n; i++)
 		for (text = place_namer(pcs[i]); text != NULL; text = eol != NULL ? eol + 1 : NULL) {
 			eol = strchr(text, '\n');
@@ -157,10 +157,14 @@ static void trace_callers(const void *site)
 
 /* Keep a violation; the same invariant at the same place in the loader
  * once only (a loop prints after every failed exit). */
-static void record(enum fw_invariant inv, bool fatal, const void *caller, const char *fmt,
-		   va_list ap)
+static void record(enum fw_invariant inv, bool fatal, const void *caller,
+		   const struct fw_chain *chain, const char *fmt, va_list ap)
 {
-	const void *from = fw_site_from(caller);
+	const void *from;
+
+	if (chain == NULL)
+		chain = fw_site_chain(caller);
+	from = chain != NULL ? chain->from : NULL;
 	struct fw_violation *v;
 	unsigned i;
 
@@ -183,7 +187,7 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller, const 
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	FW_TRACE("# violation: %s (%s%s): %s\n", fw_invariant_names[inv],
 		 fw_class_names[v->class], fatal ? ", fatal" : "", v->message);
-	trace_callers(caller);
+	trace_callers(caller, chain);
 	if (fw.opt->keep_going || (fw.opt->lenient_classes & (1u << v->class)))
 		return;
 	fprintf(stderr, "ebsfuzz: invariant %s violated: %s [%s]\n", fw_invariant_names[inv],
@@ -202,7 +206,7 @@ void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(inv, false, fw.caller, fmt, ap);
+	record(inv, false, fw.caller, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -212,6 +216,8 @@ void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
  * @inv: which one.
  * @site: the return address of the loader's call the finding belongs to
  *	(struct fw_alloc's alloc_site); NULL: the call being made.
+ * @chain: who called the function that made that call, kept with it
+ *	(struct fw_alloc's alloc_chain); NULL: as the last call made at @site.
  * @fmt: what happened, and at which call.
  *
  * A leak is found when the loader returns, after its last call, which may
@@ -219,12 +225,13 @@ void oracle_violation(enum fw_invariant inv, const char *fmt, ...)
  * loop): placed at the allocation still held, as LeakSanitizer places a
  * leak, its findings row names the line that needs the free.
  */
-void oracle_violation_at(enum fw_invariant inv, const void *site, const char *fmt, ...)
+void oracle_violation_at(enum fw_invariant inv, const void *site, const struct fw_chain *chain,
+			 const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(inv, false, site != NULL ? site : fw.caller, fmt, ap);
+	record(inv, false, site != NULL ? site : fw.caller, site != NULL ? chain : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -240,7 +247,7 @@ _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 
 	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
 	va_start(ap, fmt);
-	record(inv, true, fw.caller, fmt, ap);
+	record(inv, true, fw.caller, NULL, fmt, ap);
 	va_end(ap);
 	fw.ended = END_FATAL;
 	longjmp(fw.reset_jump, 1);

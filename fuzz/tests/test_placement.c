@@ -369,6 +369,34 @@ static EFI_STATUS leaks_after_many_calls(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+/* A block from the wrapper at one line, held; then, if @again, another
+ * through the same wrapper from another line, freed; then a give-up.  The
+ * leak is the first block's, and its row names the first line, whatever
+ * the wrapper was called from after it (U-Boot's EFI stub: a leak named
+ * the line of a later, failed allocation). */
+static __attribute__((noinline)) EFI_STATUS leaks_first_block(EFI_SYSTEM_TABLE *st, bool again)
+{
+	VOID *later;
+
+	if (lib_allocate_pool(st->BootServices, 64) == NULL)
+		return EFI_LOAD_ERROR;
+	if (again && (later = lib_allocate_pool(st->BootServices, 32)) != NULL)
+		st->BootServices->FreePool(later);
+	return EFI_LOAD_ERROR;
+}
+
+static EFI_STATUS leaks_then_allocates_again(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return leaks_first_block(st, true);
+}
+
+static EFI_STATUS leaks_only(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	return leaks_first_block(st, false);
+}
+
 /* The first @invariant violation of @loader's run on @scenario, in this
  * process. */
 static struct fw_violation violation_of(fw_loader_fn loader, const char *scenario,
@@ -547,6 +575,18 @@ int main(void)
 		test_result("a leak through a wrapper, found at the end of a run of many call "
 			    "sites, names who called the wrapper",
 			    leak.caller != NULL && leak.caller_from != NULL, &out);
+	}
+	{
+		struct fw_violation alone = violation_of(leaks_only, "firmware edk2-2025\n", INV_LEAK);
+		struct fw_violation again = violation_of(leaks_then_allocates_again,
+							 "firmware edk2-2025\n", INV_LEAK);
+
+		test_result("a leak through a wrapper names the line of the block's allocation, not "
+			    "of a later call through the wrapper",
+			    alone.caller != NULL && alone.caller_from != NULL &&
+				    again.caller == alone.caller &&
+				    again.caller_from == alone.caller_from,
+			    &out);
 	}
 	return test_summary("test_placement");
 }
