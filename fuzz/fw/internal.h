@@ -59,6 +59,11 @@
 
 /* The fake machine is small: no single allocation above 64 MiB. */
 #define FW_MAX_ALLOC_BYTES (64u * 1024u * 1024u)
+/* More than any machine has: x86-64 and AArch64 address at most 2^52
+ * bytes of physical memory.  A request beyond is refused with no excuse:
+ * no machine could grant it (seL4's elfloader asked for 13.7 EB, a size
+ * made of a DescriptorSize it never got). */
+#define FW_MAX_MACHINE_BYTES (1ull << 52)
 
 /* EDK2 Pool.c: a request whose size plus pool overhead exceeds the 2688-byte
  * size class is served from whole pages; smaller ones from free lists. */

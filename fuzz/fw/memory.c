@@ -226,6 +226,12 @@ static EFI_STATUS EFIAPI fw_AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID 
 		status = EFI_INVALID_PARAMETER;
 	if (status == EFI_SUCCESS && fw_uboot_pool_zero(size, buffer))
 		return fw_leave(SVC_AllocatePool, status);
+	if (status == EFI_SUCCESS && size > FW_MAX_MACHINE_BYTES) {
+		FW_TRACE("# more memory than any machine has: EFI_OUT_OF_RESOURCES, and still a "
+			 "boot owed\n");
+		fw_uboot_alloc_failed(false);
+		status = EFI_OUT_OF_RESOURCES;
+	}
 	if (status == EFI_SUCCESS && (size > FW_MAX_ALLOC_BYTES || !fw_alloc_record_available())) {
 		fw_cannot_model("the loader asked for more memory than the fake machine has");
 		fw_uboot_alloc_failed(false);

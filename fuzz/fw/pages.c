@@ -104,7 +104,18 @@ static EFI_STATUS allocate_pages(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UI
 
 	if (memory == NULL || (unsigned)how >= MaxAllocateType || !fw_type_allocatable(type) || pages == 0)
 		return EFI_INVALID_PARAMETER;
-	if (pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE || !fw_alloc_record_available()) {
+	if (pages > FW_MAX_MACHINE_BYTES / EFI_PAGE_SIZE) {
+		FW_TRACE("# more pages than any machine has: EFI_OUT_OF_RESOURCES, and still a "
+			 "boot owed\n");
+		fw_uboot_alloc_failed(false);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	/* Pages at the loader's address are its own range of the fake RAM
+	 * (ram.c), whatever their number: ReactOS's FreeLoader takes every
+	 * free range of the map that way (hundreds of MiB) before it exits,
+	 * and from 64 MiB up every run of it owed no boot. */
+	if ((pages > FW_MAX_ALLOC_BYTES / EFI_PAGE_SIZE && how != AllocateAddress) ||
+	    !fw_alloc_record_available()) {
 		fw_cannot_model("the loader asked for more memory than the fake machine has");
 		fw_uboot_alloc_failed(false);
 		return EFI_OUT_OF_RESOURCES;

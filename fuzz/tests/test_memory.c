@@ -241,6 +241,48 @@ static EFI_STATUS pointers_high(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return pointers_where(st, true);
 }
 
+/* ReactOS's FreeLoader: the largest free range of the map it read, all of
+ * it, at its address (here one of more than 64 MiB, in the part of the map
+ * the fake RAM backs); then the exit, owed. */
+static EFI_STATUS takes_largest_free_range(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_PHYSICAL_ADDRESS at = 0;
+	UINT64 pages = 0;
+	struct held_map m;
+	UINTN off;
+
+	CHECK(read_map(st, &m) == EFI_SUCCESS);
+	for (off = 0; off + m.dsize <= m.size; off += m.dsize) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(m.buf + off);
+
+		if (d->Type == EfiConventionalMemory && d->NumberOfPages > pages &&
+		    d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE <= 0x58000000) {
+			at = d->PhysicalStart;
+			pages = d->NumberOfPages;
+		}
+	}
+	CHECK(pages > 64u * 1024 * 1024 / EFI_PAGE_SIZE);
+	CHECK(st->BootServices->AllocatePages(AllocateAddress, EfiLoaderData, pages, &at) ==
+	      EFI_SUCCESS);
+	((volatile UINT8 *)(UINTN)at)[pages * EFI_PAGE_SIZE - 1] = 0x5a;
+	return loader_exit_boot(image, st);
+}
+
+/* Asked for more than any machine has (a size made of an unset
+ * DescriptorSize): refused, and the boot still owed. */
+static EFI_STATUS asks_for_more_than_any_machine(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	VOID *p = NULL;
+	EFI_PHYSICAL_ADDRESS at = 0;
+
+	(void)image;
+	CHECK(st->BootServices->AllocatePool(EfiLoaderData, (UINTN)1 << 62, &p) ==
+	      EFI_OUT_OF_RESOURCES);
+	CHECK(st->BootServices->AllocatePages(AllocateAnyPages, EfiLoaderData, (UINTN)1 << 50,
+					      &at) == EFI_OUT_OF_RESOURCES);
+	return EFI_OUT_OF_RESOURCES;
+}
+
 /* MikanOS: its kernel, linked at 1 MiB, loaded there with AllocateAddress
  * after the map is read, as on every PC's map we have; a generated map
  * keeps that memory free too (map_start.c). */
@@ -594,6 +636,10 @@ int main(void)
 	if (fw_arena_fill_width(128))
 		large_block_every_run("with 128-bit fills, a large block", 300001, true);
 	fw_arena_fill_width(0);
+	expect_clean("AllocateAddress of a free range of more than 64 MiB, at its address",
+		     "firmware edk2-2025\nmap ovmf-2025\n", takes_largest_free_range, true);
+	expect_reports("more memory than any machine has is refused, and the boot still owed",
+		       "firmware edk2-2025\n", asks_for_more_than_any_machine, owed);
 	expect_clean("the stack below the loader reads alike at every run", "firmware edk2-2025\n",
 		     reads_stack_below, true);
 	expect_reports("a size the loader never set is named so", "firmware edk2-2025\n",
