@@ -89,10 +89,16 @@ void oracle_check_end(struct fw_result *result)
 	 * message "the loader returned EFI_SUCCESS" included: 9front's
 	 * unload(), which ignores ExitBootServices' status, was a status row
 	 * and a liveness row at one line. */
-	if (result->returned && result->ended == END_RETURNED && result->status == EFI_SUCCESS &&
+	/* A warning is no error either: a caller that tests EFI_ERROR() takes
+	 * it for success (U-Boot's EFI stub keeps statuses in an int, and its
+	 * EFI_BUFFER_TOO_SMALL came back as 5, EFI_WARN_STALE_DATA). */
+	if (result->returned && result->ended == END_RETURNED && !EFI_ERROR(result->status) &&
 	    !result->exited && !result->compliant)
-		oracle_violation(INV_STATUS, "the loader %s but ExitBootServices never succeeded "
+		oracle_violation(INV_STATUS, "the loader %s%s but ExitBootServices never succeeded "
 				 "(%u exit attempts)", how_it_ended(result, how, sizeof(how)),
+				 result->status != EFI_SUCCESS
+					 ? ", a warning a caller testing EFI_ERROR() takes for success,"
+					 : "",
 				 fw.exit_attempts);
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
 		oracle_violation(INV_STATUS, "ExitBootServices succeeded but the loader %s",

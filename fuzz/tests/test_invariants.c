@@ -241,6 +241,20 @@ static EFI_STATUS claims_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_SUCCESS;
 }
 
+/* U-Boot's EFI stub keeps statuses in an int: EFI_BUFFER_TOO_SMALL
+ * becomes 5, EFI_WARN_STALE_DATA, returned as the image's status. */
+static EFI_STATUS truncates_status(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	int ret;
+
+	(void)image;
+	read_map(st, &m);
+	m.bs->FreePool(m.buf);
+	ret = (int)EFI_BUFFER_TOO_SMALL;
+	return (EFI_STATUS)ret & 0xffffffffu;
+}
+
 static EFI_STATUS hides_success(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	struct held_map m;
@@ -544,6 +558,8 @@ static const struct {
 	  "Exit() holding a block it did not pass as ExitData" },
 	{ "status", EDK2_QUIET "quirk persistent-invalid-parameter on\n",
 	  claims_success, "success without exit, where no boot was owed" },
+	{ "status", EDK2_QUIET "quirk persistent-invalid-parameter on\n",
+	  truncates_status, "a warning without exit, where no boot was owed" },
 	{ "status", EDK2_QUIET, hides_success, "exit without success" },
 	{ "liveness", AMI_OPTION_ROM, never_retries, "no retry on compliant firmware" },
 	/* Eight descriptors: one more than EDK2's over-report absorbs. */
