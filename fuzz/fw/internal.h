@@ -249,6 +249,7 @@ struct fw {
 	} fw_taken[FW_TAKEN_RECORDS];
 	unsigned n_fw_taken, next_fw_taken, fw_taken_reads;
 	bool max_address_unbacked; /* AllocateMaxAddress below the fake RAM: given memory above */
+	bool address_unbacked;	   /* AllocateAddress refused where the fake RAM is not */
 	bool low_memory_missing; /* no free 64 KiB below 1 MiB at some point (map_start.c) */
 	struct fw_pending_call pending[FW_MAX_PENDING];
 	unsigned n_pending;

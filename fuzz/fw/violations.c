@@ -368,6 +368,7 @@ void oracle_reset(void)
 	fw.built_in_address_refused = false;
 	fw.address_taken_by_firmware = false;
 	fw.max_address_unbacked = false;
+	fw.address_unbacked = false;
 	fw.low_memory_missing = false;
 	fw.n_pending = 0;
 	fw.run_started = false;

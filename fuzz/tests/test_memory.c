@@ -268,6 +268,36 @@ static EFI_STATUS takes_largest_free_range(EFI_HANDLE image, EFI_SYSTEM_TABLE *s
 	return loader_exit_boot(image, st);
 }
 
+/* ReactOS's FreeLoader: page 0 at its address (refused: below what a
+ * process can map), then, if @goes_on, the exit, once, whatever it says
+ * (its second call with the refused key is no retry either); else a stop,
+ * its map buffer held, as FreeLoader's error path holds its. */
+static EFI_STATUS page_zero_then(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, bool goes_on)
+{
+	EFI_PHYSICAL_ADDRESS at = 0;
+	struct held_map m;
+
+	CHECK(read_map(st, &m) == EFI_SUCCESS);
+	CHECK(st->BootServices->AllocatePages(AllocateAddress, EfiLoaderData, 1, &at) ==
+	      EFI_NOT_FOUND);
+	if (!goes_on)
+		return EFI_OUT_OF_RESOURCES; /* its map buffer held: no leak row either */
+	reread(&m);
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
+static EFI_STATUS page_zero_then_stops(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return page_zero_then(image, st, false);
+}
+
+static EFI_STATUS page_zero_then_exits(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	return page_zero_then(image, st, true);
+}
+
 /* Asked for more than any machine has (a size made of an unset
  * DescriptorSize): refused, and the boot still owed. */
 static EFI_STATUS asks_for_more_than_any_machine(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -638,6 +668,10 @@ int main(void)
 	fw_arena_fill_width(0);
 	expect_clean("AllocateAddress of a free range of more than 64 MiB, at its address",
 		     "firmware edk2-2025\nmap ovmf-2025\n", takes_largest_free_range, true);
+	expect_clean("page 0 at its address, refused, then a stop: no boot owed",
+		     "firmware edk2-2025\nmap ovmf-2025\n", page_zero_then_stops, false);
+	expect_reports("page 0 at its address, refused, then an exit not tried again: owed",
+		       AMI_OPTION_ROM "map ovmf-2025\n", page_zero_then_exits, owed);
 	expect_reports("more memory than any machine has is refused, and the boot still owed",
 		       "firmware edk2-2025\n", asks_for_more_than_any_machine, owed);
 	expect_clean("the stack below the loader reads alike at every run", "firmware edk2-2025\n",
