@@ -6,6 +6,8 @@
  * from the loader's frame records at every call and kept per call site for
  * the run, so that a finding there names both lines (fuzz/places.c).
  */
+#include <limits.h>
+
 #include "internal.h"
 
 #if defined(__clang__)
@@ -105,6 +107,8 @@ void fw_note_site(struct fw_site site)
 		fw.call_chain.outer[i] = i + 1 < n ? callers[i + 1] : NULL;
 	if (site.caller == NULL || slot == FW_SITE_FROM_SLOTS)
 		return;
+	if (fw.site_from[slot].site == NULL)
+		fw.site_from[slot].first_call = fw.calls + 1;
 	fw.site_from[slot].site = site.caller;
 	fw.site_from[slot].chain = fw.call_chain;
 }
@@ -135,6 +139,8 @@ UNCHECKED_READS void fw_note_halt_site(const void *site, void *const *frame, con
 		if ((const void *)outer != fw.run_frame && frame_above(outer, frame))
 			from = frame[1];
 	}
+	if (fw.site_from[slot].site == NULL)
+		fw.site_from[slot].first_call = fw.calls + 1;
 	fw.site_from[slot].site = site;
 	fw.site_from[slot].chain = (struct fw_chain){ .from = from };
 }
@@ -172,6 +178,21 @@ const struct fw_chain *fw_site_chain(const void *site)
 	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
 		       ? &fw.site_from[slot].chain
 		       : NULL;
+}
+
+/**
+ * fw_site_first_call() - the number of the run's first call made at @site.
+ * @site: a call's return address in the loader.
+ *
+ * Return: it, or UINT_MAX if nothing is known of the site.
+ */
+unsigned fw_site_first_call(const void *site)
+{
+	unsigned slot = site_from_slot(site);
+
+	return site != NULL && slot < FW_SITE_FROM_SLOTS && fw.site_from[slot].site == site
+		       ? fw.site_from[slot].first_call
+		       : UINT_MAX;
 }
 
 /**

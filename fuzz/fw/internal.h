@@ -232,6 +232,7 @@ struct fw {
 	struct {
 		const void *site;
 		struct fw_chain chain;
+		unsigned first_call; /* the run's first call made there */
 	} site_from[FW_SITE_FROM_SLOTS];
 	struct fw_chain call_chain; /* the call being made's (fw_note_site()) */
 	struct fw_violation violations[FW_MAX_VIOLATIONS];
@@ -494,6 +495,7 @@ void fw_note_site(struct fw_site site);
 const void *fw_site_from(const void *site);
 void fw_note_halt_site(const void *site, void *const *frame, const void *sp);
 const struct fw_chain *fw_site_chain(const void *site);
+unsigned fw_site_first_call(const void *site);
 unsigned fw_chain_callers(const struct fw_chain *chain, const void **out, unsigned max);
 
 /* run.c */

@@ -46,14 +46,28 @@ static unsigned recent_count(const void *site)
 	return n;
 }
 
+/* Whether loop call site @a comes before @b: made first in the run (the
+ * order of execution, the same in every build), else at the lower return
+ * address (the code's layout) where the table of sites did not keep them. */
+static bool loop_site_before(const void *a, const void *b)
+{
+	unsigned first_a = fw_site_first_call(a), first_b = fw_site_first_call(b);
+
+	if (first_a != first_b)
+		return first_a < first_b;
+	return (uintptr_t)a < (uintptr_t)b;
+}
+
 /*
  * The call a loop that ran the budget out is placed at: of the calls the
  * last FW_RECENT_CALLS made at least half as often as the most frequent
  * (the loop's body; each of its calls once an iteration, give or take the
- * window's edges), the one with the lowest return address, the same
- * whichever call of the loop the budget ran out at.  Placed at that last
+ * window's edges), the one the run made first, the same whichever call of
+ * the loop the budget ran out at, and in every build.  Placed at that last
  * call, one loop of gnu-efi's LibMemoryMap() in Syslinux's port was three
- * rows, at three lines.
+ * rows, at three lines; placed at the lowest return address, ReactOS's
+ * FreeLoader's was two, the fuzzing build's layout putting another of its
+ * calls first than the replay's.
  */
 static unsigned loop_site(void)
 {
@@ -64,7 +78,7 @@ static unsigned loop_site(void)
 			most = recent_count(fw.recent_sites[i]);
 	for (i = 1; i < FW_RECENT_CALLS; i++)
 		if (2 * recent_count(fw.recent_sites[i]) >= most &&
-		    ((uintptr_t)fw.recent_sites[i] < (uintptr_t)fw.recent_sites[best] ||
+		    (loop_site_before(fw.recent_sites[i], fw.recent_sites[best]) ||
 		     2 * recent_count(fw.recent_sites[best]) < most))
 			best = i;
 	return best;
@@ -91,7 +105,7 @@ void oracle_check_call_budget(const char *what)
 	at = loop_site();
 	fw.caller = fw.recent_sites[at]; /* the run ends here: where the finding is placed */
 	oracle_fatal(INV_TERMINATION, "more than %u calls to boot services, in a loop: placed at "
-		     "the first in the code of its calls (%s)", FW_MAX_CALLS, fw.recent_names[at]);
+		     "the first of its calls the run made (%s)", FW_MAX_CALLS, fw.recent_names[at]);
 }
 
 /**

@@ -397,6 +397,38 @@ static EFI_STATUS leaks_only(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return leaks_first_block(st, false);
 }
 
+/* Two calls of a loop, each in a function of its own: the one defined
+ * first lies lower in the code. */
+static __attribute__((noinline)) void loop_call_low(EFI_BOOT_SERVICES *bs)
+{
+	bs->Stall(1);
+}
+
+static __attribute__((noinline)) void loop_call_high(EFI_BOOT_SERVICES *bs)
+{
+	bs->SetWatchdogTimer(0, 0, 0, NULL);
+}
+
+/* A loop that runs the budget out, entered at the higher call. */
+static EFI_STATUS loops_high_first(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	for (;;) {
+		loop_call_high(st->BootServices);
+		loop_call_low(st->BootServices);
+	}
+}
+
+/* The same loop, entered at the lower. */
+static EFI_STATUS loops_low_first(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	(void)image;
+	for (;;) {
+		loop_call_low(st->BootServices);
+		loop_call_high(st->BootServices);
+	}
+}
+
 /* The first @invariant violation of @loader's run on @scenario, in this
  * process. */
 static struct fw_violation violation_of(fw_loader_fn loader, const char *scenario,
@@ -575,6 +607,18 @@ int main(void)
 		test_result("a leak through a wrapper, found at the end of a run of many call "
 			    "sites, names who called the wrapper",
 			    leak.caller != NULL && leak.caller_from != NULL, &out);
+	}
+	{
+		struct fw_violation high = violation_of(loops_high_first, "firmware edk2-2025\n",
+							INV_TERMINATION);
+		struct fw_violation low = violation_of(loops_low_first, "firmware edk2-2025\n",
+						       INV_TERMINATION);
+
+		/* Not at the lower of the two in the code, which another build
+		 * may lay out the other way round. */
+		test_result("a loop that runs the budget out is placed at the call it made first",
+			    high.caller != NULL && low.caller != NULL && high.caller != low.caller,
+			    &out);
 	}
 	{
 		struct fw_violation alone = violation_of(leaks_only, "firmware edk2-2025\n", INV_LEAK);
