@@ -43,7 +43,7 @@ MODEL_REPLAYS := $(foreach m,$(LOADERS_BAD),$(BUILD)/models/replay_$(m) \
 
 
 .PHONY: test-models-bad test-models-good test-fuzz-loader
-TEST_STEPS += test-models-bad test-models-good test-fuzz-loader
+TEST_STEPS += test-models-bad test-models-good test-findings-merge test-fuzz-loader
 
 # Each bad model is caught by its scenario with the expected report; with
 # its fix, and as the hardened loader, the same scenario passes.
@@ -54,6 +54,12 @@ test-models-bad: $(MODEL_REPLAYS) $(MODEL_SEEDS) $(BUILD)/replay_ebs
 GOOD_SMOKE_SECONDS ?= 5
 test-models-good: $(MODEL_REPLAYS) $(MODEL_SEEDS) loader-harness
 	@fuzz/loaders/tests/check-good-models $(BUILD) $(GOOD_SMOKE_SECONDS) $(LOADERS_GOOD)
+
+# The campaign's rows from its workers' records (scripts/findings-merge.awk),
+# on records made by hand: no campaign runs.
+.PHONY: test-findings-merge
+test-findings-merge:
+	@fuzz/loaders/tests/check-findings-merge
 
 # scripts/fuzz-loader: exit codes, report, gnu-efi and out-of-tree loaders.
 test-fuzz-loader: loader-harness
