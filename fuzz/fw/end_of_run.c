@@ -136,7 +136,8 @@ void oracle_check_end(struct fw_result *result)
 				    first_held->alloc_call);
 	/* A halt owed no boot here, or liveness below judges it. */
 	if (result->ended == END_HALT && !(result->compliant && !result->exited))
-		oracle_violation_at(INV_HANG, fw.halt_site, NULL, "the loader %s, after %u exit attempt(s)%s",
+		oracle_violation_at(INV_HANG, fw.halt_site, NULL,
+				    "the loader %s, after %u exit attempt(s)%s",
 				    fw.halt_wait == HALT_FOR_KEY ? "waits for a key nobody presses"
 				    : fw.halt_wait == HALT_FOR_EVENTS
 					    ? "waits for events nothing will signal"

@@ -161,12 +161,12 @@ static void record(enum fw_invariant inv, bool fatal, const void *caller,
 		   const struct fw_chain *chain, const char *fmt, va_list ap)
 {
 	const void *from;
+	struct fw_violation *v;
+	unsigned i;
 
 	if (chain == NULL)
 		chain = fw_site_chain(caller);
 	from = chain != NULL ? chain->from : NULL;
-	struct fw_violation *v;
-	unsigned i;
 
 	for (i = 0; i < fw.n_violations; i++)
 		if (fw.violations[i].invariant == inv && fw.violations[i].caller == caller &&
