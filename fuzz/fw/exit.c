@@ -82,6 +82,7 @@ static EFI_STATUS key_check(UINTN key, EFI_STATUS injected)
 	else if (!fw_quirk(QUIRK_NO_KEY_CHECK) && key != (UINTN)fw.key)
 		status = EFI_INVALID_PARAMETER;
 	FW_TRACE("#   key check: %s\n", status == EFI_SUCCESS ? "accepted" : "refused");
+	fw.past_refusal = status != EFI_SUCCESS;
 	if (status != EFI_SUCCESS)
 		return status;
 	fw.past_key_check = true;
@@ -151,7 +152,9 @@ static EFI_STATUS EFIAPI fw_ExitBootServices(EFI_HANDLE image, UINTN key)
 		 (unsigned long long)key, (unsigned long long)fw.key);
 	oracle_check_exit_key(key);
 	fw.past_key_check = false;
+	fw.past_refusal = false;
 	status = run_exit_sequence(key, first, injected);
+	fw.past_refusal = false;
 	if (status == EFI_SUCCESS) {
 		finish_exit();
 	} else {

@@ -207,6 +207,7 @@ struct fw {
 	enum fw_phase phase;
 	bool first_exit_returned;
 	bool past_key_check; /* inside a successful ExitBootServices, key accepted */
+	bool past_refusal;   /* inside an ExitBootServices whose key check refused */
 	bool virtual_mode; /* SetVirtualAddressMap() succeeded */
 	const void *exit_data; /* what the loader passed Exit() as ExitData */
 

@@ -230,8 +230,12 @@ void fw_map_changed(bool by_firmware)
 	}
 	/* Only the first failure may change the map under a loader's feet: after
 	 * it returns, compliant firmware is quiet until the key is accepted
-	 * (UEFI 2.10 section 7.4.6: exit events "are only signaled once"). */
-	if (by_firmware && fw.first_exit_returned && !fw.past_key_check)
+	 * (UEFI 2.10 section 7.4.6: exit events "are only signaled once").  But
+	 * for a change after a key check that refused (EDK2's FAILED group):
+	 * it follows a retry already refused, and no correct retry meets it
+	 * (POSIX-UEFI's exit_bs() tried again with the refused key; its
+	 * refusal's handler made every such run firmware outside the rules). */
+	if (by_firmware && fw.first_exit_returned && !fw.past_key_check && !fw.past_refusal)
 		fw_not_compliant(true, "the firmware changed the map after a failed exit");
 	if (by_firmware)
 		fw_map_check_low_memory();
@@ -254,6 +258,7 @@ static void calls_reset(void)
 	fw.virtual_mode = false;
 	fw.exit_data = NULL;
 	fw.past_key_check = false;
+	fw.past_refusal = false;
 	fw.ended = END_RETURNED;
 	fw.halt_wait = HALT_LOOP;
 	fw.key_polls = 0;

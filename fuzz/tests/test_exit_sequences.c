@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "testlib.h"
 
 /* A handler in each group and a timer at every call, none of which changes
@@ -113,6 +114,19 @@ static void expect_outcome(const char *name, const char *scenario, int expectati
 #define GROWS(group, lifetime)                                                                 \
 	"handler " group " " lifetime " alloc-pages BootServicesData amount=1 delta=+1 repeat=1\n"
 
+/* POSIX-UEFI's exit_bs() as axle calls it: the exit tried again with the
+ * key just refused, the map not read again.  Broken. */
+static EFI_STATUS retries_refused_key(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	return m.bs->ExitBootServices(image, m.key);
+}
+
 int main(void)
 {
 	/* Failed call, then successful call.  "t" before a call: timers alive
@@ -160,6 +174,20 @@ int main(void)
 	/* U-Boot keeps its timers through a failed exit but only polls them in
 	 * RestoreTPL, CheckEvent, WaitForEvent and Stall (fuzz/fw/uboot.c), none
 	 * of which a loader that only reads the map and exits calls. */
+	{
+		/* EDK2's FAILED group runs after a refused key check: its
+		 * change follows a retry already refused, and no correct
+		 * retry meets it (it is no firmware outside the rules). */
+		static const char *const compliant_liveness[] = {
+			"ebsfuzz: invariant liveness violated", "[compliant]", NULL
+		};
+
+		expect_reports("a retry with the refused key, its refusal's FAILED handler growing "
+			       "the map: the loader's liveness, on compliant firmware",
+			       "firmware edk2-2025\n" GROWS("before-exit", "once")
+				       GROWS("exit-failed", "every"),
+			       retries_refused_key, compliant_liveness);
+	}
 	expect_outcome("U-Boot: a timer a loader never polls never fires",
 		       "firmware uboot\ntimer at-call at=1 period=1 alloc-pages BootServicesData "
 		       "amount=1 delta=+1 repeat=1\n",
