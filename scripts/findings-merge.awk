@@ -7,7 +7,8 @@
 #           files lies in (the campaign writes it; see the rule below)
 #   ALL     kind, place, class, first ms, size, reproducer, id, count
 # Prints: class rank, class, kind, place, count, first ms, reproducer, id,
-# the other lines folded into the row.
+# the other lines folded into the row ("N, M", or "from line N" for the
+# other callers of a loop's function).
 #
 # One row per kind and place, of its most severe class; then:
 # UBSan's report of a null pointer's use, or of an offset applied to one
@@ -40,7 +41,11 @@
 # other lines: the same walk met on firmware outside the rules, reading
 # other fields first, is no row of its own (BOOTBOOT's map walk by a bound
 # 40 times too far: a compliant row and a noncompliant one at two lines
-# the compliant row lacked).  A function
+# the compliant row lacked).  A loop that ran the budget out in a function
+# the loader calls from several places is one row, whichever called it
+# (HelenOS's efi_get_memory_map(), endless where the firmware leaves the
+# size unwritten, was a row for each of its two callers); its location
+# names the other callers' lines ("and from line N").  A function
 # is told by its body, from a line at the left margin ending in "{" (or
 # one that is "{") to the next that starts with "}", the way C is written
 # in every loader ported so far; lines outside such a body fold with none.
@@ -89,6 +94,10 @@
 			if (f[1] ~ /^(asan|ubsan|msan):|^hang$/ && (f[2] in body)) {
 				g = f[1] "\t" body[f[2]] "\t" f[2]; sub(/:[0-9]+$/, "", g)
 			}
+			# A loop of calls in a function its callers share: one row.
+			if (f[1] == "termination" && f[2] ~ / \(from line [0-9]+\)$/) {
+				g = f[2]; sub(/ \(from line [0-9]+\)$/, "", g); g = f[1] "\t" g
+			}
 			if (g == "") {
 				kept[k] = 1
 				continue
@@ -104,6 +113,11 @@
 				if (m[i] == k) continue
 				count[k] += count[m[i]]
 				split(m[i], mf, "\t"); line = mf[2]; sub(/.*:/, "", line)
+				if (mf[1] == "termination") {
+					sub(/.*\(from line /, "", line); sub(/\)$/, "", line)
+					callers[k] = callers[k] (callers[k] == "" ? "" : ", ") line
+					continue
+				}
 				lines[k] = lines[k] (lines[k] == "" ? "" : " ") line
 			}
 		}
@@ -113,6 +127,8 @@
 			n = split(lines[k], l, " "); also = ""
 			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (l[j] + 0 < l[i] + 0) { t = l[i]; l[i] = l[j]; l[j] = t }
 			for (i = 1; i <= n; i++) also = also (i > 1 ? ", " : "") l[i]
+			if (callers[k] != "")
+				also = "from line" (callers[k] ~ /,/ ? "s " : " ") callers[k]
 			printf "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", best[k], cls[k], k, count[k], first[k], repro[k], id[k], also
 		}
 	}
