@@ -68,6 +68,13 @@ enum fw_rules {
 	RULES_SPEC,     /* the UEFI text's letter only */
 };
 
+/* The machine the loader is built for (EBSFUZZ_MACHINE): the shape of its
+ * memory map. */
+enum fw_machine {
+	MACHINE_PC,  /* RAM from 0, the hole below 1 MiB (OVMF, x86 U-Boot) */
+	MACHINE_ARM, /* RAM from 1 GiB in one range (QEMU's arm virt) */
+};
+
 /**
  * struct fw_options - how the firmware runs, independent of the input.
  * @liveness_descs: growth, in descriptors, up to which a compliant run
@@ -77,6 +84,7 @@ enum fw_rules {
  * @revisions: bit mask of enum scn_revision likewise (EBSFUZZ_REVISIONS).
  * @envelope: enum fw_envelope (EBSFUZZ_FIRMWARE).
  * @rules: enum fw_rules (EBSFUZZ_RULES).
+ * @machine: enum fw_machine (EBSFUZZ_MACHINE).
  * @first: every violation ends the process at once (EBSFUZZ_FIRST=1).
  * @keep_going: never end the process for a violation: fatal ones end the
  *	run, all are returned in struct fw_result (the findings campaign).
@@ -88,6 +96,7 @@ struct fw_options {
 	uint32_t revisions;
 	uint8_t envelope;
 	uint8_t rules;
+	uint8_t machine;
 	bool first;
 	bool keep_going;
 	/* Classes (1 << enum fw_class) whose violations end no process: traced,

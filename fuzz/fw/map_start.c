@@ -16,6 +16,8 @@
 #define PC_HOLE_PAGES ((0x100000u - 0xa0000u) / EFI_PAGE_SIZE)
 /* Free from 1 MiB in a generated map: OVMF's 1 MiB to 8 MiB. */
 #define PC_LOW_FREE_PAGES (7u * MIB_PAGES)
+/* Where an ARM machine's RAM starts (QEMU's arm virt, map_uboot below). */
+#define ARM_RAM_BASE 0x40000000u
 
 /*
  * Modelled on U-Boot's EFI memory map on QEMU's arm "virt" machine (RAM at
@@ -137,10 +139,11 @@ static uint32_t xorshift32(uint32_t *state)
 
 /* A descriptor after the last one, @gap_pages later; the first of a map
  * starts at 0, as a PC's map does (so a scenario can build one with the
- * low memory x86 loaders may need, low_memory_for_x86()). */
+ * low memory x86 loaders may need, low_memory_for_x86()), or where an ARM
+ * machine's RAM starts. */
 static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
 {
-	uint64_t start = 0;
+	uint64_t start = fw.opt->machine == MACHINE_ARM ? ARM_RAM_BASE : 0;
 
 	if (fw.n_regions > 0) {
 		const struct fw_region *last = &fw.map[fw.n_regions - 1];
@@ -162,6 +165,8 @@ static void append(uint32_t type, uint64_t pages, uint64_t gap_pages)
 static void synthesize(unsigned count, uint8_t seed)
 {
 	uint32_t state = 0x9e3779b9u ^ ((uint32_t)seed << 16) ^ count;
+	bool pc = fw.opt->machine == MACHINE_PC;
+	uint64_t hole = pc ? PC_HOLE_PAGES : 0;
 	unsigned i = 0;
 
 	/* A PC's first 640 KiB, free, as in every x86 map we have (OVMF, x86
@@ -172,14 +177,16 @@ static void synthesize(unsigned count, uint8_t seed)
 	 * with AllocateAddress (MikanOS), and a generated map that put the
 	 * firmware's own data there made every such loader fail to boot, a
 	 * machine no PC is. */
-	if (count > 1) {
+	if (count > 1 && pc) {
 		fw.map[fw.n_regions++] =
 			(struct fw_region){ EfiConventionalMemory, 0, PC_LOW_RAM_PAGES, 0xf };
 		i = 1;
 	}
-	if (count > 2) {
-		append(EfiConventionalMemory, PC_LOW_FREE_PAGES, PC_HOLE_PAGES);
-		i = 2;
+	/* An ARM machine's RAM starts with free memory too (U-Boot's from
+	 * 1 GiB): a kernel's preferred address, at the start of RAM. */
+	if (count > 2 || (count > 1 && !pc)) {
+		append(EfiConventionalMemory, PC_LOW_FREE_PAGES, hole);
+		i = pc ? 2 : 1;
 	}
 	for (; i + 1 < count; i++) {
 		uint32_t r = xorshift32(&state);
@@ -187,9 +194,9 @@ static void synthesize(unsigned count, uint8_t seed)
 		uint64_t pages = 1 + ((r >> 5) & (type == EfiConventionalMemory ? 1023 : 63));
 		uint64_t gap = (r >> 16) % 8 == 0 ? 1 + ((r >> 19) & 255) : 0;
 
-		append(type, pages, gap + (fw.n_regions == 1 ? PC_HOLE_PAGES : 0));
+		append(type, pages, gap + (fw.n_regions == 1 ? hole : 0));
 	}
-	append(EfiConventionalMemory, 64 * MIB_PAGES, fw.n_regions == 1 ? PC_HOLE_PAGES : 0);
+	append(EfiConventionalMemory, 64 * MIB_PAGES, fw.n_regions == 1 ? hole : 0);
 }
 
 /*
@@ -229,7 +236,8 @@ static void copy_template(const struct fw_region *regions, unsigned count)
  * to it, so page 0 does not count.  Every PC has one (0 to 640 KiB); the
  * ARM-shaped U-Boot map (RAM from 1 GiB) and maps a scenario builds
  * otherwise do not, and there a loader built for x86, as every loader the
- * harness runs is, owes no boot if it gives up before any exit attempt
+ * harness runs is unless EBSFUZZ_MACHINE=arm says otherwise, owes no boot
+ * if it gives up before any exit attempt
  * (end_of_run.c, oracle_check_end()).  Nor once the firmware's own
  * allocations took that memory.  A loader that tried to exit was not
  * stopped by it: Hyper, which needs no low memory, failed its one exit and
@@ -264,7 +272,7 @@ static bool low_memory_for_x86(void)
  */
 void fw_map_check_low_memory(void)
 {
-	if (!fw.low_memory_missing && !low_memory_for_x86())
+	if (fw.opt->machine == MACHINE_PC && !fw.low_memory_missing && !low_memory_for_x86())
 		fw.low_memory_missing = true;
 }
 
@@ -295,6 +303,16 @@ void fw_map_reset(void)
 	const struct scenario *scn = fw.scn;
 	unsigned template = scn->set & SET_MAP ? scn->map_template : fw_default_map();
 	unsigned i;
+
+	/* EBSFUZZ_MACHINE=arm: every PC-shaped map (OVMF's, x86 U-Boot's, the
+	 * small one) is the ARM-shaped one.  HelenOS's arm64 loader puts its
+	 * components at the start of RAM + 512 KiB, which on a PC's map runs
+	 * into the hole below 1 MiB: every run gave up there. */
+	if (fw.opt->machine == MACHINE_ARM && template != MAP_EMPTY && template != MAP_UBOOT) {
+		FW_TRACE("# EBSFUZZ_MACHINE=arm: map %s runs as %s\n", scn_map_names[template],
+			 scn_map_names[MAP_UBOOT]);
+		template = MAP_UBOOT;
+	}
 
 	fw.n_regions = 0;
 	if (scn->synthetic_count != 0) {

@@ -36,6 +36,7 @@ static int parse_list(const char *list, const char *const *names, unsigned count
 static const char *const envelope_names[2] = { [ENVELOPE_ALL] = "all",
 					      [ENVELOPE_COMPLIANT] = "compliant" };
 static const char *const rules_names[2] = { [RULES_DE_FACTO] = "de-facto", [RULES_SPEC] = "spec" };
+static const char *const machine_names[2] = { [MACHINE_PC] = "pc", [MACHINE_ARM] = "arm" };
 
 /* One of @names from the variable @var (unset or empty: the first). */
 static int parse_choice(const char *var, const char *const *names, unsigned count, uint8_t *out,
@@ -70,6 +71,9 @@ static int parse_choice(const char *var, const char *const *names, unsigned coun
  * EBSFUZZ_RULES=de-facto|spec what compliant means: the UEFI text and what
  *                             loaders may rely on in practice (default), or
  *                             the text's letter only
+ * EBSFUZZ_MACHINE=pc|arm      the machine the loader is built for: a PC's
+ *                             maps (default), or an ARM machine's, RAM in
+ *                             one range from 1 GiB, for every input
  * EBSFUZZ_FIRST=1             the first violation ends the process at once
  * EBSFUZZ_FAIL_ON=a,b         the classes whose violations end the process
  *                             (default all: compliant, noncompliant,
@@ -107,7 +111,8 @@ int fw_options_from_env(struct fw_options *opt, char *error, size_t error_size)
 		return -1;
 	if (parse_choice("EBSFUZZ_FIRMWARE", envelope_names, 2, &opt->envelope, error,
 			 error_size) != 0 ||
-	    parse_choice("EBSFUZZ_RULES", rules_names, 2, &opt->rules, error, error_size) != 0)
+	    parse_choice("EBSFUZZ_RULES", rules_names, 2, &opt->rules, error, error_size) != 0 ||
+	    parse_choice("EBSFUZZ_MACHINE", machine_names, 2, &opt->machine, error, error_size) != 0)
 		return -1;
 	v = getenv("EBSFUZZ_FIRST");
 	opt->first = v != NULL && *v != 0 && strcmp(v, "0") != 0;
