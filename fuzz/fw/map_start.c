@@ -308,7 +308,8 @@ void fw_map_reset(void)
 	 * small one) is the ARM-shaped one.  HelenOS's arm64 loader puts its
 	 * components at the start of RAM + 512 KiB, which on a PC's map runs
 	 * into the hole below 1 MiB: every run gave up there. */
-	if (fw.opt->machine == MACHINE_ARM && template != MAP_EMPTY && template != MAP_UBOOT) {
+	if (fw.opt->machine == MACHINE_ARM && scn->synthetic_count == 0 && template != MAP_EMPTY &&
+	    template != MAP_UBOOT) {
 		FW_TRACE("# EBSFUZZ_MACHINE=arm: map %s runs as %s\n", scn_map_names[template],
 			 scn_map_names[MAP_UBOOT]);
 		template = MAP_UBOOT;
