@@ -245,7 +245,11 @@ _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 {
 	va_list ap;
 
-	oracle_resolve_pending(INV_CALL_AFTER_GIVING_UP);
+	/* Calls made since a failed exit are not judged: the run ends here,
+	 * and whether the loader was on its way out or about to try again is
+	 * not known (esx-boot's retry loop ran out the call budget, and its
+	 * frees between attempts were a way out it never took). */
+	fw.n_pending = 0;
 	va_start(ap, fmt);
 	record(inv, true, fw.caller, NULL, fmt, ap);
 	va_end(ap);

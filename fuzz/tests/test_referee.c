@@ -235,6 +235,25 @@ static EFI_STATUS needs_700k_low(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 /* Hyper: needs no low memory; one exit, refused, and no retry.  On a map
  * without a PC's low memory its missing retry is still owed a boot: the
  * loader was not stopped by what that map lacks. */
+/* esx-boot's retry loop (vmware/esx-boot#11): after a failed exit it
+ * frees its buffer, allocates another and reads again, sizing it from a
+ * stale size, for ever.  Broken: the call budget ends the run; whether
+ * the frees were a way out is not known. */
+static EFI_STATUS retries_for_ever(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	VOID *again = NULL;
+
+	if (read_map(st, &m) != EFI_SUCCESS ||
+	    m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	for (;;) {
+		m.bs->FreePool(m.buf);
+		if (m.bs->AllocatePool(EfiLoaderData, 16, &again) == EFI_SUCCESS)
+			m.buf = again;
+	}
+}
+
 static EFI_STATUS exits_once(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	struct held_map m;
@@ -524,6 +543,15 @@ int main(void)
 		      prints_when_giving_up, "invariant forbidden-call");
 	expect_absent("nothing runs after Exit()", AMI_OPTION_ROM, halts_with_exit,
 		      "invariant status");
+	{
+		static const char *const budget[] = { "ebsfuzz: invariant termination violated",
+						      NULL };
+
+		expect_reports("a retry loop after a failed exit runs out the call budget",
+			       AMI_OPTION_ROM, retries_for_ever, budget);
+		expect_absent("a run the call budget ends after a failed exit was on no way out",
+			      AMI_OPTION_ROM, retries_for_ever, "invariant call-after-giving-up");
+	}
 	expect_absent("Exit(EFI_SUCCESS) without exiting is no status violation", EDK2_QUIET,
 		      exits_image_claiming_success, "invariant status");
 	expect_absent("the firmware's stale fill stays inside the loader's buffer",
