@@ -449,6 +449,40 @@ static struct fw_violation violation_of(fw_loader_fn loader, const char *scenari
 	return none;
 }
 
+/* How many @invariant violations @loader's run on @scenario had. */
+static unsigned count_of(fw_loader_fn loader, const char *scenario, enum fw_invariant invariant)
+{
+	static struct scenario scn;
+	static struct fw_result result;
+	struct fw_options opt = testlib_options;
+	unsigned i, n = 0;
+
+	opt.keep_going = true;
+	scenario_from_text(scenario, &scn);
+	fw_run(&scn, loader, &opt, &result);
+	for (i = 0; i < result.n_violations; i++)
+		n += result.violations[i].invariant == invariant;
+	return n;
+}
+
+/* esx-boot's retry: after a failed exit it frees its buffer at one line
+ * and allocates another at the next, then reads and tries again. */
+static EFI_STATUS frees_and_allocates_before_retry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	struct held_map m;
+	VOID *again = NULL;
+
+	if (read_map(st, &m) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	if (m.bs->ExitBootServices(image, m.key) == EFI_SUCCESS)
+		return EFI_SUCCESS;
+	m.bs->FreePool(m.buf);
+	if (m.bs->AllocatePool(EfiLoaderData, m.capacity, &again) != EFI_SUCCESS)
+		return EFI_LOAD_ERROR;
+	m.buf = again;
+	return reread_and_exit(image, &m);
+}
+
 /* The call-after-giving-up violation of @loader's run on firmware that
  * refuses every exit. */
 static struct fw_violation given_up(fw_loader_fn loader)
@@ -607,6 +641,20 @@ int main(void)
 		test_result("a leak through a wrapper, found at the end of a run of many call "
 			    "sites, names who called the wrapper",
 			    leak.caller != NULL && leak.caller_from != NULL, &out);
+	}
+	{
+		struct fw_violation first = violation_of(frees_and_allocates_before_retry,
+							 AMI_OPTION_ROM, INV_FORBIDDEN_CALL);
+
+		test_result("calls between a failed exit and the retry at two lines: one finding, at "
+			    "the first",
+			    count_of(frees_and_allocates_before_retry, AMI_OPTION_ROM,
+				     INV_FORBIDDEN_CALL) == 1 &&
+				    strstr(first.message, "FreePool called after a failed "
+							  "ExitBootServices, before the next attempt "
+							  "(call ") != NULL &&
+				    strstr(first.message, "and 1 other call site(s) after it") != NULL,
+			    &out);
 	}
 	{
 		struct fw_violation high = violation_of(loops_high_first, "firmware edk2-2025\n",
