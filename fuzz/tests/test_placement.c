@@ -429,39 +429,41 @@ static EFI_STATUS loops_low_first(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	}
 }
 
-/* The first @invariant violation of @loader's run on @scenario, in this
- * process. */
-static struct fw_violation violation_of(fw_loader_fn loader, const char *scenario,
-					enum fw_invariant invariant)
+/* @loader's run on @scenario, in this process, every violation kept. */
+static const struct fw_result *run_keeping_going(fw_loader_fn loader, const char *scenario)
 {
 	static struct scenario scn;
 	static struct fw_result result;
 	struct fw_options opt = testlib_options;
-	struct fw_violation none = { 0 };
-	unsigned i;
 
 	opt.keep_going = true;
 	scenario_from_text(scenario, &scn);
 	fw_run(&scn, loader, &opt, &result);
-	for (i = 0; i < result.n_violations; i++)
-		if (result.violations[i].invariant == invariant)
-			return result.violations[i];
+	return &result;
+}
+
+/* The first @invariant violation of @loader's run on @scenario. */
+static struct fw_violation violation_of(fw_loader_fn loader, const char *scenario,
+					enum fw_invariant invariant)
+{
+	const struct fw_result *result = run_keeping_going(loader, scenario);
+	struct fw_violation none = { 0 };
+	unsigned i;
+
+	for (i = 0; i < result->n_violations; i++)
+		if (result->violations[i].invariant == invariant)
+			return result->violations[i];
 	return none;
 }
 
 /* How many @invariant violations @loader's run on @scenario had. */
 static unsigned count_of(fw_loader_fn loader, const char *scenario, enum fw_invariant invariant)
 {
-	static struct scenario scn;
-	static struct fw_result result;
-	struct fw_options opt = testlib_options;
+	const struct fw_result *result = run_keeping_going(loader, scenario);
 	unsigned i, n = 0;
 
-	opt.keep_going = true;
-	scenario_from_text(scenario, &scn);
-	fw_run(&scn, loader, &opt, &result);
-	for (i = 0; i < result.n_violations; i++)
-		n += result.violations[i].invariant == invariant;
+	for (i = 0; i < result->n_violations; i++)
+		n += result->violations[i].invariant == invariant;
 	return n;
 }
 
