@@ -38,7 +38,11 @@ static const char *how_it_ended(const struct fw_result *result, char *buf, size_
 								      : "halted in a loop");
 		break;
 	default:
-		snprintf(buf, size, "returned %s", fw_status_name(result->status));
+		if (result->status != EFI_SUCCESS && !EFI_ERROR(result->status))
+			snprintf(buf, size, "returned the warning %llu",
+				 (unsigned long long)result->status);
+		else
+			snprintf(buf, size, "returned %s", fw_status_name(result->status));
 		break;
 	}
 	return buf;
@@ -112,7 +116,7 @@ void oracle_check_end(struct fw_result *result)
 		oracle_violation(INV_STATUS, "the loader %s%s but ExitBootServices never succeeded "
 				 "(%u exit attempts)", how_it_ended(result, how, sizeof(how)),
 				 result->status != EFI_SUCCESS
-					 ? ", a warning a caller testing EFI_ERROR() takes for success,"
+					 ? ", which a caller testing EFI_ERROR() takes for success,"
 					 : "",
 				 fw.exit_attempts);
 	if (result->returned && result->status != EFI_SUCCESS && result->exited)
