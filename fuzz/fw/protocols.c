@@ -103,16 +103,18 @@ static void note_open(EFI_HANDLE agent, EFI_HANDLE controller)
  * attributes checked, the handle validated, then the protocol looked up.
  * The driver-model attributes (a driver opening a controller) are not
  * modelled: EFI_UNSUPPORTED, as for every service the fake does not model.
+ * @what: the out-parameter's name for a report (the service called).
  */
 static EFI_STATUS open_protocol(EFI_HANDLE handle, EFI_GUID *protocol, VOID **interface,
-				EFI_HANDLE agent, EFI_HANDLE controller, UINT32 attributes)
+				EFI_HANDLE agent, EFI_HANDLE controller, UINT32 attributes,
+				const char *what)
 {
 	if (protocol == NULL)
 		return EFI_INVALID_PARAMETER;
 	if (attributes != EFI_OPEN_PROTOCOL_TEST_PROTOCOL) {
 		if (interface == NULL)
 			return EFI_INVALID_PARAMETER;
-		fw_arg_put_ptr(interface, NULL, "OpenProtocol()'s Interface");
+		fw_arg_put_ptr(interface, NULL, what);
 	}
 	switch (attributes) {
 	case EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL:
@@ -135,7 +137,7 @@ static EFI_STATUS open_protocol(EFI_HANDLE handle, EFI_GUID *protocol, VOID **in
 		return EFI_SUCCESS;
 	handed_out = true;
 	note_open(agent, controller);
-	fw_arg_put_ptr(interface, &loaded_image, "OpenProtocol()'s Interface");
+	fw_arg_put_ptr(interface, &loaded_image, what);
 	return EFI_SUCCESS;
 }
 
@@ -145,7 +147,8 @@ static EFI_STATUS EFIAPI OpenProtocol(EFI_HANDLE handle, EFI_GUID *protocol, VOI
 	EFI_STATUS status = FW_ENTER(SVC_OpenProtocol);
 
 	if (status == EFI_SUCCESS)
-		status = open_protocol(handle, protocol, interface, agent, controller, attributes);
+		status = open_protocol(handle, protocol, interface, agent, controller, attributes,
+				       "OpenProtocol()'s Interface");
 	FW_TRACE("# call %u: OpenProtocol(%s, attributes 0x%x) -> %s\n", fw.calls,
 		 handle == fw_image_handle() ? "the image's handle" : "a handle it does not have",
 		 (unsigned)attributes, fw_status_name(status));
@@ -161,7 +164,8 @@ static EFI_STATUS EFIAPI HandleProtocol(EFI_HANDLE handle, EFI_GUID *protocol, V
 
 	if (status == EFI_SUCCESS)
 		status = open_protocol(handle, protocol, interface, &loaded_image, NULL,
-				       EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL);
+				       EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL,
+				       "HandleProtocol()'s Interface");
 	FW_TRACE("# call %u: HandleProtocol(%s) -> %s\n", fw.calls,
 		 handle == fw_image_handle() ? "the image's handle" : "a handle it does not have",
 		 fw_status_name(status));
