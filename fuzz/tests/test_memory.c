@@ -2,9 +2,10 @@
 /*
  * test_memory.c - the fake machine's memory and its map key: pages at
  * their address in the map (AllocateAddress, AllocateMaxAddress,
- * AnyPages), large blocks from the arena, and a key that changes by the
- * chosen step or to a new value at every change.  Each probe CHECKs the answers, then exits through the
- * hardened loader.
+ * AnyPages), what the loader's uninitialised locals read, and a key that
+ * changes by the chosen step or to a new value at every change (the
+ * arena's blocks are test_arena.c's).  Each probe CHECKs the answers,
+ * then exits through the hardened loader.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -416,48 +417,6 @@ static EFI_STATUS allocate_address_after_low_change(EFI_HANDLE image, EFI_SYSTEM
 	return loader_exit_boot(image, st);
 }
 
-/* A loader block comes from the arena in ASan builds (arena.c): the same
- * memory in every run, which must read as ASan's malloc leaves a heap
- * block (4 KiB of 0xbe, then zeros) whatever the last run wrote there.
- * Small blocks share pages; the arena zeroes only its first 16 MiB and
- * leaves the pages above to the kernel, so a block reaching past them is
- * checked too.  The arena rewrites only the 4 KiB pieces that differ
- * (refill()), so a loader that writes one byte here and there is checked
- * too: at a stride of 4093 bytes its writes fall at another offset of
- * each page, and at the block's last byte. */
-static bool large_contents_ok = true;
-static const UINT8 *large_blocks[2];
-static unsigned large_runs;
-static UINTN large_bytes;
-static bool large_sparse;
-
-static EFI_STATUS large_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINT8 *p = NULL;
-	UINTN i;
-
-	if (bs->AllocatePool(EfiLoaderData, large_bytes, (VOID **)&p) != EFI_SUCCESS) {
-		large_contents_ok = false;
-		return EFI_OUT_OF_RESOURCES;
-	}
-	for (i = 0; i < large_bytes; i++)
-		if (p[i] != (i < 4096 ? 0xbe : 0))
-			large_contents_ok = false;
-	if (large_sparse) {
-		for (i = 2000; i < large_bytes; i += 4093)
-			p[i] = 0x11;
-		p[large_bytes - 1] = 0x11;
-	} else {
-		memset(p, 0x11, large_bytes);
-	}
-	if (large_runs < 2)
-		large_blocks[large_runs] = p;
-	large_runs++;
-	bs->FreePool(p);
-	return loader_exit_boot(image, st);
-}
-
 /* The stack below the loader's first frame, where its uninitialised
  * locals lie, reads the same at every run: fuzz/fw/run.c paints it. */
 static EFI_STATUS reads_stack_below(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -487,150 +446,6 @@ static EFI_STATUS tells_painted_size(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
-static void large_block_every_run(const char *what, UINTN bytes, bool sparse)
-{
-	struct scenario scn;
-	struct fw_result result;
-	char name[160];
-	unsigned i;
-
-	large_contents_ok = true;
-	large_runs = 0;
-	large_bytes = bytes;
-	large_sparse = sparse;
-	scenario_from_text("firmware edk2-2025\n", &scn);
-	for (i = 0; i < 2; i++)
-		fw_run(&scn, large_block, &testlib_options, &result);
-	snprintf(name, sizeof(name), "%s reads the same in every run, whatever the last one wrote%s",
-		 what, sparse ? " (a byte here and there)" : "");
-	test_result(name, large_contents_ok && large_runs == 2, NULL);
-#ifdef EBSFUZZ_ASAN
-	snprintf(name, sizeof(name), "%s is the same memory in every run (the arena, not an mmap each)",
-		 what);
-	test_result(name, large_blocks[0] != NULL && large_blocks[0] == large_blocks[1], NULL);
-#endif
-}
-
-#ifdef EBSFUZZ_ASAN
-/* Small pool blocks from the arena keep ASan's red zones (arena.c): the
- * room before each block grows with its size, 16 bytes up to 256. */
-static const struct {
-	UINTN bytes, red_zone;
-} red_zones[] = { { 24, 16 }, { 100, 64 }, { 1000, 128 }, { 4000, 256 } };
-static bool red_zones_ok = true;
-
-static EFI_STATUS small_blocks(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	unsigned i;
-
-	for (i = 0; i < sizeof(red_zones) / sizeof(red_zones[0]); i++) {
-		UINT8 *first = NULL, *next = NULL;
-
-		if (bs->AllocatePool(EfiLoaderData, 24, (VOID **)&first) != EFI_SUCCESS ||
-		    bs->AllocatePool(EfiLoaderData, red_zones[i].bytes, (VOID **)&next) !=
-			    EFI_SUCCESS ||
-		    next < first + 24 + red_zones[i].red_zone || (uintptr_t)next % 16 != 0)
-			red_zones_ok = false;
-	}
-	return loader_exit_boot(image, st);
-}
-
-static void small_blocks_keep_red_zones(void)
-{
-	struct scenario scn;
-	struct fw_result result;
-
-	scenario_from_text("firmware edk2-2025\n", &scn);
-	fw_run(&scn, small_blocks, &testlib_options, &result);
-	test_result("small pool blocks are 16-byte aligned after ASan's red zone for their size",
-		    red_zones_ok, NULL);
-}
-#endif
-
-/* GetMemoryMap() into a 64-byte static buffer the loader claims is 4 KiB:
- * the firmware's render runs past it, and ASan must say so, whether the
- * stride is the structure's 40 bytes (no padding to zero, so the range is
- * checked on its own before the unchecked render, getmap.c) or 48. */
-static UINT8 small_map[64];
-
-static EFI_STATUS map_into_small_static(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	UINTN size = 4096, key, desc_size;
-	UINT32 version;
-
-	(void)image;
-	st->BootServices->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)small_map, &key,
-				       &desc_size, &version);
-	return EFI_LOAD_ERROR;
-}
-
-/* The stale-map check reads the loader's map buffer back at a successful
- * exit (oracle_check_map_current()).  That read is the referee's: a part
- * the loader's own heap poisoned (a custom allocator's free) is still the
- * memory the map was written to, compared without a report.  Only what
- * the loader wrote there counts: here nothing (clean), or a descriptor's
- * type changed before the poisoning (stale-map). */
-static bool scribble_before_poisoning;
-
-static EFI_STATUS exits_with_map_partly_poisoned(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINTN size = 0, key, desc_size = 0;
-	UINT32 version;
-	UINT8 *buf;
-
-	bs->GetMemoryMap(&size, NULL, &key, &desc_size, &version);
-	size += 4 * desc_size;
-	if (bs->AllocatePool(EfiLoaderData, size, (VOID **)&buf) != EFI_SUCCESS ||
-	    bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)buf, &key, &desc_size,
-			     &version) != EFI_SUCCESS)
-		return EFI_LOAD_ERROR;
-	if (scribble_before_poisoning)
-		buf[desc_size + offsetof(EFI_MEMORY_DESCRIPTOR, Type)] ^= 0x01;
-	__asan_poison_memory_region(buf + desc_size, 16);
-	return bs->ExitBootServices(image, key);
-}
-
-/* CalculateCrc32() over 8 bytes more than a 16-byte pool block holds: the
- * firmware reads past the block on the loader's behalf, and ASan must say
- * so (misc.c reads the bytes with ASan's check, whatever a faster CRC may
- * do). */
-static EFI_STATUS crc_past_a_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
-{
-	UINT32 crc;
-	VOID *p;
-
-	(void)image;
-	if (st->BootServices->AllocatePool(EfiLoaderData, 16, &p) != EFI_SUCCESS)
-		return EFI_OUT_OF_RESOURCES;
-	st->BootServices->CalculateCrc32(p, 24, &crc);
-	return EFI_LOAD_ERROR;
-}
-
-static void firmware_accesses_checked(void)
-{
-	static const char *const reports[] = { "ERROR: AddressSanitizer: global-buffer-overflow",
-					       "WRITE of size", NULL };
-	static const char *const crc_read[] = { "ERROR: AddressSanitizer: use-after-poison",
-						"READ of size 1", "in bs_CalculateCrc32", NULL };
-
-	expect_reports("the firmware's map written past a static buffer, 40-byte stride",
-		       "firmware edk2-2025\ndescriptor-size bytes=40\n", map_into_small_static,
-		       reports);
-	expect_reports("the firmware's map written past a static buffer, 48-byte stride",
-		       "firmware edk2-2025\n", map_into_small_static, reports);
-	scribble_before_poisoning = false;
-	expect_clean("the stale-map check reads a map buffer its loader partly poisoned without a "
-		     "report",
-		     "firmware edk2-2025\n", exits_with_map_partly_poisoned, true);
-	scribble_before_poisoning = true;
-	expect_violation("the stale-map check compares what lies under the loader's poison",
-			 "firmware edk2-2025\n", exits_with_map_partly_poisoned, "stale-map");
-	expect_reports("CalculateCrc32 past a pool block: the firmware's read is reported",
-		       "firmware edk2-2025\n", crc_past_a_block, crc_read);
-}
-
 int main(void)
 {
 	static const char *const owed[] = { "ebsfuzz: invariant liveness violated", NULL };
@@ -651,21 +466,6 @@ int main(void)
 		NULL
 	};
 
-#ifdef EBSFUZZ_ASAN
-	small_blocks_keep_red_zones();
-	firmware_accesses_checked();
-#endif
-	large_block_every_run("a small block", 100, false);
-	large_block_every_run("a large block", 300000, false);
-	large_block_every_run("a 20 MiB block", 20u * 1024 * 1024, false);
-	large_block_every_run("a small block", 4001, true);
-	large_block_every_run("a large block", 300001, true);
-	/* Each copy of the arena's fill this CPU can run (arena.c refill()). */
-	if (fw_arena_fill_width(256))
-		large_block_every_run("with 256-bit fills, a large block", 300001, true);
-	if (fw_arena_fill_width(128))
-		large_block_every_run("with 128-bit fills, a large block", 300001, true);
-	fw_arena_fill_width(0);
 	expect_clean("AllocateAddress of a free range of more than 64 MiB, at its address",
 		     "firmware edk2-2025\nmap ovmf-2025\n", takes_largest_free_range, true);
 	expect_clean("page 0 at its address, refused, then a stop: no boot owed",

@@ -2,7 +2,8 @@
 # and linked with the hardened loader.  Included by the top Makefile.
 
 TEST_LIB_SRC := fuzz/tests/testlib.c
-TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_exit_sequences test_script \
+TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_arena \
+	test_exit_sequences test_script \
 	test_halts test_heap test_timer_events test_placement test_protocols \
 	test_loader_code test_machine
 
