@@ -107,9 +107,10 @@ LB_LD_replay_ours = $(CC_asan) $(LDFLAGS_asan)
 LB_LD_replay = $(CLANG) $(lb_ldsan)
 
 # The loader alone is instrumented for coverage, edges and not comparisons
-# (the Makefile says why).
+# (the Makefile says why), and its stores are traced, but under MSan, which
+# has no arena (fuzz/fw/arena_written.c).
 LB_CC_fuzz = $(CLANG)
-LB_CFLAGS_fuzz = $(LB_CFLAGS_replay) $(FUZZ_COVERAGE)
+LB_CFLAGS_fuzz = $(LB_CFLAGS_replay) $(FUZZ_COVERAGE) $(if $(lb_memory),,$(LOADER_STORES_fuzz))
 LB_HARNESS_fuzz = $(BUILD)/$(if $(lb_memory),fuzzmsan,fuzz)/loader-harness.o
 LB_LD_fuzz_ours = $(CC_fuzz) $(LDFLAGS_fuzz)
 LB_LD_fuzz = $(CLANG) $(lb_ldsan) -fsanitize=fuzzer
@@ -193,7 +194,7 @@ LB_STATICS_CFLAGS := -fdata-sections
 define loader_objects
 $(BUILD)/$(1)/fuzz/loaders/%.o: fuzz/loaders/%.c $(HEADERS) $(BUILD_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $(LB_STATICS_CFLAGS) -c $$< -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(LOADER_STORES_$(1)) $(LB_STATICS_CFLAGS) -c $$< -o $$@
 	@scripts/loader-statics $$@ && scripts/loader-code $$@
 endef
 $(foreach d,gcc asan fuzz afl cmplog msan fuzzmsan ossfuzz,$(eval $(call loader_objects,$(d))))

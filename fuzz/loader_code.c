@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fw/fw.h"
 #include "loader_code.h"
 #include "sanitizers.h"
 
@@ -287,6 +288,7 @@ void *ebsfuzz_loader_memcpy(void *to, const void *from, size_t size)
 	 * reported here, in the harness, rather than at the loader's call. */
 	if (size == 0)
 		return to;
+	fw_arena_wrote(to, size);
 	if (wraps(to, size) || wraps(from, size)) {
 		end_at_wrapping_range(caller, frame, size);
 		return __asan_memcpy(to, from, size);
@@ -307,6 +309,7 @@ static void move_for(void *caller, void **frame, void *to, const void *from, siz
 {
 	if (size == 0)
 		return; /* as ebsfuzz_loader_memcpy() */
+	fw_arena_wrote(to, size);
 	if (wraps(to, size) || wraps(from, size)) {
 		end_at_wrapping_range(caller, frame, size);
 		__asan_memmove(to, from, size);
@@ -319,6 +322,7 @@ static void fill_for(void *caller, void **frame, void *to, int value, size_t siz
 {
 	if (size == 0)
 		return; /* as ebsfuzz_loader_memcpy() */
+	fw_arena_wrote(to, size);
 	if (wraps(to, size)) {
 		end_at_wrapping_range(caller, frame, size);
 		__asan_memset(to, value, size);
@@ -448,6 +452,7 @@ static int format_at(void *caller, void **frame, char *to, size_t size, bool bou
 	va_copy(count, args);
 	n = vsnprintf(NULL, 0, format, count);
 	va_end(count);
+	fw_arena_wrote(to, bounded ? size : n >= 0 ? (size_t)n + 1 : 0);
 	if (n < 0 || (bounded && size == 0))
 		return format_unchecked(to, size, bounded, format, args);
 	bytes = !bounded || (size_t)n < size ? (size_t)n + 1 : size;

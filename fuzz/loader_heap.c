@@ -87,6 +87,7 @@ WEAK void *ebsfuzz_loader_calloc(size_t count, size_t size)
 		errno = ENOMEM;
 	else
 		memset(p, 0, bytes);
+	fw_arena_wrote(p, p != NULL ? bytes : 0);
 	return p;
 }
 
@@ -126,6 +127,7 @@ WEAK void *ebsfuzz_loader_realloc(void *ptr, size_t size)
 		return NULL;
 	}
 	memcpy(p, ptr, old < size ? old : size);
+	fw_arena_wrote(p, old < size ? old : size);
 	free_at(caller, frame, ptr);
 	return p;
 }

@@ -66,7 +66,7 @@
 #define ARENA_FLOOR_BYTES ARENA_KEEP_BYTES
 #define ARENA_TIGHT_FLOOR_BYTES (256u * 1024u)
 /* Resident pages kept between runs; above, they go back to the kernel. */
-#define ARENA_KEEP_BYTES (16ull * 1024 * 1024)
+#define ARENA_KEEP_BYTES FW_ARENA_KEPT_BYTES
 #define ARENA_GAP EFI_PAGE_SIZE
 /* ASan's default malloc_fill_byte and max_malloc_fill_size. */
 #define ASAN_FILL_BYTE 0xbe
@@ -89,16 +89,19 @@ struct arena {
 	size_t accessible;	/* readable and writable (and poisoned) below this */
 	size_t ever_accessible; /* poisoned below this, but where handed out */
 	enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
+	unsigned id; /* for arena_written.c */
 };
 
-static struct arena pool_arena; /* the blocks of AllocatePool and AllocatePages */
-static struct arena pool_low_arena; /* those the map places below 4 GiB */
+/* the blocks of AllocatePool and AllocatePages */
+static struct arena pool_arena = { .id = FW_ARENA_POOL };
+/* those the map places below 4 GiB */
+static struct arena pool_low_arena = { .id = FW_ARENA_POOL_LOW };
 /* The blocks of the loader's malloc() (heap.c), in a range of their own:
  * a walk past a map buffer (a size the firmware lied about) faults at the
  * end of the pool blocks, as it did when these came from ASan's heap, and
  * does not run on through a heap block of the size it was given (the
  * FreeBSD port's vmap: its walks then ran for seconds). */
-static struct arena heap_arena;
+static struct arena heap_arena = { .id = FW_ARENA_HEAP };
 static bool stray_taken;  /* a bad write has been let go on in this process */
 static bool walks_fault;  /* a run of this process ended at a deadly signal */
 static void (*heap_guard)(void);
@@ -119,8 +122,10 @@ static bool reserve(struct arena *a)
 		got = MAP_FAILED;
 	}
 	a->state = got == MAP_FAILED ? ARENA_UNAVAILABLE : ARENA_RESERVED;
-	if (got != MAP_FAILED)
+	if (got != MAP_FAILED) {
 		a->base = got;
+		fw_written_arena(a->id, a->base);
+	}
 	return a->state == ARENA_RESERVED;
 }
 
@@ -176,6 +181,7 @@ static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
 	bool page = whole_pages || bytes >= ARENA_SMALL_BYTES;
 	size_t start, span, after;
 	uint8_t *block;
+	size_t head = bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES;
 
 	if (bytes > FW_MAX_ALLOC_BYTES || !reserve(a))
 		return NULL;
@@ -201,7 +207,8 @@ static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
 	a->used = start + span;
 	a->page_block_last = page;
 	__asan_unpoison_memory_region(block, bytes);
-	fw_arena_refill(block, bytes < ASAN_FILL_BYTES ? bytes : ASAN_FILL_BYTES, ASAN_FILL_BYTE);
+	fw_arena_refill(block, head, ASAN_FILL_BYTE);
+	fw_arena_wrote(block, head);
 	/* Pages above ARENA_KEEP_BYTES are already zeros: fw_arena_reset()
 	 * gave them back to the kernel, and nothing in this run wrote them
 	 * before this block (blocks are never reused within a run, and a write
@@ -209,12 +216,12 @@ static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
 	 * for one the campaign lets go on, fw_take_stray_write(), which
 	 * the same input makes again).  Zeroing them here would fault in
 	 * every page of a block of many MiB that the loader touches a little
-	 * of. */
+	 * of.  Below, only the pages written since they were last zeroed are
+	 * zeroed (arena_written.c). */
 	if (bytes > ASAN_FILL_BYTES && start + ASAN_FILL_BYTES < ARENA_KEEP_BYTES)
-		fw_arena_refill(block + ASAN_FILL_BYTES,
-		       (start + bytes < ARENA_KEEP_BYTES ? start + bytes : ARENA_KEEP_BYTES) - start -
-			       ASAN_FILL_BYTES,
-		       0);
+		fw_written_zero(a->id, block + ASAN_FILL_BYTES,
+				(start + bytes < ARENA_KEEP_BYTES ? start + bytes : ARENA_KEEP_BYTES) -
+					start - ASAN_FILL_BYTES);
 	return block;
 }
 

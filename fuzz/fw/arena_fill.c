@@ -85,6 +85,21 @@ refill_body(uint8_t *p, size_t bytes, uint8_t byte)
 	}
 }
 
+/* fw_arena_fill(): the stores alone, for bytes known to differ (pages
+ * something wrote, arena_written.c). */
+UNCHECKED_FILL __attribute__((always_inline)) static inline void
+fill_body(uint8_t *p, size_t bytes, uint8_t byte)
+{
+	uint64_t word = 0x0101010101010101ull * byte;
+	refill_lanes want = { word, word, word, word, word, word, word, word };
+	size_t lanes = bytes / sizeof(refill_lanes), k;
+
+	for (k = 0; k < lanes; k++)
+		__builtin_memcpy(p + k * sizeof(want), &want, sizeof(want));
+	for (k = lanes * sizeof(refill_lanes); k < bytes; k++)
+		p[k] = byte;
+}
+
 UNCHECKED_FILL __attribute__((target("avx512bw"))) static void
 refill_avx512(uint8_t *p, size_t bytes, uint8_t byte)
 {
@@ -102,23 +117,61 @@ UNCHECKED_FILL static void refill_baseline(uint8_t *p, size_t bytes, uint8_t byt
 	refill_body(p, bytes, byte);
 }
 
-/* The copy fw_arena_refill() uses: by the CPU, or as
+UNCHECKED_FILL __attribute__((target("avx512bw"))) static void
+fill_avx512(uint8_t *p, size_t bytes, uint8_t byte)
+{
+	fill_body(p, bytes, byte);
+}
+
+UNCHECKED_FILL __attribute__((target("avx2"))) static void
+fill_avx2(uint8_t *p, size_t bytes, uint8_t byte)
+{
+	fill_body(p, bytes, byte);
+}
+
+UNCHECKED_FILL static void fill_baseline(uint8_t *p, size_t bytes, uint8_t byte)
+{
+	fill_body(p, bytes, byte);
+}
+
+/* The copies fw_arena_refill() and fw_arena_fill() use: by the CPU, or as
  * fw_arena_fill_width() says. */
 static void (*refill_copy)(uint8_t *, size_t, uint8_t);
+static void (*fill_copy)(uint8_t *, size_t, uint8_t);
+
+static void pick_copies(unsigned bits)
+{
+	if (bits == 0)
+		bits = __builtin_cpu_supports("avx512bw") ? 512
+		       : __builtin_cpu_supports("avx2")   ? 256
+							  : 128;
+	refill_copy = bits == 512 ? refill_avx512 : bits == 256 ? refill_avx2 : refill_baseline;
+	fill_copy = bits == 512 ? fill_avx512 : bits == 256 ? fill_avx2 : fill_baseline;
+}
 
 void fw_arena_refill(uint8_t *p, size_t bytes, uint8_t byte)
 {
 	if (refill_copy == NULL)
-		refill_copy = __builtin_cpu_supports("avx512bw") ? refill_avx512
-			      : __builtin_cpu_supports("avx2")   ? refill_avx2
-								 : refill_baseline;
+		pick_copies(0);
 	refill_copy(p, bytes, byte);
+}
+
+/**
+ * fw_arena_fill() - make the @bytes at @p all @byte, without reading them
+ * first: for bytes that something wrote (arena_written.c).
+ */
+void fw_arena_fill(uint8_t *p, size_t bytes, uint8_t byte)
+{
+	if (fill_copy == NULL)
+		pick_copies(0);
+	fill_copy(p, bytes, byte);
 }
 #endif
 
 /**
- * fw_arena_fill_width() - which copy of fw_arena_refill() fills blocks
- * from now on, for the tests that check each one this CPU can run.
+ * fw_arena_fill_width() - which copies of fw_arena_refill() and
+ * fw_arena_fill() fill blocks from now on, for the tests that check each
+ * one this CPU can run.
  * @bits: 512, 256, 128 (the baseline), or 0: the widest the CPU has.
  *
  * Return: false if this CPU cannot run that copy, or the build has no arena.
@@ -127,13 +180,11 @@ bool fw_arena_fill_width(unsigned bits)
 {
 #ifdef EBSFUZZ_ASAN
 	if ((bits == 512 && !__builtin_cpu_supports("avx512bw")) ||
-	    (bits == 256 && !__builtin_cpu_supports("avx2")))
+	    (bits == 256 && !__builtin_cpu_supports("avx2")) ||
+	    (bits != 0 && bits != 128 && bits != 256 && bits != 512))
 		return false;
-	refill_copy = bits == 512 ? refill_avx512
-		      : bits == 256 ? refill_avx2
-		      : bits == 128 ? refill_baseline
-				    : NULL;
-	return bits == 0 || refill_copy != NULL;
+	pick_copies(bits);
+	return true;
 #else
 	(void)bits;
 	return false;

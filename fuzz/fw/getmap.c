@@ -46,6 +46,7 @@ static void render_map(uint8_t *out)
 	EFI_MEMORY_DESCRIPTOR d;
 	unsigned i;
 
+	fw_arena_wrote(out, bytes);
 	if (bad != NULL && fw_loader_range_reported(bad, bytes_from(bad, out, bytes), true)) {
 		if (stride > copy)
 			fw_fill_unchecked(out, 0, bytes);
@@ -109,6 +110,7 @@ static void fill_unwritten(uint8_t *map, size_t written, size_t reported, size_t
 	if (end - written > FW_MAX_SANE_MAP_BYTES)
 		end = written + FW_MAX_SANE_MAP_BYTES;
 	from = (uint8_t *)((uintptr_t)map + written); /* as bytes_from() says */
+	fw_arena_wrote(from, end - written);
 	bad = fw_first_bad_byte(from, end - written);
 	if (bad != NULL && fw_loader_range_reported(bad, bytes_from(bad, from, end - written), true))
 		fw_fill_unchecked(from, FW_STALE_BYTE, end - written);

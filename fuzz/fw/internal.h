@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena_written.h"
 #include "fw.h"
 
 /*
@@ -393,7 +394,7 @@ bool fw_alloc_view(unsigned i, struct fw_block_view *out);
 bool fw_heap_block_view(unsigned i, struct fw_block_view *out);
 void fw_heap_release(void);
 
-/* arena.c */
+/* arena.c (its ranges: arena_written.h) */
 void *fw_arena_alloc(size_t bytes, bool whole_pages, bool below_4g);
 void *fw_arena_heap_alloc(size_t bytes);
 bool fw_arena_owns(const void *ptr);
@@ -403,7 +404,14 @@ void fw_arena_after_fault(void);
 
 /* arena_fill.c */
 void fw_arena_refill(uint8_t *p, size_t bytes, uint8_t byte);
+void fw_arena_fill(uint8_t *p, size_t bytes, uint8_t byte);
 bool fw_arena_fill_width(unsigned bits);
+
+/* arena_written.c */
+void fw_written_arena(unsigned id, uint8_t *base);
+void fw_written_zero(unsigned id, uint8_t *from, size_t bytes);
+bool fw_arena_trust_writes(bool on);
+void fw_arena_check_writes(unsigned period);
 
 /* ram.c */
 bool fw_ram_covers(uint64_t start, uint64_t pages);

@@ -119,6 +119,7 @@ void fw_loader_read(void *to, const void *from, size_t size)
  */
 void fw_loader_write(void *to, const void *from, size_t size)
 {
+	fw_arena_wrote(to, size);
 	if (fw_loader_scalar_reported(to, size, true))
 		fw_copy_unchecked(to, from, size);
 	else
@@ -134,6 +135,7 @@ void fw_loader_write(void *to, const void *from, size_t size)
  */
 void fw_loader_move(void *to, const void *from, size_t size)
 {
+	fw_arena_wrote(to, size);
 	if (loader_move != NULL)
 		loader_move(fw.caller, to, from, size);
 	else
@@ -148,6 +150,7 @@ void fw_loader_move(void *to, const void *from, size_t size)
  */
 void fw_loader_fill(void *to, uint8_t value, size_t size)
 {
+	fw_arena_wrote(to, size);
 	if (loader_fill != NULL)
 		loader_fill(fw.caller, to, value, size);
 	else

@@ -101,3 +101,11 @@ test-lib: $(BUILD)/own-target $(BUILD)/defaults-target seeds
 		{ cat $(BUILD)/defaults-env.log; echo "test-lib: FAIL: no call-after-giving-up report"; exit 1; }
 	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean;" \
 		"built-in defaults spare a giving-up finding, the environment's EBSFUZZ_FAIL_ON wins"
+
+# The arena's pages named as written (fuzz/fw/arena_written.c): no write of
+# the hardened loader's or of a model's goes unseen on the shipped inputs.
+.PHONY: test-arena-writes
+test-arena-writes: $(BUILD)/fuzz_ebs seeds model-seeds \
+		$(foreach m,$(LOADERS_GOOD) $(LOADERS_BAD),$(BUILD)/models/fuzz_$(m))
+	@fuzz/tests/check-arena-writes $(BUILD) $(LOADERS_GOOD) $(LOADERS_BAD)
+TEST_STEPS += test-arena-writes

@@ -27,6 +27,17 @@ static const UINT8 *large_blocks[2];
 static unsigned large_runs;
 static UINTN large_bytes;
 static bool large_sparse;
+/* Whether the loader's writes are named to the arena, as
+ * -fsanitize-coverage=trace-stores names a loader's in the libFuzzer
+ * builds (arena_written.c); this file is not compiled with it. */
+static bool large_named;
+
+static void large_write(UINT8 *p, UINTN bytes)
+{
+	memset(p, 0x11, bytes);
+	if (large_named)
+		fw_arena_wrote(p, bytes);
+}
 
 static EFI_STATUS large_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -43,10 +54,10 @@ static EFI_STATUS large_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			large_contents_ok = false;
 	if (large_sparse) {
 		for (i = 2000; i < large_bytes; i += 4093)
-			p[i] = 0x11;
-		p[large_bytes - 1] = 0x11;
+			large_write(p + i, 1);
+		large_write(p + large_bytes - 1, 1);
 	} else {
-		memset(p, 0x11, large_bytes);
+		large_write(p, large_bytes);
 	}
 	if (large_runs < 2)
 		large_blocks[large_runs] = p;
@@ -55,11 +66,11 @@ static EFI_STATUS large_block(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return loader_exit_boot(image, st);
 }
 
-static void large_block_every_run(const char *what, UINTN bytes, bool sparse)
+/* Two runs of large_block(): whether each read as it should. */
+static bool large_block_twice(UINTN bytes, bool sparse)
 {
 	struct scenario scn;
 	struct fw_result result;
-	char name[160];
 	unsigned i;
 
 	large_contents_ok = true;
@@ -69,9 +80,17 @@ static void large_block_every_run(const char *what, UINTN bytes, bool sparse)
 	scenario_from_text("firmware edk2-2025\n", &scn);
 	for (i = 0; i < 2; i++)
 		fw_run(&scn, large_block, &testlib_options, &result);
+	return large_contents_ok && large_runs == 2;
+}
+
+static void large_block_every_run(const char *what, UINTN bytes, bool sparse)
+{
+	char name[160];
+	bool ok = large_block_twice(bytes, sparse);
+
 	snprintf(name, sizeof(name), "%s reads the same in every run, whatever the last one wrote%s",
 		 what, sparse ? " (a byte here and there)" : "");
-	test_result(name, large_contents_ok && large_runs == 2, NULL);
+	test_result(name, ok, NULL);
 #ifdef EBSFUZZ_ASAN
 	snprintf(name, sizeof(name), "%s is the same memory in every run (the arena, not an mmap each)",
 		 what);
@@ -199,6 +218,35 @@ static void firmware_accesses_checked(void)
 		       "firmware edk2-2025\n", crc_past_a_block, crc_read);
 }
 
+#ifdef EBSFUZZ_ASAN
+/* Where the loader's writes are named (the libFuzzer builds), a block's
+ * pages beyond its first 4 KiB are zeroed only where something wrote
+ * (arena_written.c); one believed zero in so many is read to make sure,
+ * and one that is not zero ends the trust. */
+static void written_pages_only(void)
+{
+	bool kept;
+
+	fw_arena_trust_writes(true);
+	fw_arena_check_writes(0);
+	large_named = true;
+	large_block_every_run("trusting named writes, a large block", 300001, true);
+	large_block_every_run("trusting named writes, a large block", 300000, false);
+	/* Unnamed, the writes stay, unchecked: the names are what it trusts. */
+	large_named = false;
+	test_result("a page nobody named as written is not zeroed again, when nothing checks it",
+		    !large_block_twice(300001, true), NULL);
+	/* Checked, the first unnamed write found ends the trust, and the
+	 * block is zeroed as before. */
+	fw_arena_trust_writes(true);
+	fw_arena_check_writes(1);
+	large_block_every_run("checking every page, unnamed writes, a large block", 300001, true);
+	kept = fw_arena_trust_writes(false);
+	test_result("an unnamed write found by the check ends the trust", !kept, NULL);
+	fw_arena_check_writes(0);
+}
+#endif
+
 int main(void)
 {
 #ifdef EBSFUZZ_ASAN
@@ -216,5 +264,8 @@ int main(void)
 	if (fw_arena_fill_width(128))
 		large_block_every_run("with 128-bit fills, a large block", 300001, true);
 	fw_arena_fill_width(0);
+#ifdef EBSFUZZ_ASAN
+	written_pages_only();
+#endif
 	return test_summary("test_arena");
 }
