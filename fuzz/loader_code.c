@@ -411,6 +411,7 @@ void ebsfuzz_loader_asan_poison_memory_region(void const volatile *addr, size_t 
 
 void ebsfuzz_loader_asan_unpoison_memory_region(void const volatile *addr, size_t size)
 {
+	fw_arena_loader_unpoisoned();
 	if (could_be_loaders(addr, size))
 		__asan_unpoison_memory_region(addr, size);
 }

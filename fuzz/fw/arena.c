@@ -90,6 +90,7 @@ struct arena {
 	size_t ever_accessible; /* poisoned below this, but where handed out */
 	enum { ARENA_UNTRIED, ARENA_RESERVED, ARENA_UNAVAILABLE } state;
 	unsigned id; /* for arena_written.c */
+	size_t live_bytes; /* unpoisoned by this run's blocks still live */
 };
 
 /* the blocks of AllocatePool and AllocatePages */
@@ -104,6 +105,7 @@ static struct arena pool_low_arena = { .id = FW_ARENA_POOL_LOW };
 static struct arena heap_arena = { .id = FW_ARENA_HEAP };
 static bool stray_taken;  /* a bad write has been let go on in this process */
 static bool walks_fault;  /* a run of this process ended at a deadly signal */
+static bool loader_unpoisoned; /* the loader unpoisoned memory itself this run */
 static void (*heap_guard)(void);
 
 static bool reserve(struct arena *a)
@@ -206,6 +208,7 @@ static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
 	block = a->base + start;
 	a->used = start + span;
 	a->page_block_last = page;
+	a->live_bytes += bytes;
 	__asan_unpoison_memory_region(block, bytes);
 	fw_arena_refill(block, head, ASAN_FILL_BYTE);
 	fw_arena_wrote(block, head);
@@ -254,7 +257,13 @@ static void reset(struct arena *a)
 
 	if (a->used == 0)
 		return;
-	__asan_poison_memory_region(a->base, a->used);
+	/* Freed blocks were poisoned when freed, red zones and gaps never
+	 * unpoisoned: only a block still live, or what the loader unpoisoned
+	 * itself, needs it (a third of ASan's shadow writes in a fuzzing run,
+	 * for map buffers of MiBs). */
+	if (a->live_bytes != 0 || loader_unpoisoned)
+		__asan_poison_memory_region(a->base, a->used);
+	a->live_bytes = 0;
 	/* ASan reports a bad access once per place in the code: a bad write
 	 * let go on may come again from the same code, unreported, anywhere
 	 * in the arena.  Pages above ARENA_KEEP_BYTES must read as zeros when
@@ -349,10 +358,27 @@ bool fw_arena_owns(const void *ptr)
 void fw_arena_free(void *block, size_t bytes)
 {
 #ifdef EBSFUZZ_ASAN
+	struct arena *a = in(&pool_arena, (uintptr_t)block)       ? &pool_arena
+			  : in(&pool_low_arena, (uintptr_t)block) ? &pool_low_arena
+								  : &heap_arena;
+
+	a->live_bytes -= bytes <= a->live_bytes ? bytes : a->live_bytes;
 	__asan_poison_memory_region(block, bytes);
 #else
 	(void)block;
 	(void)bytes;
+#endif
+}
+
+/**
+ * fw_arena_loader_unpoisoned() - the loader unpoisoned memory itself
+ * (ASAN_UNPOISON_MEMORY_REGION, fuzz/loader_code.c): maybe a freed block
+ * or a gap, which fw_arena_reset() then poisons again.
+ */
+void fw_arena_loader_unpoisoned(void)
+{
+#ifdef EBSFUZZ_ASAN
+	loader_unpoisoned = true;
 #endif
 }
 
@@ -368,6 +394,7 @@ void fw_arena_reset(void)
 	reset(&pool_arena);
 	reset(&pool_low_arena);
 	reset(&heap_arena);
+	loader_unpoisoned = false;
 #endif
 }
 

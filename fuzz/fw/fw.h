@@ -254,6 +254,7 @@ bool fw_explain_fault(uintptr_t addr, struct fw_bad_access *out);
 bool fw_take_stray_write(uintptr_t addr, size_t size);
 /* Bytes of the loader's blocks the harness wrote for it (arena_written.c). */
 void fw_arena_wrote(const void *p, size_t size);
+void fw_arena_loader_unpoisoned(void);
 void fw_guard_after_stray_write(void);
 bool fw_arena_past_accessible(uintptr_t addr);
 void fw_arena_set_heap_guard(void (*guard)(void));

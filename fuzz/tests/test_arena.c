@@ -219,6 +219,68 @@ static void firmware_accesses_checked(void)
 }
 
 #ifdef EBSFUZZ_ASAN
+int __asan_address_is_poisoned(void const volatile *addr);
+void ebsfuzz_loader_asan_unpoison_memory_region(void const volatile *addr, size_t size);
+
+/* After a run every byte of its blocks is poisoned: one still live, one
+ * freed, and one freed that the loader then unpoisoned itself (arena.c
+ * poisons at the end of a run only if something may be unpoisoned). */
+static UINT8 *run_blocks[3];
+static enum { ALL_FREED, FIRST_LEFT_LIVE, FREED_UNPOISONED } leave;
+
+static EFI_STATUS leaves_blocks(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (bs->AllocatePool(EfiLoaderData, 20000, (VOID **)&run_blocks[i]) != EFI_SUCCESS)
+			run_blocks[i] = NULL;
+	if (run_blocks[1] != NULL)
+		bs->FreePool(run_blocks[1]);
+	if (run_blocks[2] != NULL) {
+		bs->FreePool(run_blocks[2]);
+		if (leave == FREED_UNPOISONED)
+			ebsfuzz_loader_asan_unpoison_memory_region(run_blocks[2], 20000);
+	}
+	if (leave != FIRST_LEFT_LIVE && run_blocks[0] != NULL)
+		bs->FreePool(run_blocks[0]);
+	(void)image;
+	return EFI_LOAD_ERROR; /* no exit: its map buffer would be left live */
+}
+
+static bool all_poisoned(void)
+{
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < 3; i++)
+		for (k = 0; run_blocks[i] != NULL && k < 20000; k += 97)
+			if (!__asan_address_is_poisoned(run_blocks[i] + k))
+				return false;
+	return run_blocks[0] != NULL && run_blocks[2] != NULL;
+}
+
+static void blocks_poisoned_after_the_run(void)
+{
+	struct scenario scn;
+	struct fw_result result;
+	struct fw_options opt = testlib_options;
+
+	opt.keep_going = true; /* its give-up is a liveness finding */
+	scenario_from_text("firmware edk2-2025\n", &scn);
+	leave = ALL_FREED;
+	fw_run(&scn, leaves_blocks, &opt, &result);
+	test_result("every block freed: all of them poisoned after the run", all_poisoned(), NULL);
+	leave = FIRST_LEFT_LIVE;
+	fw_run(&scn, leaves_blocks, &opt, &result);
+	test_result("a block left live is poisoned after the run", all_poisoned(), NULL);
+	leave = FREED_UNPOISONED;
+	fw_run(&scn, leaves_blocks, &opt, &result);
+	test_result("a freed block the loader unpoisoned itself is poisoned after the run",
+		    all_poisoned(), NULL);
+}
+
 /* Where the loader's writes are named (the libFuzzer builds), a block's
  * pages beyond its first 4 KiB are zeroed only where something wrote
  * (arena_written.c); one believed zero in so many is read to make sure,
@@ -266,6 +328,7 @@ int main(void)
 	fw_arena_fill_width(0);
 #ifdef EBSFUZZ_ASAN
 	written_pages_only();
+	blocks_poisoned_after_the_run();
 #endif
 	return test_summary("test_arena");
 }

@@ -17,6 +17,7 @@ $(BUILD)/test_heap: $(call objs,asan,fuzz/loader_heap.c)
 # The halt sampler, fed contexts by hand.
 $(BUILD)/test_halts: $(call objs,asan,fuzz/halts.c fuzz/privileged.c fuzz/loader_code.c)
 $(BUILD)/test_loader_code: $(call objs,asan,fuzz/loader_code.c)
+$(BUILD)/test_arena: $(call objs,asan,fuzz/loader_code.c)
 
 .PHONY: test-unit
 test-unit: $(addprefix $(BUILD)/,$(TEST_PROGRAMS))
