@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../sanitizers.h"
 #include "internal.h"
@@ -231,6 +232,38 @@ void fw_written_zero(unsigned id, uint8_t *from, size_t bytes)
 	(void)id;
 	(void)from;
 	(void)bytes;
+#endif
+}
+
+/**
+ * fw_arena_zero() - zero the loader's bytes [@p, @p + @bytes), every one
+ * of them addressable (the caller has checked), skipping the arena's
+ * pages that nothing wrote since they were last zeroed whole:
+ * GetMemoryMap()'s padding beyond each descriptor (getmap.c), which at a
+ * DescriptorSize of 2048 is nearly all of a map of MiBs, and whose buffer
+ * is often a block just handed out.
+ */
+void fw_arena_zero(uint8_t *p, size_t bytes)
+{
+#ifdef EBSFUZZ_ASAN
+	unsigned id;
+
+	for (id = 0; id < FW_ARENA_COUNT && trusted(); id++) {
+		struct fw_written_pages *w = &fw_written[id];
+		uintptr_t off = (uintptr_t)p - w->base;
+		size_t inside;
+
+		if (w->base == 0 || off >= FW_ARENA_KEPT_BYTES)
+			continue;
+		inside = bytes < FW_ARENA_KEPT_BYTES - off ? bytes : FW_ARENA_KEPT_BYTES - off;
+		zero_written(w, off, off + inside);
+		if (inside < bytes)
+			fw_arena_fill(p + inside, bytes - inside, 0);
+		return;
+	}
+	fw_arena_fill(p, bytes, 0);
+#else
+	memset(p, 0, bytes);
 #endif
 }
 

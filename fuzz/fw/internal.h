@@ -410,6 +410,7 @@ bool fw_arena_fill_width(unsigned bits);
 /* arena_written.c */
 void fw_written_arena(unsigned id, uint8_t *base);
 void fw_written_zero(unsigned id, uint8_t *from, size_t bytes);
+void fw_arena_zero(uint8_t *p, size_t bytes);
 bool fw_arena_trust_writes(bool on);
 void fw_arena_check_writes(unsigned period);
 

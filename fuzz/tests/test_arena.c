@@ -281,6 +281,64 @@ static void blocks_poisoned_after_the_run(void)
 		    all_poisoned(), NULL);
 }
 
+/* GetMemoryMap() twice into one buffer at a DescriptorSize of 1024, the
+ * loader writing all over it (named) between: every byte of each stride
+ * past the descriptor reads zero after each call, whether the arena
+ * skipped the zeroing of a page or not (fw_arena_zero()). */
+static bool padding_zero = true;
+
+static bool padding_is_zero(const UINT8 *map, UINTN size, UINTN desc_size)
+{
+	UINTN i;
+
+	for (i = 0; i < size; i++)
+		if (i % desc_size >= sizeof(EFI_MEMORY_DESCRIPTOR) && map[i] != 0)
+			return false;
+	return size != 0;
+}
+
+static EFI_STATUS map_read_twice(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN size = 0, key, desc_size, capacity;
+	UINT32 version;
+	UINT8 *map = NULL;
+	unsigned i;
+
+	(void)image;
+	bs->GetMemoryMap(&size, NULL, &key, &desc_size, &version);
+	capacity = size + 8 * desc_size;
+	if (bs->AllocatePool(EfiLoaderData, capacity, (VOID **)&map) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	for (i = 0; i < 2; i++) {
+		size = capacity;
+		if (bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(void *)map, &key, &desc_size,
+				     &version) != EFI_SUCCESS ||
+		    !padding_is_zero(map, size, desc_size))
+			padding_zero = false;
+		memset(map, 0x5a, capacity);
+		fw_arena_wrote(map, capacity);
+	}
+	bs->FreePool(map);
+	return EFI_LOAD_ERROR;
+}
+
+static void padding_zeroed_where_written(void)
+{
+	struct scenario scn;
+	struct fw_result result;
+	struct fw_options opt = testlib_options;
+	unsigned i;
+
+	opt.keep_going = true; /* its give-up is a liveness finding */
+	scenario_from_text("firmware edk2-2025\ndescriptor-size bytes=1024\n", &scn);
+	for (i = 0; i < 2; i++)
+		fw_run(&scn, map_read_twice, &opt, &result);
+	test_result("trusting named writes, GetMemoryMap()'s padding reads zero in a buffer "
+		    "written over",
+		    padding_zero, NULL);
+}
+
 /* Where the loader's writes are named (the libFuzzer builds), a block's
  * pages beyond its first 4 KiB are zeroed only where something wrote
  * (arena_written.c); one believed zero in so many is read to make sure,
@@ -305,6 +363,9 @@ static void written_pages_only(void)
 	large_block_every_run("checking every page, unnamed writes, a large block", 300001, true);
 	kept = fw_arena_trust_writes(false);
 	test_result("an unnamed write found by the check ends the trust", !kept, NULL);
+	fw_arena_trust_writes(true);
+	padding_zeroed_where_written();
+	fw_arena_trust_writes(false);
 	fw_arena_check_writes(0);
 }
 #endif
