@@ -55,6 +55,7 @@
 #define WORD_BITS 64u
 
 struct fw_written_pages fw_written[FW_ARENA_COUNT];
+uintptr_t fw_written_last_page = UINTPTR_MAX;
 
 #ifdef EBSFUZZ_ASAN
 /* Defined where the loader's stores are traced (fuzz/loader_stores.c). */
@@ -113,6 +114,7 @@ void fw_written_arena(unsigned id, uint8_t *base)
 {
 #ifdef EBSFUZZ_ASAN
 	fw_written[id].base = (uintptr_t)base;
+	fw_written_last_page = UINTPTR_MAX;
 #else
 	(void)id;
 	(void)base;
@@ -202,8 +204,10 @@ static void zero_written(struct fw_written_pages *w, size_t off, size_t end)
 		} else if (w->written[page / WORD_BITS] & bit) {
 			fw_arena_fill(p, stop - off, 0);
 			/* Zero whole only if the range covers the page. */
-			if (off == page * EFI_PAGE_SIZE && stop == page_end)
+			if (off == page * EFI_PAGE_SIZE && stop == page_end) {
 				w->written[page / WORD_BITS] &= ~bit;
+				fw_written_last_page = UINTPTR_MAX;
+			}
 		}
 		off = stop;
 	}
@@ -288,6 +292,7 @@ bool fw_arena_trust_writes(bool on)
 			for (k = 0; k < FW_ARENA_KEPT_PAGES / WORD_BITS; k++)
 				fw_written[id].written[k] = UINT64_MAX;
 	trust = on ? TRUST_YES : TRUST_NO;
+	fw_written_last_page = UINTPTR_MAX;
 	return was;
 #else
 	(void)on;

@@ -24,14 +24,23 @@ struct fw_written_pages {
 	uint64_t written[FW_ARENA_KEPT_PAGES / 64];
 };
 extern struct fw_written_pages fw_written[FW_ARENA_COUNT];
+/* The page (address / FW_ARENA_PAGE_BYTES) the last store named and found
+ * marked or outside every range, which nothing has unmarked since; a
+ * loader's stores mostly follow each other on one page (its stack, the
+ * table it fills).  UINTPTR_MAX: none. */
+extern uintptr_t fw_written_last_page;
 
 /* A store of @size bytes (at most a page) at @addr: its pages, if they lie
  * in a range.  Not checked by ASan: the table is the harness's own. */
 __attribute__((no_sanitize("address"))) static inline void fw_arena_wrote_scalar(uintptr_t addr,
 										  size_t size)
 {
+	uintptr_t page = addr / FW_ARENA_PAGE_BYTES;
 	unsigned id;
 
+	if (page == fw_written_last_page && (addr + size - 1) / FW_ARENA_PAGE_BYTES == page)
+		return;
+	fw_written_last_page = (addr + size - 1) / FW_ARENA_PAGE_BYTES == page ? page : UINTPTR_MAX;
 	for (id = 0; id < FW_ARENA_COUNT; id++) {
 		uintptr_t off = addr - fw_written[id].base, last;
 

@@ -339,6 +339,42 @@ static void padding_zeroed_where_written(void)
 		    padding_zero, NULL);
 }
 
+/* One byte of a block stored in every run at the same place, named as
+ * trace-stores names a store (fw_arena_wrote_scalar(), whose memory of
+ * the last page it marked must forget a page zeroed since). */
+static bool same_byte_ok = true;
+
+static EFI_STATUS same_byte_every_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINT8 *p = NULL;
+
+	(void)image;
+	if (bs->AllocatePool(EfiLoaderData, 20000, (VOID **)&p) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	if (p[5000] != 0)
+		same_byte_ok = false;
+	fw_arena_wrote_scalar((uintptr_t)(p + 5000), 1);
+	p[5000] = 0x11;
+	bs->FreePool(p);
+	return EFI_LOAD_ERROR;
+}
+
+static void same_byte_stored_every_run(void)
+{
+	struct scenario scn;
+	struct fw_result result;
+	struct fw_options opt = testlib_options;
+	unsigned i;
+
+	opt.keep_going = true; /* its give-up is a liveness finding */
+	scenario_from_text("firmware edk2-2025\n", &scn);
+	for (i = 0; i < 4; i++)
+		fw_run(&scn, same_byte_every_run, &opt, &result);
+	test_result("trusting stores, a byte stored at one place in every run reads zero in each",
+		    same_byte_ok, NULL);
+}
+
 /* Where the loader's writes are named (the libFuzzer builds), a block's
  * pages beyond its first 4 KiB are zeroed only where something wrote
  * (arena_written.c); one believed zero in so many is read to make sure,
@@ -364,9 +400,10 @@ static void written_pages_only(void)
 	kept = fw_arena_trust_writes(false);
 	test_result("an unnamed write found by the check ends the trust", !kept, NULL);
 	fw_arena_trust_writes(true);
-	padding_zeroed_where_written();
-	fw_arena_trust_writes(false);
 	fw_arena_check_writes(0);
+	padding_zeroed_where_written();
+	same_byte_stored_every_run();
+	fw_arena_trust_writes(false);
 }
 #endif
 
