@@ -10,6 +10,7 @@
  * the run; every other slot answers EFI_UNSUPPORTED (unsupported.c), after
  * the same call accounting.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,12 +75,34 @@ static uint32_t crc32_unchecked(const void *data, size_t size)
 	return ~crc;
 }
 
+/* The last table fw_table_crc() summed, as it was summed, and its CRC: at
+ * every exit the system table is summed again, nearly always the same
+ * bytes as in the run before (the byte-wise sum of its 120 bytes was 4.3%
+ * of the seeds' run time; perf, input_cost). */
+static struct {
+	size_t size;
+	uint8_t bytes[512];
+	uint32_t crc;
+} last_table;
+
 /* UEFI 2.10 section 4.2: CRC32 of HeaderSize bytes with the field zeroed. */
 void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size)
 {
 	hdr->HeaderSize = (UINT32)size;
 	hdr->CRC32 = 0;
+	if (size <= sizeof(last_table.bytes) && size == last_table.size &&
+	    memcmp(last_table.bytes, hdr, size) == 0) {
+		hdr->CRC32 = last_table.crc;
+		return;
+	}
 	hdr->CRC32 = fw_crc32(hdr, size);
+	if (size <= sizeof(last_table.bytes)) {
+		last_table.size = size;
+		memcpy(last_table.bytes, hdr, size);
+		/* as summed: its CRC32 field zero */
+		memset(last_table.bytes + offsetof(EFI_TABLE_HEADER, CRC32), 0, sizeof(hdr->CRC32));
+		last_table.crc = hdr->CRC32;
+	}
 }
 
 /* ---- Console (EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, UEFI 2.10 section 12.4) ---- */

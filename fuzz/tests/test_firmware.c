@@ -220,12 +220,27 @@ static EFI_STATUS exit_twice(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 EXIT_PROBE(first_exit_succeeds, true)
 EXIT_PROBE(first_exit_fails, false)
 
+/* Whether the system table's CRC is right for its bytes: CRC-32 by hand,
+ * independent of the firmware's implementation. */
+static bool system_table_crc_right(EFI_SYSTEM_TABLE *st)
+{
+	UINT32 crc = st->Hdr.CRC32, expected = 0xffffffffu;
+
+	st->Hdr.CRC32 = 0;
+	for (size_t i = 0; i < sizeof(*st); i++) {
+		expected ^= ((const UINT8 *)st)[i];
+		for (int b = 0; b < 8; b++)
+			expected = (expected >> 1) ^ (0xedb88320u & (0u - (expected & 1)));
+	}
+	st->Hdr.CRC32 = crc;
+	return crc == ~expected;
+}
+
 /* UEFI 2.10 7.4.6: on success the console and boot services pointers are
  * NULL and the CRC is recomputed; the revision is in both table headers. */
 static EFI_STATUS tables_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	EFI_BOOT_SERVICES *bs = st->BootServices;
-	UINT32 crc, expected;
 	EFI_STATUS status;
 
 	CHECK(st->Hdr.Revision == EFI_2_90_SYSTEM_TABLE_REVISION);
@@ -235,17 +250,26 @@ static EFI_STATUS tables_after_exit(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	CHECK(status == EFI_SUCCESS);
 	CHECK(st->BootServices == NULL && st->ConOut == NULL && st->ConIn == NULL &&
 	      st->StdErr == NULL && st->ConsoleOutHandle == NULL);
-	crc = st->Hdr.CRC32;
-	st->Hdr.CRC32 = 0;
-	/* CRC-32 by hand, independent of the firmware's implementation. */
-	expected = 0xffffffffu;
-	for (size_t i = 0; i < sizeof(*st); i++) {
-		expected ^= ((const UINT8 *)st)[i];
-		for (int b = 0; b < 8; b++)
-			expected = (expected >> 1) ^ (0xedb88320u & (0u - (expected & 1)));
-	}
-	st->Hdr.CRC32 = crc;
-	CHECK(crc == ~expected);
+	CHECK(system_table_crc_right(st));
+	return status;
+}
+
+/* The same after a configuration table was installed, in a run after one
+ * without: the firmware sums a table it has summed before only from its
+ * bytes (misc.c keeps the last sum). */
+static EFI_STATUS tables_after_exit_with_a_config_table(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static const EFI_GUID guid = { 0x12345678, 0x1234, 0x5678,
+				       { 1, 2, 3, 4, 5, 6, 7, 8 } };
+	static UINT8 table[16];
+	EFI_STATUS status;
+
+	CHECK(st->BootServices->InstallConfigurationTable((EFI_GUID *)&guid, table) ==
+	      EFI_SUCCESS);
+	CHECK(system_table_crc_right(st));
+	status = loader_exit_boot(image, st);
+	CHECK(status == EFI_SUCCESS && st->NumberOfTableEntries == 1);
+	CHECK(system_table_crc_right(st));
 	return status;
 }
 
@@ -471,6 +495,8 @@ int main(void)
 		     false);
 	expect_clean("tables after a successful exit", "firmware edk2-2025\nrevision 2.90\n",
 		     tables_after_exit, true);
+	expect_clean("tables after a successful exit, a configuration table installed",
+		     "firmware edk2-2025\nrevision 2.90\n", tables_after_exit_with_a_config_table, true);
 	expect_clean("SetVirtualAddressMap once, after the exit", "firmware edk2-2025\n",
 		     virtual_map_after_exit, true);
 	expect_clean("SetVirtualAddressMap once, after the exit (U-Boot)", "firmware uboot\n",
