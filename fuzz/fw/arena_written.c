@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arena_written.c - which pages of the arena (arena.c) anything may have
- * written since they were last zeroed, so that handing out a block costs
- * what its earlier users wrote, not every byte it spans.
+ * arena_written.c - which 64-byte lines of the arena (arena.c) anything
+ * may have written since they were last zeroed, so that handing out a
+ * block costs what its earlier users wrote, not every byte it spans.
  *
  * Why: a block beyond its first 4 KiB must read as zeros, run after run
  * (arena.c), and arena_fill.c made sure of it by reading every byte it
@@ -11,8 +11,9 @@
  * DescriptorSize above 1280 bytes (13% of the runs: map buffers of MiBs,
  * most of whose pages nothing wrote); README "Benchmarks" has the figures.
  *
- * How: a page is "written" from the moment anything may have stored to
- * it until it is zeroed whole again.  Every writer says so:
+ * How: a line is "written" from the moment anything may have stored to
+ * it until it is zeroed whole again (a line, not a page: GetMemoryMap()
+ * at a stride of 2048 bytes writes 40 of every 2048).  Every writer says so:
  * - the loader's own code: in the libFuzzer builds its objects are
  *   compiled with -fsanitize-coverage=trace-stores (Makefile,
  *   fuzz/loader-build.mk), which calls __sanitizer_cov_storeN() below
@@ -24,19 +25,20 @@
  *   through its pointers (loader_access.c) and GetMemoryMap()'s map
  *   (getmap.c): fw_arena_wrote();
  * - a block's first 4 KiB, filled as ASan's malloc would (arena.c).
- * A page no writer named is zero, and fw_written_zero() skips it.
+ * A line no writer named is zero, and fw_written_zero() skips it.
  *
  * What could still write unseen: inline assembly, a C library call of the
  * loader's that writes (strcpy()), code built without the flag.  So one
- * page in FW_WRITTEN_CHECK_EVERY (256) that is believed zero is read anyway; a
- * byte that is not zero ends the trust for the rest of the process (every
- * block is read as before, and stderr says why, once).
- * EBSFUZZ_CHECK_WRITES=1 reads every such page and aborts at the first
- * that is not zero: make test runs the shipped inputs so (test-arena-writes).
+ * 4 KiB piece in FW_WRITTEN_CHECK_EVERY (256) with no line believed
+ * written is read anyway; a byte that is not zero ends the trust for the
+ * rest of the process (every block is read as before, and stderr says
+ * why, once).  EBSFUZZ_CHECK_WRITES=1 reads every such piece and aborts at
+ * the first that is not zero: make test runs the shipped inputs so
+ * (test-arena-writes).
  *
  * Builds whose loader is not compiled with the flag (replay, AFL++,
  * OSS-Fuzz, a target of a loader project's own on build/libebsfuzz.a)
- * trust no page: only the libFuzzer builds link fuzz/loader_stores.c,
+ * trust no line: only the libFuzzer builds link fuzz/loader_stores.c,
  * which defines the callbacks and ebsfuzz_loader_stores_traced.
  */
 #include <stdbool.h>
@@ -48,43 +50,56 @@
 #include "../sanitizers.h"
 #include "internal.h"
 
-/* One page in this many that is believed zero is read to make sure: a
- * page read from memory costs about what zeroing it would, and an unseen
- * writer writes more than one page. */
+/* One 4 KiB piece in this many that is believed zero is read to make
+ * sure: reading it from memory costs about what zeroing it would, and an
+ * unseen writer writes more than one piece. */
 #define FW_WRITTEN_CHECK_EVERY 256u
 #define WORD_BITS 64u
 
-struct fw_written_pages fw_written[FW_ARENA_COUNT];
-uintptr_t fw_written_last_page = UINTPTR_MAX;
+struct fw_written_lines fw_written[FW_ARENA_COUNT];
+uintptr_t fw_written_last_line = UINTPTR_MAX, fw_written_inside_page = UINTPTR_MAX,
+	  fw_written_outside_page = UINTPTR_MAX;
+unsigned fw_written_inside_id;
 
 #ifdef EBSFUZZ_ASAN
 /* Defined where the loader's stores are traced (fuzz/loader_stores.c). */
 extern const bool ebsfuzz_loader_stores_traced __attribute__((weak));
-/* Whether pages nobody named are taken to be zero; unset: as the build says. */
+/* Whether lines nobody named are taken to be zero; unset: as the build says. */
 static enum { TRUST_UNSET, TRUST_YES, TRUST_NO } trust;
-/* Read one page in this many of those believed zero; 0: none. */
+/* Read one piece in this many of those believed zero; 0: none. */
 static unsigned check_period = FW_WRITTEN_CHECK_EVERY;
 static int abort_on_unseen = -1; /* EBSFUZZ_CHECK_WRITES=1, read once */
-static unsigned pages_since_check;
+static unsigned pieces_since_check;
 
-/* [@addr, @addr + @size) may have been written: the pages it shares with
+/* The bits of word @k for the lines [@first, @last] (line numbers). */
+static uint64_t lines_in_word(size_t k, size_t first, size_t last)
+{
+	size_t lo = first > k * WORD_BITS ? first - k * WORD_BITS : 0;
+	size_t hi = last < k * WORD_BITS + WORD_BITS - 1 ? last - k * WORD_BITS : WORD_BITS - 1;
+
+	return (UINT64_MAX >> (WORD_BITS - 1 - hi)) & (UINT64_MAX << lo);
+}
+
+/* [@addr, @addr + @size) may have been written: the lines it shares with
  * @w's tracked range (a write may start below it: the fake machine's RAM
  * ends where the arena below 4 GiB begins). */
-__attribute__((no_sanitize("address"))) static void mark(struct fw_written_pages *w,
+__attribute__((no_sanitize("address"))) static void mark(struct fw_written_lines *w,
 							   uintptr_t addr, size_t size)
 {
 	uintptr_t base = w->base, last_byte, first, last;
-	size_t page;
+	size_t k;
 
 	if (base == 0 || size == 0)
 		return;
 	last_byte = size - 1 <= UINTPTR_MAX - addr ? addr + (size - 1) : UINTPTR_MAX;
 	if (last_byte < base || (addr >= base && addr - base >= FW_ARENA_KEPT_BYTES))
 		return;
-	first = addr < base ? 0 : addr - base;
-	last = last_byte - base < FW_ARENA_KEPT_BYTES ? last_byte - base : FW_ARENA_KEPT_BYTES - 1;
-	for (page = first / EFI_PAGE_SIZE; page <= last / EFI_PAGE_SIZE; page++)
-		w->written[page / WORD_BITS] |= 1ull << (page % WORD_BITS);
+	first = (addr < base ? 0 : addr - base) / FW_ARENA_LINE_BYTES;
+	last = (last_byte - base < FW_ARENA_KEPT_BYTES ? last_byte - base
+						       : FW_ARENA_KEPT_BYTES - 1) /
+	       FW_ARENA_LINE_BYTES;
+	for (k = first / WORD_BITS; k <= last / WORD_BITS; k++)
+		w->written[k] |= lines_in_word(k, first, last);
 }
 #endif
 
@@ -107,14 +122,16 @@ void fw_arena_wrote(const void *p, size_t size)
 }
 
 /**
- * fw_written_arena() - arena @id is reserved at @base: its pages are
+ * fw_written_arena() - arena @id is reserved at @base: its lines are
  * zero (fresh), none written.
  */
 void fw_written_arena(unsigned id, uint8_t *base)
 {
 #ifdef EBSFUZZ_ASAN
 	fw_written[id].base = (uintptr_t)base;
-	fw_written_last_page = UINTPTR_MAX;
+	fw_written_last_line = UINTPTR_MAX;
+	fw_written_inside_page = UINTPTR_MAX;
+	fw_written_outside_page = UINTPTR_MAX;
 #else
 	(void)id;
 	(void)base;
@@ -123,7 +140,7 @@ void fw_written_arena(unsigned id, uint8_t *base)
 
 #ifdef EBSFUZZ_ASAN
 /* The first byte of [@p, @p + @bytes) that is not zero, or NULL: eight
- * bytes at a time (@p is page-aligned), unchecked (the block is live). */
+ * bytes at a time, unchecked (the block is live). */
 __attribute__((no_sanitize("address"))) static const uint8_t *first_nonzero(const uint8_t *p,
 									    size_t bytes)
 {
@@ -143,7 +160,7 @@ __attribute__((no_sanitize("address"))) static const uint8_t *first_nonzero(cons
 	return p + i;
 }
 
-/* A page believed zero is not: some writer went unseen. */
+/* A piece believed zero is not: some writer went unseen. */
 static void unseen_write(const uint8_t *at)
 {
 	if (abort_on_unseen == 1) {
@@ -166,8 +183,8 @@ static bool trusted(void)
 	return trust == TRUST_YES;
 }
 
-/* Whether to read the next page believed zero, to make sure. */
-static bool check_this_page(void)
+/* Whether to read the next piece believed zero, to make sure. */
+static bool check_this_piece(void)
 {
 	if (abort_on_unseen < 0) {
 		const char *v = getenv("EBSFUZZ_CHECK_WRITES");
@@ -176,8 +193,8 @@ static bool check_this_page(void)
 		if (abort_on_unseen)
 			check_period = 1;
 	}
-	if (check_period != 0 && ++pages_since_check >= check_period) {
-		pages_since_check = 0;
+	if (check_period != 0 && ++pieces_since_check >= check_period) {
+		pieces_since_check = 0;
 		return true;
 	}
 	return false;
@@ -185,30 +202,60 @@ static bool check_this_page(void)
 #endif
 
 #ifdef EBSFUZZ_ASAN
-/* Zero [@off, @end) of @w's tracked range, writing only the pages some
- * writer may have written since they were last zeroed whole. */
-static void zero_written(struct fw_written_pages *w, size_t off, size_t end)
+/* Zero [@off, @end) of @w's tracked range, writing only the lines some
+ * writer may have written since they were last zeroed whole: a word of
+ * the table (64 lines, 4 KiB) at a time, whole when all its lines in the
+ * range were written. */
+static void zero_written(struct fw_written_lines *w, size_t off, size_t end)
 {
+	const size_t chunk_bytes = WORD_BITS * FW_ARENA_LINE_BYTES;
+
 	while (off < end) {
-		size_t page = off / EFI_PAGE_SIZE, page_end = (page + 1) * EFI_PAGE_SIZE;
-		size_t stop = page_end < end ? page_end : end;
-		uint64_t bit = 1ull << (page % WORD_BITS);
+		size_t k = off / chunk_bytes, stop = (k + 1) * chunk_bytes < end ? (k + 1) * chunk_bytes : end;
+		size_t first = off / FW_ARENA_LINE_BYTES, last = (stop - 1) / FW_ARENA_LINE_BYTES;
+		uint64_t in_range = lines_in_word(k, first, last), bits = w->written[k] & in_range;
 		uint8_t *p = (uint8_t *)(w->base + off);
 		const uint8_t *bad;
+		uint64_t whole;
 
-		if (trust == TRUST_YES && !(w->written[page / WORD_BITS] & bit) && check_this_page() &&
-		    (bad = first_nonzero(p, stop - off)) != NULL)
-			unseen_write(bad);
 		if (trust != TRUST_YES) {
 			fw_arena_refill(p, stop - off, 0);
-		} else if (w->written[page / WORD_BITS] & bit) {
+			off = stop;
+			continue;
+		}
+		if (bits == 0) {
+			/* Believed zero: read one chunk in so many anyway. */
+			if (check_this_piece() && (bad = first_nonzero(p, stop - off)) != NULL) {
+				unseen_write(bad);
+				fw_arena_refill(p, stop - off, 0);
+			}
+			off = stop;
+			continue;
+		}
+		if (bits == in_range) {
 			fw_arena_fill(p, stop - off, 0);
-			/* Zero whole only if the range covers the page. */
-			if (off == page * EFI_PAGE_SIZE && stop == page_end) {
-				w->written[page / WORD_BITS] &= ~bit;
-				fw_written_last_page = UINTPTR_MAX;
+		} else {
+			uint64_t left = bits;
+
+			while (left != 0) {
+				size_t line = k * WORD_BITS + (size_t)__builtin_ctzll(left);
+				size_t from = line * FW_ARENA_LINE_BYTES > off ? line * FW_ARENA_LINE_BYTES : off;
+				size_t to = (line + 1) * FW_ARENA_LINE_BYTES < stop
+						    ? (line + 1) * FW_ARENA_LINE_BYTES
+						    : stop;
+
+				fw_arena_fill((uint8_t *)(w->base + from), to - from, 0);
+				left &= left - 1;
 			}
 		}
+		/* Unmarked only the lines the range covers whole. */
+		whole = bits;
+		if (off % FW_ARENA_LINE_BYTES != 0)
+			whole &= ~(1ull << (first % WORD_BITS));
+		if (stop % FW_ARENA_LINE_BYTES != 0)
+			whole &= ~(1ull << (last % WORD_BITS));
+		w->written[k] &= ~whole;
+		fw_written_last_line = UINTPTR_MAX;
 		off = stop;
 	}
 }
@@ -216,7 +263,7 @@ static void zero_written(struct fw_written_pages *w, size_t off, size_t end)
 
 /**
  * fw_written_zero() - make [@from, @from + @bytes) of arena @id zero,
- * writing only the pages some writer may have written since they were
+ * writing only the lines some writer may have written since they were
  * last zeroed whole.
  * @id: the arena.
  * @from: page-aligned, inside its tracked range.
@@ -225,7 +272,7 @@ static void zero_written(struct fw_written_pages *w, size_t off, size_t end)
 void fw_written_zero(unsigned id, uint8_t *from, size_t bytes)
 {
 #ifdef EBSFUZZ_ASAN
-	struct fw_written_pages *w = &fw_written[id];
+	struct fw_written_lines *w = &fw_written[id];
 	size_t off = (size_t)((uintptr_t)from - w->base);
 
 	if (!trusted())
@@ -242,7 +289,7 @@ void fw_written_zero(unsigned id, uint8_t *from, size_t bytes)
 /**
  * fw_arena_zero() - zero the loader's bytes [@p, @p + @bytes), every one
  * of them addressable (the caller has checked), skipping the arena's
- * pages that nothing wrote since they were last zeroed whole:
+ * lines that nothing wrote since they were last zeroed whole:
  * GetMemoryMap()'s padding beyond each descriptor (getmap.c), which at a
  * DescriptorSize of 2048 is nearly all of a map of MiBs, and whose buffer
  * is often a block just handed out.
@@ -253,7 +300,7 @@ void fw_arena_zero(uint8_t *p, size_t bytes)
 	unsigned id;
 
 	for (id = 0; id < FW_ARENA_COUNT && trusted(); id++) {
-		struct fw_written_pages *w = &fw_written[id];
+		struct fw_written_lines *w = &fw_written[id];
 		uintptr_t off = (uintptr_t)p - w->base;
 		size_t inside;
 
@@ -272,7 +319,7 @@ void fw_arena_zero(uint8_t *p, size_t bytes)
 }
 
 /**
- * fw_arena_trust_writes() - whether pages no writer named are taken to be
+ * fw_arena_trust_writes() - whether lines no writer named are taken to be
  * zero from now on (for the tests; the libFuzzer builds start trusting,
  * the others not, and an unseen write ends it).
  * @on: from now on.
@@ -289,10 +336,10 @@ bool fw_arena_trust_writes(bool on)
 	/* What was written while nobody trusted the names is not known. */
 	if (on && !was)
 		for (id = 0; id < FW_ARENA_COUNT; id++)
-			for (k = 0; k < FW_ARENA_KEPT_PAGES / WORD_BITS; k++)
+			for (k = 0; k < FW_ARENA_KEPT_LINES / WORD_BITS; k++)
 				fw_written[id].written[k] = UINT64_MAX;
 	trust = on ? TRUST_YES : TRUST_NO;
-	fw_written_last_page = UINTPTR_MAX;
+	fw_written_last_line = UINTPTR_MAX;
 	return was;
 #else
 	(void)on;
@@ -301,7 +348,7 @@ bool fw_arena_trust_writes(bool on)
 }
 
 /**
- * fw_arena_check_writes() - read one page in @period of those believed
+ * fw_arena_check_writes() - read one 4 KiB piece in @period of those believed
  * zero as they are handed out (0: none; FW_WRITTEN_CHECK_EVERY unless a
  * test says otherwise).
  */
@@ -309,7 +356,7 @@ void fw_arena_check_writes(unsigned period)
 {
 #ifdef EBSFUZZ_ASAN
 	check_period = period;
-	pages_since_check = 0;
+	pieces_since_check = 0;
 #else
 	(void)period;
 #endif

@@ -57,13 +57,17 @@ static void render_map(uint8_t *out)
 		return;
 	}
 	/* A good range needs no second check: zeroed skipping what is zero
-	 * already (a block just handed out, arena_written.c), then named as
-	 * written. */
-	if (stride > copy && bad == NULL)
+	 * already (a block just handed out, arena_written.c); then only the
+	 * descriptors are named as written, the padding left zero. */
+	if (stride > copy && bad == NULL) {
 		fw_arena_zero(out, bytes);
-	else if (stride > copy)
-		memset(out, 0, bytes);
-	fw_arena_wrote(out, bytes);
+		for (i = 0; i < fw.n_regions; i++)
+			fw_arena_wrote(out + (size_t)i * stride, copy);
+	} else {
+		if (stride > copy)
+			memset(out, 0, bytes);
+		fw_arena_wrote(out, bytes);
+	}
 	if (aligned && bad == NULL) {
 		fw_map_render_unchecked(out, stride);
 		return;

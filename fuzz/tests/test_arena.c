@@ -375,6 +375,49 @@ static void same_byte_stored_every_run(void)
 		    same_byte_ok, NULL);
 }
 
+/* A line (64 bytes) a block ends inside is zeroed only up to the block's
+ * end: it must stay marked as written, or a larger block there later
+ * would read what was written past that end before.  Three runs: a
+ * 400000-byte block with a byte written at 300005, a 300001-byte block
+ * (its end inside that byte's line), the 400000-byte block again. */
+static unsigned line_runs;
+static bool line_ok = true;
+
+static EFI_STATUS block_ending_inside_a_line(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN bytes = line_runs == 1 ? 300001 : 400000;
+	UINT8 *p = NULL;
+
+	(void)image;
+	if (bs->AllocatePool(EfiLoaderData, bytes, (VOID **)&p) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
+	if (line_runs == 0) {
+		p[300005] = 0x11;
+		fw_arena_wrote(p + 300005, 1);
+	} else if (line_runs == 2 && p[300005] != 0) {
+		line_ok = false;
+	}
+	line_runs++;
+	bs->FreePool(p);
+	return EFI_LOAD_ERROR;
+}
+
+static void line_a_block_ends_inside(void)
+{
+	struct scenario scn;
+	struct fw_result result;
+	struct fw_options opt = testlib_options;
+
+	opt.keep_going = true; /* its give-up is a liveness finding */
+	scenario_from_text("firmware edk2-2025\n", &scn);
+	for (line_runs = 0; line_runs < 3;)
+		fw_run(&scn, block_ending_inside_a_line, &opt, &result);
+	test_result("trusting named writes, a byte past a later block's end, inside its last line, "
+		    "reads zero in a larger block after it",
+		    line_ok, NULL);
+}
+
 /* Where the loader's writes are named (the libFuzzer builds), a block's
  * pages beyond its first 4 KiB are zeroed only where something wrote
  * (arena_written.c); one believed zero in so many is read to make sure,
@@ -403,6 +446,7 @@ static void written_pages_only(void)
 	fw_arena_check_writes(0);
 	padding_zeroed_where_written();
 	same_byte_stored_every_run();
+	line_a_block_ends_inside();
 	fw_arena_trust_writes(false);
 }
 #endif
