@@ -211,7 +211,8 @@ static void zero_written(struct fw_written_lines *w, size_t off, size_t end)
 	const size_t chunk_bytes = WORD_BITS * FW_ARENA_LINE_BYTES;
 
 	while (off < end) {
-		size_t k = off / chunk_bytes, stop = (k + 1) * chunk_bytes < end ? (k + 1) * chunk_bytes : end;
+		size_t k = off / chunk_bytes, next = (k + 1) * chunk_bytes;
+		size_t stop = next < end ? next : end;
 		size_t first = off / FW_ARENA_LINE_BYTES, last = (stop - 1) / FW_ARENA_LINE_BYTES;
 		uint64_t in_range = lines_in_word(k, first, last), bits = w->written[k] & in_range;
 		uint8_t *p = (uint8_t *)(w->base + off);
@@ -224,7 +225,7 @@ static void zero_written(struct fw_written_lines *w, size_t off, size_t end)
 			continue;
 		}
 		if (bits == 0) {
-			/* Believed zero: read one chunk in so many anyway. */
+			/* Believed zero: read one piece in so many anyway. */
 			if (check_this_piece() && (bad = first_nonzero(p, stop - off)) != NULL) {
 				unseen_write(bad);
 				fw_arena_refill(p, stop - off, 0);
@@ -239,10 +240,11 @@ static void zero_written(struct fw_written_lines *w, size_t off, size_t end)
 
 			while (left != 0) {
 				size_t line = k * WORD_BITS + (size_t)__builtin_ctzll(left);
-				size_t from = line * FW_ARENA_LINE_BYTES > off ? line * FW_ARENA_LINE_BYTES : off;
-				size_t to = (line + 1) * FW_ARENA_LINE_BYTES < stop
-						    ? (line + 1) * FW_ARENA_LINE_BYTES
-						    : stop;
+				size_t from = line * FW_ARENA_LINE_BYTES;
+				size_t to = from + FW_ARENA_LINE_BYTES;
+
+				from = from > off ? from : off;
+				to = to < stop ? to : stop;
 
 				fw_arena_fill((uint8_t *)(w->base + from), to - from, 0);
 				left &= left - 1;

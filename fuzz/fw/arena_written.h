@@ -39,22 +39,22 @@ extern struct fw_written_lines fw_written[FW_ARENA_COUNT];
 extern uintptr_t fw_written_last_line, fw_written_inside_page, fw_written_outside_page;
 extern unsigned fw_written_inside_id;
 
+/* Not checked by ASan: the table is the harness's own. */
+#define FW_WRITTEN_UNCHECKED __attribute__((no_sanitize("address")))
+
 /* Mark the line of @off (and of @off + @size - 1) in range @id. */
-__attribute__((no_sanitize("address"))) static inline void fw_written_mark(unsigned id, uintptr_t off,
-									    size_t size)
+FW_WRITTEN_UNCHECKED static inline void fw_written_mark(unsigned id, uintptr_t off, size_t size)
 {
 	uintptr_t last = off + size - 1 < FW_ARENA_KEPT_BYTES ? off + size - 1 : off;
+	uint64_t *written = fw_written[id].written;
 
-	fw_written[id].written[off / FW_ARENA_LINE_BYTES / 64] |= 1ull
-								   << (off / FW_ARENA_LINE_BYTES % 64);
-	fw_written[id].written[last / FW_ARENA_LINE_BYTES / 64] |= 1ull
-								    << (last / FW_ARENA_LINE_BYTES % 64);
+	written[off / FW_ARENA_LINE_BYTES / 64] |= 1ull << (off / FW_ARENA_LINE_BYTES % 64);
+	written[last / FW_ARENA_LINE_BYTES / 64] |= 1ull << (last / FW_ARENA_LINE_BYTES % 64);
 }
 
 /* A store of @size bytes (at most a line) at @addr: its lines, if they lie
- * in a range.  Not checked by ASan: the table is the harness's own. */
-__attribute__((no_sanitize("address"))) static inline void fw_arena_wrote_scalar(uintptr_t addr,
-										  size_t size)
+ * in a range. */
+FW_WRITTEN_UNCHECKED static inline void fw_arena_wrote_scalar(uintptr_t addr, size_t size)
 {
 	uintptr_t line = addr / FW_ARENA_LINE_BYTES, end = addr + size - 1, page = addr / 4096;
 	unsigned id;
