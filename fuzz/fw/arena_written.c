@@ -72,7 +72,7 @@ static int abort_on_unseen = -1; /* EBSFUZZ_CHECK_WRITES=1, read once */
 static unsigned pieces_since_check;
 
 /* The bits of word @k for the lines [@first, @last] (line numbers). */
-static uint64_t lines_in_word(size_t k, size_t first, size_t last)
+static inline uint64_t lines_in_word(size_t k, size_t first, size_t last)
 {
 	size_t lo = first > k * WORD_BITS ? first - k * WORD_BITS : 0;
 	size_t hi = last < k * WORD_BITS + WORD_BITS - 1 ? last - k * WORD_BITS : WORD_BITS - 1;
@@ -117,6 +117,43 @@ void fw_arena_wrote(const void *p, size_t size)
 		mark(&fw_written[id], (uintptr_t)p, size);
 #else
 	(void)p;
+	(void)size;
+#endif
+}
+
+/**
+ * fw_arena_wrote_each() - @count items of @size bytes (at most a line
+ * each), @stride bytes apart from @p, may have been written: one search
+ * for the range they lie in rather than one per item (GetMemoryMap()'s
+ * descriptors, hundreds at a call).
+ */
+void fw_arena_wrote_each(const void *p, size_t count, size_t stride, size_t size)
+{
+#ifdef EBSFUZZ_ASAN
+	uintptr_t addr = (uintptr_t)p;
+	unsigned id;
+	size_t i;
+
+	if (count == 0 || size == 0)
+		return;
+	for (id = 0; id < FW_ARENA_COUNT; id++) {
+		uintptr_t off = addr - fw_written[id].base;
+
+		if (fw_written[id].base == 0 || size > FW_ARENA_LINE_BYTES ||
+		    off > FW_ARENA_KEPT_BYTES - size || stride == 0 ||
+		    count - 1 > (FW_ARENA_KEPT_BYTES - size - off) / stride)
+			continue;
+		for (i = 0; i < count; i++, off += stride)
+			fw_written_mark(id, off, size);
+		return;
+	}
+	/* Not wholly inside one range: item by item. */
+	for (i = 0; i < count; i++)
+		fw_arena_wrote((const uint8_t *)p + i * stride, size);
+#else
+	(void)p;
+	(void)count;
+	(void)stride;
 	(void)size;
 #endif
 }

@@ -61,8 +61,7 @@ static void render_map(uint8_t *out)
 	 * descriptors are named as written, the padding left zero. */
 	if (stride > copy && bad == NULL) {
 		fw_arena_zero(out, bytes);
-		for (i = 0; i < fw.n_regions; i++)
-			fw_arena_wrote(out + (size_t)i * stride, copy);
+		fw_arena_wrote_each(out, fw.n_regions, stride, copy);
 	} else {
 		if (stride > copy)
 			memset(out, 0, bytes);

@@ -411,6 +411,7 @@ bool fw_arena_fill_width(unsigned bits);
 void fw_written_arena(unsigned id, uint8_t *base);
 void fw_written_zero(unsigned id, uint8_t *from, size_t bytes);
 void fw_arena_zero(uint8_t *p, size_t bytes);
+void fw_arena_wrote_each(const void *p, size_t count, size_t stride, size_t size);
 bool fw_arena_trust_writes(bool on);
 void fw_arena_check_writes(unsigned period);
 
