@@ -127,7 +127,8 @@ void fw_arena_wrote(const void *p, size_t size)
  * for the range they lie in rather than one per item (GetMemoryMap()'s
  * descriptors, hundreds at a call).
  */
-void fw_arena_wrote_each(const void *p, size_t count, size_t stride, size_t size)
+FW_WRITTEN_UNCHECKED void fw_arena_wrote_each(const void *p, size_t count, size_t stride,
+					      size_t size)
 {
 #ifdef EBSFUZZ_ASAN
 	uintptr_t addr = (uintptr_t)p;

@@ -41,9 +41,11 @@ extern unsigned fw_written_inside_id;
 
 /* Not checked by ASan: the table is the harness's own. */
 #define FW_WRITTEN_UNCHECKED __attribute__((no_sanitize("address")))
+/* Inlined into every store of the loader's, whatever the optimisation level. */
+#define FW_WRITTEN_INLINE static inline __attribute__((always_inline)) FW_WRITTEN_UNCHECKED
 
 /* Mark the line of @off (and of @off + @size - 1) in range @id. */
-FW_WRITTEN_UNCHECKED static inline void fw_written_mark(unsigned id, uintptr_t off, size_t size)
+FW_WRITTEN_INLINE void fw_written_mark(unsigned id, uintptr_t off, size_t size)
 {
 	uintptr_t last = off + size - 1 < FW_ARENA_KEPT_BYTES ? off + size - 1 : off;
 	uint64_t *written = fw_written[id].written;
@@ -54,7 +56,7 @@ FW_WRITTEN_UNCHECKED static inline void fw_written_mark(unsigned id, uintptr_t o
 
 /* A store of @size bytes (at most a line) at @addr: its lines, if they lie
  * in a range. */
-FW_WRITTEN_UNCHECKED static inline void fw_arena_wrote_scalar(uintptr_t addr, size_t size)
+FW_WRITTEN_INLINE void fw_arena_wrote_scalar(uintptr_t addr, size_t size)
 {
 	uintptr_t line = addr / FW_ARENA_LINE_BYTES, end = addr + size - 1, page = addr / 4096;
 	unsigned id;
