@@ -176,11 +176,22 @@ static MODEL_ONLY unsigned first_ending_above(uint64_t addr)
  * on each side. */
 static struct fw_region window[FW_MAX_REGIONS + 2];
 
-/* Replace regions [@lo, @hi) with window[0..@n). */
+/* Replace regions [@lo, @hi) with window[0..@n).  As many regions as
+ * before (an allocation that merges with a neighbour, a free that merges
+ * back) are written where they are: moving the gap there and back, as
+ * timers' allocations at the top of the map and the loader's elsewhere
+ * took turns, copied the regions between at every change. */
 static MODEL_ONLY void splice(unsigned lo, unsigned hi, unsigned n)
 {
 	unsigned j, gap;
 
+	if (n == hi - lo) {
+		for (j = 0; j < n; j++) {
+			copy_region(region(lo + j), &window[j]);
+			note_slot(slot_of(lo + j));
+		}
+		return;
+	}
 	move_gap(hi);
 	gap = lo;
 	fw.n_regions -= hi - lo;
