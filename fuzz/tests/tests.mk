@@ -3,7 +3,7 @@
 
 TEST_LIB_SRC := fuzz/tests/testlib.c
 TEST_PROGRAMS := test_invariants test_referee test_firmware test_uboot test_memory test_arena \
-	test_exit_sequences test_script \
+	test_arena_written test_exit_sequences test_script \
 	test_halts test_heap test_timer_events test_placement test_protocols \
 	test_loader_code test_machine
 
