@@ -70,7 +70,7 @@ FUZZ_COVERAGE := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp
 CFLAGS_fuzz := $(WARN) $(OPT) $(FUZZ_SAN) $(FUZZ_COVERAGE)
 LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
 # The loader's code, in the libFuzzer builds, says where it stores, so that
-# the arena zeroes only the pages something wrote (fuzz/fw/arena_written.c:
+# the arena zeroes only the lines something wrote (fuzz/fw/arena_written.c:
 # 51,000 to 75,000 executions per CPU second of the hardened target, same
 # binary, same seed).  Its harness defines the callbacks and trusts them
 # (fuzz/loader_stores.c, in HARNESS_EXTRA_fuzz).
@@ -138,7 +138,7 @@ HARNESS_EXTRA_fuzz := fuzz/mutator.c fuzz/loader_stores.c
 HARNESS = $(call objs,$(1),$(FW_SRC) $(TARGET_SRC) $(HARNESS_EXTRA_$(1)))
 $(BUILD)/fuzz/fuzz/mutator.o: CFLAGS_fuzz := $(WARN) $(OPT) $(FUZZ_SAN)
 # fuzz/loader_stores.c runs at every store of the loader's and touches only
-# the harness's table of written pages: no coverage, no sanitizer (with
+# the harness's table of written lines: no coverage, no sanitizer (with
 # ASan and UBSan its mark was not inlined, and was a tenth of the time of
 # the seeds' runs; perf).
 $(BUILD)/fuzz/fuzz/loader_stores.o: CFLAGS_fuzz := $(WARN) $(OPT)

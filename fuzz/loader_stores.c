@@ -3,11 +3,11 @@
  * loader_stores.c - the loader's stores, where its code is compiled with
  * -fsanitize-coverage=trace-stores (the libFuzzer builds: Makefile,
  * fuzz/loader-build.mk): each names the bytes it is about to write to the
- * arena (fuzz/fw/arena_written.c), which then zeroes only the pages
+ * arena (fuzz/fw/arena_written.c), which then zeroes only the lines
  * something wrote.  Linked only into those builds: a loader compiled
  * without the flag (a target of a loader project's own on
  * build/libebsfuzz.a) leaves ebsfuzz_loader_stores_traced undefined, and
- * the arena trusts no page.  The callbacks are SanitizerCoverage's
+ * the arena trusts no line.  The callbacks are SanitizerCoverage's
  * (https://clang.llvm.org/docs/SanitizerCoverage.html, "Tracing data
  * flow"); libFuzzer defines none of them.
  */

@@ -219,7 +219,7 @@ static void *alloc_in(struct arena *a, size_t bytes, bool whole_pages)
 	 * for one the campaign lets go on, fw_take_stray_write(), which
 	 * the same input makes again).  Zeroing them here would fault in
 	 * every page of a block of many MiB that the loader touches a little
-	 * of.  Below, only the pages written since they were last zeroed are
+	 * of.  Below, only the lines written since they were last zeroed are
 	 * zeroed (arena_written.c). */
 	if (bytes > ASAN_FILL_BYTES && start + ASAN_FILL_BYTES < ARENA_KEEP_BYTES)
 		fw_written_zero(a->id, block + ASAN_FILL_BYTES,

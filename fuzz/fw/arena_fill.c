@@ -85,7 +85,7 @@ refill_body(uint8_t *p, size_t bytes, uint8_t byte)
 	}
 }
 
-/* fw_arena_fill(): the stores alone, for bytes known to differ (pages
+/* fw_arena_fill(): the stores alone, for bytes known to differ (lines
  * something wrote, arena_written.c). */
 UNCHECKED_FILL __attribute__((always_inline)) static inline void
 fill_body(uint8_t *p, size_t bytes, uint8_t byte)

@@ -102,7 +102,7 @@ test-lib: $(BUILD)/own-target $(BUILD)/defaults-target seeds
 	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean;" \
 		"built-in defaults spare a giving-up finding, the environment's EBSFUZZ_FAIL_ON wins"
 
-# The arena's pages named as written (fuzz/fw/arena_written.c): no write of
+# The arena's lines named as written (fuzz/fw/arena_written.c): no write of
 # the hardened loader's or of a model's goes unseen on the shipped inputs.
 .PHONY: test-arena-writes
 test-arena-writes: $(BUILD)/fuzz_ebs seeds model-seeds \
