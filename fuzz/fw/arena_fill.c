@@ -100,39 +100,26 @@ fill_body(uint8_t *p, size_t bytes, uint8_t byte)
 		p[k] = byte;
 }
 
-UNCHECKED_FILL __attribute__((target("avx512bw"))) static void
-refill_avx512(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	refill_body(p, bytes, byte);
-}
+/* NAME_avx512, NAME_avx2 and NAME_baseline: @body compiled for each
+ * vector width, the CPU picking one (pick_copies()). */
+#define PER_WIDTH(name, body)                                                                  \
+	UNCHECKED_FILL __attribute__((target("avx512bw"))) static void name##_avx512(          \
+		uint8_t *p, size_t bytes, uint8_t byte)                                        \
+	{                                                                                      \
+		body(p, bytes, byte);                                                          \
+	}                                                                                      \
+	UNCHECKED_FILL __attribute__((target("avx2"))) static void name##_avx2(               \
+		uint8_t *p, size_t bytes, uint8_t byte)                                        \
+	{                                                                                      \
+		body(p, bytes, byte);                                                          \
+	}                                                                                      \
+	UNCHECKED_FILL static void name##_baseline(uint8_t *p, size_t bytes, uint8_t byte)     \
+	{                                                                                      \
+		body(p, bytes, byte);                                                          \
+	}
 
-UNCHECKED_FILL __attribute__((target("avx2"))) static void
-refill_avx2(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	refill_body(p, bytes, byte);
-}
-
-UNCHECKED_FILL static void refill_baseline(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	refill_body(p, bytes, byte);
-}
-
-UNCHECKED_FILL __attribute__((target("avx512bw"))) static void
-fill_avx512(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	fill_body(p, bytes, byte);
-}
-
-UNCHECKED_FILL __attribute__((target("avx2"))) static void
-fill_avx2(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	fill_body(p, bytes, byte);
-}
-
-UNCHECKED_FILL static void fill_baseline(uint8_t *p, size_t bytes, uint8_t byte)
-{
-	fill_body(p, bytes, byte);
-}
+PER_WIDTH(refill, refill_body)
+PER_WIDTH(fill, fill_body)
 
 /* The copies fw_arena_refill() and fw_arena_fill() use: by the CPU, or as
  * fw_arena_fill_width() says. */

@@ -473,7 +473,10 @@ EFI_STATUS fw_uboot_free_status(uint32_t type);
 
 /* misc.c */
 void fw_tables_reset(void);
+
+/* crc.c */
 uint32_t fw_crc32(const void *data, size_t size);
+uint32_t fw_crc32_unchecked(const void *data, size_t size);
 void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size);
 
 /* runtime.c, unsupported.c */

@@ -263,20 +263,15 @@ static bool all_poisoned(void)
 
 static void blocks_poisoned_after_the_run(void)
 {
-	struct scenario scn;
-	struct fw_result result;
-	struct fw_options opt = testlib_options;
-
-	opt.keep_going = true; /* its give-up is a liveness finding */
-	scenario_from_text("firmware edk2-2025\n", &scn);
+	/* Its give-up is a liveness finding: runs_keeping_going(). */
 	leave = ALL_FREED;
-	fw_run(&scn, leaves_blocks, &opt, &result);
+	runs_keeping_going("firmware edk2-2025\n", leaves_blocks, 1);
 	test_result("every block freed: all of them poisoned after the run", all_poisoned(), NULL);
 	leave = FIRST_LEFT_LIVE;
-	fw_run(&scn, leaves_blocks, &opt, &result);
+	runs_keeping_going("firmware edk2-2025\n", leaves_blocks, 1);
 	test_result("a block left live is poisoned after the run", all_poisoned(), NULL);
 	leave = FREED_UNPOISONED;
-	fw_run(&scn, leaves_blocks, &opt, &result);
+	runs_keeping_going("firmware edk2-2025\n", leaves_blocks, 1);
 	test_result("a freed block the loader unpoisoned itself is poisoned after the run",
 		    all_poisoned(), NULL);
 }

@@ -68,23 +68,18 @@ static EFI_STATUS map_read_twice(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return EFI_LOAD_ERROR;
 }
 
+/* The loaders here give up on purpose: their runs keep going
+ * (runs_keeping_going()), the liveness finding recorded. */
 static void padding_zeroed_where_written(void)
 {
-	struct scenario scn;
-	struct fw_result result;
-	struct fw_options opt = testlib_options;
-	unsigned i;
+	const char *scenario = "firmware edk2-2025\ndescriptor-size bytes=1024\n";
 
-	opt.keep_going = true; /* its give-up is a liveness finding */
-	scenario_from_text("firmware edk2-2025\ndescriptor-size bytes=1024\n", &scn);
-	for (i = 0; i < 2; i++)
-		fw_run(&scn, map_read_twice, &opt, &result);
+	runs_keeping_going(scenario, map_read_twice, 2);
 	test_result("trusting named writes, GetMemoryMap()'s padding reads zero in a buffer "
 		    "written over",
 		    padding_zero, NULL);
 	write_over = false;
-	for (i = 0; i < 2; i++)
-		fw_run(&scn, map_read_twice, &opt, &result);
+	runs_keeping_going(scenario, map_read_twice, 2);
 	write_over = true;
 	test_result("trusting named writes, a block where GetMemoryMap() wrote reads zero after it",
 		    padding_zero, NULL);
@@ -113,15 +108,7 @@ static EFI_STATUS same_byte_every_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 static void same_byte_stored_every_run(void)
 {
-	struct scenario scn;
-	struct fw_result result;
-	struct fw_options opt = testlib_options;
-	unsigned i;
-
-	opt.keep_going = true; /* its give-up is a liveness finding */
-	scenario_from_text("firmware edk2-2025\n", &scn);
-	for (i = 0; i < 4; i++)
-		fw_run(&scn, same_byte_every_run, &opt, &result);
+	runs_keeping_going("firmware edk2-2025\n", same_byte_every_run, 4);
 	test_result("trusting stores, a byte stored at one place in every run reads zero in each",
 		    same_byte_ok, NULL);
 }
@@ -156,14 +143,8 @@ static EFI_STATUS block_ending_inside_a_line(EFI_HANDLE image, EFI_SYSTEM_TABLE 
 
 static void line_a_block_ends_inside(void)
 {
-	struct scenario scn;
-	struct fw_result result;
-	struct fw_options opt = testlib_options;
-
-	opt.keep_going = true; /* its give-up is a liveness finding */
-	scenario_from_text("firmware edk2-2025\n", &scn);
-	for (line_runs = 0; line_runs < 3;)
-		fw_run(&scn, block_ending_inside_a_line, &opt, &result);
+	line_runs = 0;
+	runs_keeping_going("firmware edk2-2025\n", block_ending_inside_a_line, 3);
 	test_result("trusting named writes, a byte past a later block's end, inside its last line, "
 		    "reads zero in a larger block after it",
 		    line_ok, NULL);

@@ -49,6 +49,24 @@ void scenario_from_text(const char *text, struct scenario *scn)
 	scn_decode(bytes, n, scn);
 }
 
+/**
+ * runs_keeping_going() - @loader run @runs times in this process on the
+ * scenario @scenario_text, violations recorded, none ending the process:
+ * for loaders that give up on purpose, whose runs a test compares (the
+ * arena's blocks from one run to the next).
+ */
+void runs_keeping_going(const char *scenario_text, fw_loader_fn loader, unsigned runs)
+{
+	static struct scenario scn;
+	struct fw_options opt = testlib_options;
+	struct fw_result result;
+
+	opt.keep_going = true;
+	scenario_from_text(scenario_text, &scn);
+	while (runs-- > 0)
+		fw_run(&scn, loader, &opt, &result);
+}
+
 /* Exit codes of the child: checks passed, checks failed. */
 enum { CHILD_OK = 0, CHILD_CHECKS_FAILED = 1 };
 

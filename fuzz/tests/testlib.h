@@ -48,6 +48,7 @@ struct run_outcome {
 
 void scenario_from_text(const char *text, struct scenario *scn);
 void run_forked(const char *scenario_text, fw_loader_fn loader, struct run_outcome *out);
+void runs_keeping_going(const char *scenario_text, fw_loader_fn loader, unsigned runs);
 
 /* Test registry and reporting.  TESTLIB_VERBOSE=1 prints each violation line. */
 bool expect_violation(const char *name, const char *scenario, fw_loader_fn loader,
