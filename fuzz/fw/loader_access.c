@@ -93,6 +93,27 @@ bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
 	return fw_loader_range_reported(at, size, write);
 }
 
+/*
+ * Whether ASan finds every byte of a scalar's addressable: it is then
+ * copied without a second check.  memcpy() is ASan's interceptor, which
+ * reads the shadow of both ranges again; the loader's scalars are read and
+ * written at nearly every call (GetMemoryMap()'s four, AllocatePool()'s
+ * Buffer), and fw_arg_put_uintn() and fw_arg_get_uintn() were 8% of the
+ * time of runs of the fuzz target that made at most one map change (perf,
+ * the corpus of a 20-second campaign from the seeds).  Without ASan every
+ * scalar goes the checked way, as before.
+ */
+static bool scalar_addressable(const void *at, size_t size)
+{
+#ifdef EBSFUZZ_ASAN
+	return __asan_region_is_poisoned((void *)(uintptr_t)at, size) == NULL;
+#else
+	(void)at;
+	(void)size;
+	return false;
+#endif
+}
+
 /**
  * fw_loader_read() - copy the loader's bytes (a scalar, a GUID) into the
  * firmware's: reported at the loader's call and read unchecked where a
@@ -103,7 +124,11 @@ bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
  */
 void fw_loader_read(void *to, const void *from, size_t size)
 {
-	if (fw_loader_scalar_reported(from, size, false))
+	if (scalar_addressable(from, size)) {
+		fw_copy_unchecked(to, from, size);
+		return;
+	}
+	if (fw_loader_range_reported(from, size, false))
 		fw_copy_unchecked(to, from, size);
 	else
 		memcpy(to, from, size);
@@ -120,7 +145,11 @@ void fw_loader_read(void *to, const void *from, size_t size)
 void fw_loader_write(void *to, const void *from, size_t size)
 {
 	fw_arena_wrote(to, size);
-	if (fw_loader_scalar_reported(to, size, true))
+	if (scalar_addressable(to, size)) {
+		fw_copy_unchecked(to, from, size);
+		return;
+	}
+	if (fw_loader_range_reported(to, size, true))
 		fw_copy_unchecked(to, from, size);
 	else
 		memcpy(to, from, size);
