@@ -405,6 +405,19 @@ static const struct crc_cache_entry *crcs_for(uint32_t revision)
 	abort();
 }
 
+/*
+ * @dst = @src, for the tables every run starts with: the firmware's own
+ * memory on both sides, copied without a check.  A struct assignment is a
+ * call of memcpy(), ASan's interceptor, which reads both ranges' shadow:
+ * 1.5% of the time of runs of the fuzz target that made at most one map
+ * change (perf, the corpus of a 20-second campaign from the seeds).
+ */
+#define FRESH_COPY(dst, src)                                                                   \
+	do {                                                                                   \
+		_Static_assert(sizeof(dst) == sizeof(src), "a table and its template");        \
+		fw_copy_unchecked(&(dst), &(src), sizeof(dst));                                \
+	} while (0)
+
 /**
  * fw_tables_reset() - fresh system table, boot services, runtime services
  * and console for a run, whatever the last loader did to them.
@@ -425,12 +438,12 @@ void fw_tables_reset(void)
 	}
 	fw.tpl = TPL_APPLICATION;
 	fw.monotonic = 0;
-	fw.conout_mode = mode_template;
-	fw.conout = conout_template;
-	fw.conin = fw_conin_template;
-	fw.rt = fw_runtime_template;
-	fw.bs = bs_template;
-	fw.st = st_template;
+	FRESH_COPY(fw.conout_mode, mode_template);
+	FRESH_COPY(fw.conout, conout_template);
+	FRESH_COPY(fw.conin, fw_conin_template);
+	FRESH_COPY(fw.rt, fw_runtime_template);
+	FRESH_COPY(fw.bs, bs_template);
+	FRESH_COPY(fw.st, st_template);
 	fw_protocols_reset();
 	crc = crcs_for(fw.revision);
 	set_header(&fw.rt.Hdr, sizeof(fw.rt), crc->rt);
