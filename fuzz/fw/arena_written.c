@@ -146,6 +146,14 @@ FW_WRITTEN_UNCHECKED void fw_arena_wrote_each(const void *p, size_t count, size_
 		    off > FW_ARENA_KEPT_BYTES - size || stride == 0 ||
 		    count - 1 > (FW_ARENA_KEPT_BYTES - size - off) / stride)
 			continue;
+		/* Gaps between the items shorter than a line: every line from
+		 * the first item's to the last's holds a byte of one, and the
+		 * range is marked a word of lines at a time (48-byte
+		 * descriptors: a word for 85 of them). */
+		if (stride >= size && stride - size < FW_ARENA_LINE_BYTES) {
+			mark(&fw_written[id], addr, (count - 1) * stride + size);
+			return;
+		}
 		for (i = 0; i < count; i++, off += stride)
 			fw_written_mark(id, off, size);
 		return;
