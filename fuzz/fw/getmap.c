@@ -73,7 +73,10 @@ static void render_map(uint8_t *out)
 	}
 	for (i = 0; i < fw.n_regions; i++, out += stride) {
 		fw_map_render(i, &d);
-		memcpy(out, &d, copy);
+		if (bad == NULL)
+			fw_copy_unchecked(out, &d, copy); /* the range is good */
+		else
+			memcpy(out, &d, copy);
 	}
 }
 

@@ -215,9 +215,13 @@ uint8_t *fw_first_bad_byte(uint8_t *to, size_t size)
 #endif
 }
 
-/* Word-wide where aligned: a buffer runs to MiBs.  No call of memcpy() or
- * memset(), which would be ASan's, checking the range again. */
+/* Word-wide: a buffer runs to MiBs.  No call of memcpy() or memset(),
+ * which would be ASan's, checking the range again.  A copy goes word by
+ * word aligned or not (x86 and arm64 load and store unaligned words):
+ * descriptors at an odd stride (non-compliant DescriptorSizes such as
+ * 1182) went byte by byte. */
 typedef uint64_t __attribute__((may_alias)) word_t;
+typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_word_t;
 #if defined(__clang__)
 #define UNCHECKED \
 	__attribute__((no_sanitize("address"), no_builtin("memcpy"), no_builtin("memset")))
@@ -230,9 +234,8 @@ UNCHECKED void fw_copy_unchecked(void *to, const void *from, size_t size)
 	uint8_t *t = to;
 	const uint8_t *f = from;
 
-	if (((uintptr_t)t | (uintptr_t)f) % sizeof(word_t) == 0)
-		for (; size >= sizeof(word_t); size -= sizeof(word_t), t += 8, f += 8)
-			*(word_t *)(void *)t = *(const word_t *)(const void *)f;
+	for (; size >= sizeof(word_t); size -= sizeof(word_t), t += 8, f += 8)
+		*(unaligned_word_t *)(void *)t = *(const unaligned_word_t *)(const void *)f;
 	while (size-- > 0)
 		*t++ = *f++;
 }
