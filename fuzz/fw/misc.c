@@ -410,13 +410,29 @@ static const struct crc_cache_entry *crcs_for(uint32_t revision)
  * memory on both sides, copied without a check.  A struct assignment is a
  * call of memcpy(), ASan's interceptor, which reads both ranges' shadow:
  * 1.5% of the time of runs of the fuzz target that made at most one map
- * change (perf, the corpus of a 20-second campaign from the seeds).
+ * change (perf, the corpus of a 20-second campaign from the seeds).  Clang
+ * copies inline, in vector moves, in a function ASan leaves alone
+ * (fresh_tables()); gcc builds have no ASan.
  */
+#if defined(__clang__)
 #define FRESH_COPY(dst, src)                                                                   \
 	do {                                                                                   \
 		_Static_assert(sizeof(dst) == sizeof(src), "a table and its template");        \
-		fw_copy_unchecked(&(dst), &(src), sizeof(dst));                                \
+		__builtin_memcpy_inline(&(dst), &(src), sizeof(dst));                          \
 	} while (0)
+#else
+#define FRESH_COPY(dst, src) ((dst) = (src))
+#endif
+
+static __attribute__((no_sanitize("address"))) void fresh_tables(void)
+{
+	FRESH_COPY(fw.conout_mode, mode_template);
+	FRESH_COPY(fw.conout, conout_template);
+	FRESH_COPY(fw.conin, fw_conin_template);
+	FRESH_COPY(fw.rt, fw_runtime_template);
+	FRESH_COPY(fw.bs, bs_template);
+	FRESH_COPY(fw.st, st_template);
+}
 
 /**
  * fw_tables_reset() - fresh system table, boot services, runtime services
@@ -438,12 +454,7 @@ void fw_tables_reset(void)
 	}
 	fw.tpl = TPL_APPLICATION;
 	fw.monotonic = 0;
-	FRESH_COPY(fw.conout_mode, mode_template);
-	FRESH_COPY(fw.conout, conout_template);
-	FRESH_COPY(fw.conin, fw_conin_template);
-	FRESH_COPY(fw.rt, fw_runtime_template);
-	FRESH_COPY(fw.bs, bs_template);
-	FRESH_COPY(fw.st, st_template);
+	fresh_tables();
 	fw_protocols_reset();
 	crc = crcs_for(fw.revision);
 	set_header(&fw.rt.Hdr, sizeof(fw.rt), crc->rt);
