@@ -167,12 +167,12 @@ $(call objs,fuzz,$(FW_OWN_STATE_SRC)): CFLAGS_fuzz += -fno-sanitize=address
 # It runs between inputs, so it is built without coverage instrumentation.
 HARNESS_EXTRA_fuzz := fuzz/mutator.c fuzz/loader_stores.c
 HARNESS = $(call objs,$(1),$(FW_SRC) $(TARGET_SRC) $(HARNESS_EXTRA_$(1)))
-$(BUILD)/fuzz/fuzz/mutator.o: CFLAGS_fuzz := $(WARN) $(OPT) $(FUZZ_SAN)
+$(BUILD)/fuzz/fuzz/mutator.o: CFLAGS_fuzz := $(WARN) $(HARNESS_OPT) $(FUZZ_SAN)
 # fuzz/loader_stores.c runs at every store of the loader's and touches only
 # the harness's table of written lines: no coverage, no sanitizer (with
 # ASan and UBSan its mark was not inlined, and was a tenth of the time of
 # the seeds' runs; perf).
-$(BUILD)/fuzz/fuzz/loader_stores.o: CFLAGS_fuzz := $(WARN) $(OPT)
+$(BUILD)/fuzz/fuzz/loader_stores.o: CFLAGS_fuzz := $(WARN) $(HARNESS_OPT)
 
 $(BUILD)/fuzz_ebs: $(call HARNESS,fuzz) $(call objs,fuzz,$(HARDENED_SRC))
 	$(CC_fuzz) $(LDFLAGS_fuzz) $^ -o $@
