@@ -116,8 +116,10 @@ static bool scalar_addressable(const void *at, size_t size)
 
 /**
  * fw_loader_read() - copy the loader's bytes (a scalar, a GUID) into the
- * firmware's: reported at the loader's call and read unchecked where a
- * byte is bad, else read with ASan's checks.
+ * firmware's: where a byte is bad, reported at the loader's call and read
+ * unchecked (or read with ASan's checks, which report it, where the
+ * harness set no report); else copied once ASan has found every byte
+ * addressable.
  * @to: the firmware's copy.
  * @from: the loader's bytes.
  * @size: how many (a few).

@@ -412,9 +412,9 @@ static const struct crc_cache_entry *crcs_for(uint32_t revision)
  * 1.5% of the time of runs of the fuzz target that made at most one map
  * change (perf, the corpus of a 20-second campaign from the seeds).  Clang
  * copies inline, in vector moves, in a function ASan leaves alone
- * (fresh_tables()); gcc builds have no ASan.
+ * (fresh_tables()); gcc, which has no such builtin, builds no ASan.
  */
-#if defined(__clang__)
+#if defined(__has_builtin) && __has_builtin(__builtin_memcpy_inline)
 #define FRESH_COPY(dst, src)                                                                   \
 	do {                                                                                   \
 		_Static_assert(sizeof(dst) == sizeof(src), "a table and its template");        \
