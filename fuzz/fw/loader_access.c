@@ -93,40 +93,25 @@ bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
 	return fw_loader_range_reported(at, size, write);
 }
 
-/*
- * Whether ASan finds every byte of a scalar's addressable: it is then
- * copied without a second check.  memcpy() is ASan's interceptor, which
- * reads the shadow of both ranges again; the loader's scalars are read and
- * written at nearly every call (GetMemoryMap()'s four, AllocatePool()'s
- * Buffer), and fw_arg_put_uintn() and fw_arg_get_uintn() were 8% of the
- * time of runs of the fuzz target that made at most one map change (perf,
- * the corpus of a 20-second campaign from the seeds).  Without ASan every
- * scalar goes the checked way, as before.
- */
-static bool scalar_addressable(const void *at, size_t size)
-{
-#ifdef EBSFUZZ_ASAN
-	return __asan_region_is_poisoned((void *)(uintptr_t)at, size) == NULL;
-#else
-	(void)at;
-	(void)size;
-	return false;
-#endif
-}
-
 /**
  * fw_loader_read() - copy the loader's bytes (a scalar, a GUID) into the
  * firmware's: where a byte is bad, reported at the loader's call and read
  * unchecked (or read with ASan's checks, which report it, where the
- * harness set no report); else copied once ASan has found every byte
- * addressable.
+ * harness set no report); else copied with no second check.
  * @to: the firmware's copy.
  * @from: the loader's bytes.
  * @size: how many (a few).
+ *
+ * memcpy() is ASan's interceptor, which reads the shadow of both ranges
+ * again; the loader's scalars are read and written at nearly every call
+ * (GetMemoryMap()'s four, AllocatePool()'s Buffer), and fw_arg_put_uintn()
+ * and fw_arg_get_uintn() were 8% of the time of runs of the fuzz target
+ * that made at most one map change (perf, the corpus of a 20-second
+ * campaign from the seeds).
  */
 void fw_loader_read(void *to, const void *from, size_t size)
 {
-	if (scalar_addressable(from, size)) {
+	if (asan_range_addressable(from, size)) {
 		fw_copy_unchecked(to, from, size);
 		return;
 	}
@@ -147,7 +132,7 @@ void fw_loader_read(void *to, const void *from, size_t size)
 void fw_loader_write(void *to, const void *from, size_t size)
 {
 	fw_arena_wrote(to, size);
-	if (scalar_addressable(to, size)) {
+	if (asan_range_addressable(to, size)) {
 		fw_copy_unchecked(to, from, size);
 		return;
 	}
