@@ -111,11 +111,7 @@ bool fw_loader_scalar_reported(const void *at, size_t size, bool write)
  */
 void fw_loader_read(void *to, const void *from, size_t size)
 {
-	if (asan_range_addressable(from, size)) {
-		fw_copy_unchecked(to, from, size);
-		return;
-	}
-	if (fw_loader_range_reported(from, size, false))
+	if (asan_range_addressable(from, size) || fw_loader_range_reported(from, size, false))
 		fw_copy_unchecked(to, from, size);
 	else
 		memcpy(to, from, size);
@@ -132,11 +128,7 @@ void fw_loader_read(void *to, const void *from, size_t size)
 void fw_loader_write(void *to, const void *from, size_t size)
 {
 	fw_arena_wrote(to, size);
-	if (asan_range_addressable(to, size)) {
-		fw_copy_unchecked(to, from, size);
-		return;
-	}
-	if (fw_loader_range_reported(to, size, true))
+	if (asan_range_addressable(to, size) || fw_loader_range_reported(to, size, true))
 		fw_copy_unchecked(to, from, size);
 	else
 		memcpy(to, from, size);
