@@ -126,7 +126,8 @@ $(foreach v,gcc asan fuzz,$(eval $(call variant_rules,$(v))))
 # and instrumented they made the corpus grow with variety the search did
 # not need (h6 from the seeds in 6.1 and 10.7 s, medians of 3, against 1.6
 # and 1.6 s without, an earlier session).
-# The AFL++ and OSS-Fuzz builds keep everything instrumented.
+# The AFL++ and OSS-Fuzz builds leave the same files out, by a list
+# (fuzz/uncovered.list, fuzz/afl.mk, fuzz/ossfuzz.mk).
 # HARNESS_UNCOVERED may be set to measure another choice.
 HARNESS_UNCOVERED ?= $(FW_SRC) $(TARGET_SRC)
 # They are compiled at -O2 (the loader under test keeps OPT, as its own
@@ -319,7 +320,7 @@ seeds: $(SEEDS) $(REGRESSION_SEEDS)
 # text goes to a file of the shell's own first: makes run side by side
 # (make test's steps) each write theirs, and a move replaces the stamp
 # whole.
-BUILD_DESCRIBED_BY := $(sort Makefile $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk) \
+BUILD_DESCRIBED_BY := $(sort Makefile $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk) fuzz/uncovered.list \
 	scripts/loader-statics scripts/loader-code)
 build_description = $(foreach v,gcc asan fuzz afl cmplog cov fuzzmsan ossfuzz msan efi, \
 	$(v): $(CC_$(v)) $(CFLAGS_$(v)) ;) core: $(CORE_FLAGS) ; \

@@ -38,6 +38,14 @@ LDFLAGS_cmplog :=
 
 $(foreach v,afl cmplog,$(eval $(call variant_rules,$(v))))
 
+# Only the loader carries coverage, as in the libFuzzer builds (the
+# Makefile, HARNESS_UNCOVERED, says why): AFL++ leaves every function of
+# the harness's files out of its edges and its CMPLOG alike, since
+# AFL_LLVM_DENYLIST names them all (fuzz/uncovered.list).
+AFL_UNCOVERED := AFL_LLVM_DENYLIST=$(abspath fuzz/uncovered.list)
+$(call HARNESS,afl): CC_afl := $(AFL_UNCOVERED) $(CC_afl)
+$(call HARNESS,cmplog): CC_cmplog := $(AFL_UNCOVERED) $(CC_cmplog)
+
 # afl_target(name, loader sources): build/<name>.afl and build/<name>.cmplog.
 # The driver comes last so that its main() finds LLVMFuzzerTestOneInput.
 define afl_target

@@ -60,6 +60,21 @@ CC_ossfuzz = $(CC)
 CFLAGS_ossfuzz = $(CFLAGS) $(WARN) $(if $(EBSFUZZ_DEFAULTS),-DEBSFUZZ_DEFAULTS='"$(EBSFUZZ_DEFAULTS)"')
 $(eval $(call variant_rules,ossfuzz))
 
+# Only the loader carries coverage here too, as in our libFuzzer builds
+# (the Makefile, HARNESS_UNCOVERED, says why): the harness's files are
+# compiled with fuzz/uncovered.list as clang's ignore list, where
+# $(CFLAGS) asks for SanitizerCoverage (libFuzzer's -fsanitize=fuzzer-no-link
+# or an explicit -fsanitize-coverage=; clang rejects the list as an unused
+# argument otherwise, in the coverage build say), and as AFL++'s deny list,
+# which AFL++ reads from the environment and other compilers ignore.
+# Without it, fuzz_ebs built as OSS-Fuzz's libfuzzer-address builds it had
+# 3996 counters, nearly all the harness's, and traced the comparisons of
+# the firmware's map model.
+OSSFUZZ_SANCOV := $(filter -fsanitize-coverage=%,$(CFLAGS))$(findstring fuzzer,$(filter -fsanitize=%,$(CFLAGS)))
+$(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CC_ossfuzz = AFL_LLVM_DENYLIST=$(abspath fuzz/uncovered.list) $(CC)
+$(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CFLAGS_ossfuzz += \
+	$(if $(OSSFUZZ_SANCOV),-fsanitize-coverage-ignorelist=$(abspath fuzz/uncovered.list))
+
 # OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
 # engine comes last: for AFL++ it is an archive whose main() needs the
 # target (LB_LD_ossfuzz, LB_LDEND_ossfuzz of fuzz/loader-build.mk).
