@@ -312,8 +312,8 @@ seeds: $(SEEDS) $(REGRESSION_SEEDS)
 # flags (an edit of a makefile, a variable on the command line, a pull)
 # left objects compiled with the old ones in place: an existing build kept
 # an instrumented fuzz/loader_code.o after a makefile change did away with
-# that.  Its text is the compiler and flags of every build directory and
-# the checksum of the makefiles and of the scripts every loader object goes
+# that.  Its text is the compiler and flags of every build directory, the
+# files compiled without coverage (per-object flags), and the checksum of the makefiles and of the scripts every loader object goes
 # through (per-object flags are set there); every make rewrites the file
 # when the text differs, before any rule runs, and every object depends on
 # it, so what the change touches is built again, as after an edit.  The
@@ -324,6 +324,7 @@ BUILD_DESCRIBED_BY := $(sort Makefile $(wildcard fuzz/*.mk fuzz/*/*.mk docs/*.mk
 	scripts/loader-statics scripts/loader-code)
 build_description = $(foreach v,gcc asan fuzz afl cmplog cov fuzzmsan ossfuzz msan efi, \
 	$(v): $(CC_$(v)) $(CFLAGS_$(v)) ;) core: $(CORE_FLAGS) ; \
+	uncovered: $(HARNESS_UNCOVERED) $(AFL_UNCOVERED) ; \
 	$(shell cat $(BUILD_DESCRIBED_BY) | cksum)
 $(shell mkdir -p $(BUILD) && new=$(BUILD_STAMP).$$$$ && \
 	printf '%s\n' '$(subst ','"'"',$(strip $(build_description)))' >"$$new" && \

@@ -45,6 +45,8 @@ $(foreach v,afl cmplog,$(eval $(call variant_rules,$(v))))
 AFL_UNCOVERED := AFL_LLVM_DENYLIST=$(abspath fuzz/uncovered.list)
 $(call HARNESS,afl): CC_afl := $(AFL_UNCOVERED) $(CC_afl)
 $(call HARNESS,cmplog): CC_cmplog := $(AFL_UNCOVERED) $(CC_cmplog)
+# What an object AFL++ instrumented refers to (afl-test checks the lists).
+AFL_RUNTIME_SYMBOLS := __sanitizer_cov_|__afl_|__cmplog_
 
 # afl_target(name, loader sources): build/<name>.afl and build/<name>.cmplog.
 # The driver comes last so that its main() finds LLVMFuzzerTestOneInput.
@@ -76,6 +78,13 @@ afl-test: $(BUILD)/fuzz_ebs.afl $(BUILD)/fuzz_ebs.cmplog seeds
 	@$(BUILD)/fuzz_ebs.cmplog $(SEEDS) $(REGRESSIONS) >>$(BUILD)/afl-test.log 2>&1 || \
 		{ cat $(BUILD)/afl-test.log; exit 1; }
 	@echo "afl-test: fuzz_ebs.afl and fuzz_ebs.cmplog replay $(words $(SEEDS) $(REGRESSIONS)) inputs"
+	@covered=$$(for o in $(call HARNESS,afl) $(call HARNESS,cmplog); do \
+		nm -u $$o | grep -qE '$(AFL_RUNTIME_SYMBOLS)' && echo $$o; done); \
+	loader=$$(for o in $(call objs,afl,$(HARDENED_SRC)) $(call objs,cmplog,$(HARDENED_SRC)); do \
+		nm -u $$o | grep -qE '$(AFL_RUNTIME_SYMBOLS)' && echo $$o; done); \
+	if [ -n "$$covered" ] || [ -z "$$loader" ]; then \
+		echo "afl-test: AFL++ instruments the harness ($$covered) or not the loader"; exit 1; fi
+	@echo "afl-test: AFL++ instruments the loader's objects, none of the harness's"
 	@AFL_MIN_STABILITY=100 AFL_WORK=$(BUILD)/afl-work/afl-test scripts/afl-run $(BUILD)/fuzz_ebs.afl 10 1
 
 # Any loader: make afl-loader (scripts/afl-build) is the afl and cmplog
