@@ -147,7 +147,7 @@ LB_NO_STATICS_report := 1
 # needs the target.  The harness is the ossfuzz build of the firmware and
 # the fuzz target (OSSFUZZ_SRC_<target>, fuzz/ossfuzz.mk).
 LB_CC_ossfuzz = $(CC)
-LB_CFLAGS_ossfuzz = $(CFLAGS)
+LB_CFLAGS_ossfuzz = $(CFLAGS) $(LOADER_STORES_ossfuzz)
 LB_LD_ossfuzz = $(CXX) $(CXXFLAGS)
 LB_LDEND_ossfuzz = $(LIB_FUZZING_ENGINE)
 

@@ -23,6 +23,21 @@ OSSFUZZ_TARGETS := fuzz_ebs
 # LLVMFuzzerCustomCrossOver by name; the other engines ignore them
 # (LLVMFuzzerMutate is weak there).
 OSSFUZZ_HARNESS_SRC := $(FW_SRC) $(TARGET_SRC) fuzz/mutator.c
+
+# Whether $(CFLAGS) asks for clang's SanitizerCoverage: libFuzzer's
+# -fsanitize=fuzzer-no-link or an explicit -fsanitize-coverage= (AFL++'s
+# compiler instruments by its own passes, without either).
+OSSFUZZ_SANCOV := $(filter -fsanitize-coverage=%,$(CFLAGS))$(findstring fuzzer,$(filter -fsanitize=%,$(CFLAGS)))
+# With SanitizerCoverage and ASan, the loader's stores are traced, as in
+# our libFuzzer builds (the Makefile, LOADER_STORES_fuzz): the arena,
+# which exists only under ASan, then zeroes only the lines something wrote
+# (fuzz/fw/arena_written.c).  fuzz/loader_stores.c, which defines the
+# callbacks and tells the arena to trust them, goes in only then: a loader
+# whose stores go unseen must not be trusted.  afl-clang-fast drops
+# -fsanitize-coverage=trace-stores, so AFL++ builds zero every line.
+OSSFUZZ_STORES := $(if $(OSSFUZZ_SANCOV),$(if $(findstring address,$(filter -fsanitize=%,$(CFLAGS))),-fsanitize-coverage=trace-stores))
+LOADER_STORES_ossfuzz := $(OSSFUZZ_STORES)
+OSSFUZZ_HARNESS_SRC += $(if $(OSSFUZZ_STORES),fuzz/loader_stores.c)
 OSSFUZZ_SRC_fuzz_ebs := $(OSSFUZZ_HARNESS_SRC) $(HARDENED_SRC)
 OSSFUZZ_SEEDS_fuzz_ebs = $(SEEDS) $(REGRESSIONS)
 OSSFUZZ_DICT_fuzz_ebs := corpus/ebs.dict
@@ -63,17 +78,18 @@ $(eval $(call variant_rules,ossfuzz))
 # Only the loader carries coverage here too, as in our libFuzzer builds
 # (the Makefile, HARNESS_UNCOVERED, says why): the harness's files are
 # compiled with fuzz/uncovered.list as clang's ignore list, where
-# $(CFLAGS) asks for SanitizerCoverage (libFuzzer's -fsanitize=fuzzer-no-link
-# or an explicit -fsanitize-coverage=; clang rejects the list as an unused
+# $(CFLAGS) asks for SanitizerCoverage (clang rejects the list as an unused
 # argument otherwise, in the coverage build say), and as AFL++'s deny list,
 # which AFL++ reads from the environment and other compilers ignore.
 # Without it, fuzz_ebs built as OSS-Fuzz's libfuzzer-address builds it had
 # 3996 counters, nearly all the harness's, and traced the comparisons of
 # the firmware's map model.
-OSSFUZZ_SANCOV := $(filter -fsanitize-coverage=%,$(CFLAGS))$(findstring fuzzer,$(filter -fsanitize=%,$(CFLAGS)))
 $(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CC_ossfuzz = AFL_LLVM_DENYLIST=$(abspath fuzz/uncovered.list) $(CC)
 $(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CFLAGS_ossfuzz += \
 	$(if $(OSSFUZZ_SANCOV),-fsanitize-coverage-ignorelist=$(abspath fuzz/uncovered.list))
+# The store callbacks run at every store of the loader's and touch only
+# the harness's table of written lines: no sanitizer, as in our builds.
+$(BUILD)/ossfuzz/fuzz/loader_stores.o: CFLAGS_ossfuzz += -fno-sanitize=address,undefined
 
 # OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
 # engine comes last: for AFL++ it is an archive whose main() needs the

@@ -39,9 +39,10 @@
  * (test-arena-writes).
  *
  * Builds whose loader is not compiled with the flag (replay, AFL++,
- * OSS-Fuzz, a target of a loader project's own on build/libebsfuzz.a)
- * trust no line: only the libFuzzer builds link fuzz/loader_stores.c,
- * which defines the callbacks and ebsfuzz_loader_stores_traced.
+ * OSS-Fuzz's but its libFuzzer builds with ASan, a target of a loader
+ * project's own on build/libebsfuzz.a) trust no line: only the libFuzzer
+ * builds link fuzz/loader_stores.c (fuzz/ossfuzz.mk too), which defines
+ * the callbacks and ebsfuzz_loader_stores_traced.
  */
 #include <stdbool.h>
 #include <stdint.h>
