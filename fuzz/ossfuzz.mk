@@ -90,6 +90,15 @@ $(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CFLAGS_ossfuzz += \
 # The store callbacks run at every store of the loader's and touch only
 # the harness's table of written lines: no sanitizer, as in our builds.
 $(BUILD)/ossfuzz/fuzz/loader_stores.o: CFLAGS_ossfuzz += -fno-sanitize=address,undefined
+# And as in our libFuzzer builds (the Makefile, HARNESS_OPT and
+# FW_OWN_STATE_SRC, says why): the harness at -O2 (the loader keeps
+# OSS-Fuzz's -O1), and without ASan the firmware's objects that touch
+# only its own state: fixed arrays in one struct, where ASan sees only the
+# outer edges and OSS-Fuzz's undefined build checks every index.  MSan and
+# UBSan stay everywhere they were.  Same session, 300,000 inputs from the
+# seeds: 3.3 CPU seconds against 3.8.
+$(call objs,ossfuzz,$(OSSFUZZ_HARNESS_SRC)): CFLAGS_ossfuzz += -O2
+$(call objs,ossfuzz,$(FW_OWN_STATE_SRC)): CFLAGS_ossfuzz += -fno-sanitize=address
 
 # OSS-Fuzz links with $(CXX) even for C (new_project_guide.md), and the
 # engine comes last: for AFL++ it is an archive whose main() needs the
