@@ -166,10 +166,17 @@ $(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
 
 # The same under MemorySanitizer, for LOADER_SANITIZE=memory: MSan needs
 # every object instrumented, the firmware's included.
+# Only the loader carries coverage, and the harness is at -O2 with the
+# structure-aware mutator, as in the ASan build (the Makefile,
+# HARNESS_UNCOVERED and HARNESS_OPT, says why).  libFuzzer unpoisons the
+# input before it hands it to the mutator.
 CC_fuzzmsan := $(CLANG)
 CFLAGS_fuzzmsan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins \
 	$(FUZZ_COVERAGE)
 $(eval $(call variant_rules,fuzzmsan))
+HARNESS_EXTRA_fuzzmsan := fuzz/mutator.c
+$(call HARNESS,fuzzmsan): CFLAGS_fuzzmsan := $(WARN) $(HARNESS_OPT) -fsanitize=memory \
+	-fsanitize-memory-track-origins
 $(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
 	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
 $(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
