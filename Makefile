@@ -221,7 +221,7 @@ all: $(ALL_TARGETS) seeds
 CHECK_ORDER := check-boundaries test-build test-docs check-dict test-unit test-map-model test-mutator \
 	test-scenarios test-regressions test-models-bad test-models-hard test-probes test-arena-writes \
 	test-replay test-lib test-bench-driver test-findings-merge
-TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-report msan-test \
+TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-uncovered test-report msan-test \
 	test-valgrind afl-test oss-fuzz-check firmware-check
 ALL_STEPS := check-boundaries test-build test-replay $(TEST_STEPS)
 ordered = $(filter $(ALL_STEPS),$(1))

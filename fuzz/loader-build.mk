@@ -179,6 +179,21 @@ $(call HARNESS,fuzzmsan): CFLAGS_fuzzmsan := $(WARN) $(HARNESS_OPT) -fsanitize=m
 	-fsanitize-memory-track-origins
 $(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
 	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
+
+# In both libFuzzer builds of the harness no object refers to
+# SanitizerCoverage's callbacks (libFuzzer's counters, its tables, traced
+# comparisons), and the hardened loader's objects do.  loader_stores.o
+# defines the store callbacks; nm -u lists only what an object refers to.
+.PHONY: test-uncovered
+test-uncovered: $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan) $(call objs,fuzz,$(HARDENED_SRC))
+	@covered=$$(for o in $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan); do \
+		nm -u $$o | grep -q '__sanitizer_cov_' && echo $$o; done); \
+	loader=$$(for o in $(call objs,fuzz,$(HARDENED_SRC)); do \
+		nm -u $$o | grep -q '__sanitizer_cov_' && echo $$o; done); \
+	if [ -n "$$covered" ] || [ -z "$$loader" ]; then \
+		echo "test-uncovered: coverage in the harness ($$covered) or none in the loader"; exit 1; fi
+	@echo "test-uncovered: $(words $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan)) objects of the harness without coverage, $(words $(HARDENED_SRC)) of the loader with"
+TEST_STEPS += test-uncovered
 $(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
 	$(CC_msan) -r -nostdlib $^ -o $@
 
