@@ -190,8 +190,20 @@ LIB_SRC := $(FW_SRC) fuzz/target.c fuzz/statics.c fuzz/findings.c fuzz/places.c 
 	fuzz/asan_pool.c
 $(BUILD)/libebsfuzz.a: $(call objs,fuzz,$(LIB_SRC))
 	rm -f $@ && ar rcs $@ $^
+# Two objects a target links beside it, since an archive's member comes in
+# only for a symbol someone refers to, and libFuzzer looks for its hooks
+# without referring to them: the structure-aware mutator (libFuzzer finds
+# LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver by name), and the
+# store callbacks, only for a loader compiled with
+# -fsanitize-coverage=trace-stores (the arena then trusts its named writes,
+# fuzz/fw/arena_written.c; with the loader's stores untraced, it would
+# trust lines nobody named until its check found one).
+$(BUILD)/libebsfuzz-mutator.o: $(BUILD)/fuzz/fuzz/mutator.o
+	cp $< $@
+$(BUILD)/libebsfuzz-stores.o: $(BUILD)/fuzz/fuzz/loader_stores.o
+	cp $< $@
 .PHONY: lib
-lib: $(BUILD)/libebsfuzz.a
+lib: $(BUILD)/libebsfuzz.a $(BUILD)/libebsfuzz-mutator.o $(BUILD)/libebsfuzz-stores.o
 
 # Included makefiles append to these: ALL_TARGETS are built by `make`,
 # TEST_STEPS are phony targets `make test` runs before the corpus replay.

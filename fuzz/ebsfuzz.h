@@ -18,7 +18,11 @@
  * out as the specification says, work as well).  The options come from the
  * environment (EBSFUZZ_*, README), and EBSFUZZ_FINDINGS makes it a target
  * of the findings campaign (scripts/fuzz-campaign).  The firmware's own
- * interface, fw_run() and its options and result, is fw/fw.h.
+ * interface, fw_run() and its options and result, is fw/fw.h.  make lib
+ * also builds build/libebsfuzz-mutator.o (the structure-aware mutator) and
+ * build/libebsfuzz-stores.o (for a loader compiled with
+ * -fsanitize-coverage=trace-stores), linked beside the archive
+ * (scripts/oss-fuzz/README.md).
  */
 #ifndef EBSFUZZ_FUZZ_EBSFUZZ_H
 #define EBSFUZZ_FUZZ_EBSFUZZ_H

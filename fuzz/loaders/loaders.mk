@@ -71,9 +71,14 @@ test-fuzz-loader: loader-harness
 	$(foreach m,$(LOADERS_BAD),$(BUILD)/asan/fuzz/loaders/$(m).fixed.o)
 
 # The library face: a loader project's own target, linked with
-# build/libebsfuzz.a, runs every shipped input clean.
-$(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(HEADERS) $(BUILD_STAMP)
-	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -Ifuzz $< $(BUILD)/libebsfuzz.a -o $@
+# build/libebsfuzz.a, the mutator and the store callbacks (its loader's
+# stores traced), runs every shipped input clean, with every piece of the
+# arena believed zero read back (EBSFUZZ_CHECK_WRITES=1).
+OWN_TARGET_EXTRAS := $(BUILD)/libebsfuzz-mutator.o $(BUILD)/libebsfuzz-stores.o
+$(BUILD)/own-target: fuzz/loaders/examples/own-target/target.c $(BUILD)/libebsfuzz.a $(OWN_TARGET_EXTRAS) \
+		$(HEADERS) $(BUILD_STAMP)
+	$(CC_fuzz) $(WARN) $(OPT) $(SAN) -fsanitize=fuzzer -fsanitize-coverage=trace-stores -Ifuzz $< \
+		$(OWN_TARGET_EXTRAS) $(BUILD)/libebsfuzz.a -o $@
 # The defaults a build gives its target (EBSFUZZ_DEFAULTS, as fuzz/ossfuzz.mk
 # gives a loader project's): fuzz/target.c compiled with them, ahead of
 # the library's own copy (blanks doubled and trailing, as a hand-written
@@ -90,8 +95,12 @@ $(BUILD)/defaults-target: fuzz/tests/defaults_target.c fuzz/loaders/examples/giv
 .PHONY: test-lib
 TEST_STEPS += test-lib
 test-lib: $(BUILD)/own-target $(BUILD)/defaults-target seeds
-	@$(BUILD)/own-target -runs=0 $(BUILD)/seed/ebs >$(BUILD)/own-target.log 2>&1 || \
+	@EBSFUZZ_CHECK_WRITES=1 $(BUILD)/own-target -runs=0 $(BUILD)/seed/ebs >$(BUILD)/own-target.log 2>&1 || \
 		{ cat $(BUILD)/own-target.log; exit 1; }
+	@grep -q 'found LLVMFuzzerCustomMutator' $(BUILD)/own-target.log || \
+		{ echo "test-lib: FAIL: the own target has no structure-aware mutator"; exit 1; }
+	@nm $(BUILD)/own-target | grep -q ' ebsfuzz_loader_stores_traced$$' || \
+		{ echo "test-lib: FAIL: the own target's arena does not trust its stores"; exit 1; }
 	@$(BUILD)/defaults-target $(BUILD)/seed/ebs/persistent-invalid.bin >$(BUILD)/defaults.log 2>&1 || \
 		{ cat $(BUILD)/defaults.log; echo "test-lib: FAIL: the built-in EBSFUZZ_FAIL_ON did not spare a giving-up finding"; exit 1; }
 	@! EBSFUZZ_FAIL_ON=giving-up $(BUILD)/defaults-target $(BUILD)/seed/ebs/persistent-invalid.bin \
@@ -99,7 +108,8 @@ test-lib: $(BUILD)/own-target $(BUILD)/defaults-target seeds
 		{ cat $(BUILD)/defaults-env.log; echo "test-lib: FAIL: EBSFUZZ_FAIL_ON in the environment did not win over the built-in one"; exit 1; }
 	@grep -q '^ebsfuzz: invariant call-after-giving-up violated' $(BUILD)/defaults-env.log || \
 		{ cat $(BUILD)/defaults-env.log; echo "test-lib: FAIL: no call-after-giving-up report"; exit 1; }
-	@echo "test-lib: a target of its own on build/libebsfuzz.a runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean;" \
+	@echo "test-lib: a target of its own on build/libebsfuzz.a, with the mutator and its stores traced," \
+		"runs $$(ls $(BUILD)/seed/ebs | wc -l) inputs clean, none unseen;" \
 		"built-in defaults spare a giving-up finding, the environment's EBSFUZZ_FAIL_ON wins"
 
 # The arena's lines named as written (fuzz/fw/arena_written.c): no write of
