@@ -28,14 +28,17 @@ OSSFUZZ_HARNESS_SRC := $(FW_SRC) $(TARGET_SRC) fuzz/mutator.c
 # -fsanitize=fuzzer-no-link or an explicit -fsanitize-coverage= (AFL++'s
 # compiler instruments by its own passes, without either).
 OSSFUZZ_SANCOV := $(filter -fsanitize-coverage=%,$(CFLAGS))$(findstring fuzzer,$(filter -fsanitize=%,$(CFLAGS)))
-# With SanitizerCoverage and ASan, the loader's stores are traced, as in
-# our libFuzzer builds (the Makefile, LOADER_STORES_fuzz): the arena,
-# which exists only under ASan, then zeroes only the lines something wrote
-# (fuzz/fw/arena_written.c).  fuzz/loader_stores.c, which defines the
-# callbacks and tells the arena to trust them, goes in only then: a loader
-# whose stores go unseen must not be trusted.  afl-clang-fast drops
-# -fsanitize-coverage=trace-stores, so AFL++ builds zero every line.
-OSSFUZZ_STORES := $(if $(OSSFUZZ_SANCOV),$(if $(findstring address,$(filter -fsanitize=%,$(CFLAGS))),-fsanitize-coverage=trace-stores))
+# With libFuzzer's -fsanitize=fuzzer-no-link and ASan, the loader's
+# stores are traced, as in our libFuzzer builds (the Makefile,
+# LOADER_STORES_fuzz): the arena, which exists only under ASan, then
+# zeroes only the lines something wrote (fuzz/fw/arena_written.c).
+# fuzz/loader_stores.c, which defines the callbacks and tells the arena to
+# trust them, goes in only then: a loader whose stores go unseen must not
+# be trusted.  Other engines are left as they were: afl-clang-fast drops
+# -fsanitize-coverage=trace-stores, and no other engine's runtime is known
+# to leave the store callbacks to us.
+OSSFUZZ_STORES := $(if $(findstring fuzzer,$(filter -fsanitize=%,$(CFLAGS))),$(if \
+	$(findstring address,$(filter -fsanitize=%,$(CFLAGS))),-fsanitize-coverage=trace-stores))
 LOADER_STORES_ossfuzz := $(OSSFUZZ_STORES)
 OSSFUZZ_HARNESS_SRC += $(if $(OSSFUZZ_STORES),fuzz/loader_stores.c)
 OSSFUZZ_SRC_fuzz_ebs := $(OSSFUZZ_HARNESS_SRC) $(HARDENED_SRC)
