@@ -128,12 +128,19 @@ const struct scn_op_def scn_ops[OP_COUNT] = {
  */
 size_t scn_directive_size(uint8_t op)
 {
+	/* Asked for every directive decoded and every one the mutator steps
+	 * over (fuzz/mutator.c): each opcode's sum is made once.  0: not yet
+	 * (every directive has its opcode byte). */
+	static uint8_t sizes[OP_COUNT];
 	const struct scn_op_def *def = &scn_ops[op];
 	size_t size = 1;
 	unsigned i;
 
+	if (sizes[op] != 0)
+		return sizes[op];
 	for (i = 0; i < def->n_fields; i++)
 		size += def->fields[i].width;
+	sizes[op] = (uint8_t)size;
 	return size;
 }
 
