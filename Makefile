@@ -325,8 +325,9 @@ seeds: $(SEEDS) $(REGRESSION_SEEDS)
 # left objects compiled with the old ones in place: an existing build kept
 # an instrumented fuzz/loader_code.o after a makefile change did away with
 # that.  Its text is the compiler and flags of every build directory, the
-# files compiled without coverage (per-object flags), and the checksum of the makefiles and of the scripts every loader object goes
-# through (per-object flags are set there); every make rewrites the file
+# files compiled without coverage, and the checksum of the makefiles and
+# of the scripts every loader object goes through (per-object flags are
+# set there); every make rewrites the file
 # when the text differs, before any rule runs, and every object depends on
 # it, so what the change touches is built again, as after an edit.  The
 # text goes to a file of the shell's own first: makes run side by side

@@ -165,11 +165,11 @@ $(LOADER_HARNESS_REPLAY): $(call HARNESS,asan) $(BUILD)/asan/fuzz/replay.o
 	$(CC_asan) -r -nostdlib $^ -o $@
 
 # The same under MemorySanitizer, for LOADER_SANITIZE=memory: MSan needs
-# every object instrumented, the firmware's included.
-# Only the loader carries coverage, and the harness is at -O2 with the
-# structure-aware mutator, as in the ASan build (the Makefile,
-# HARNESS_UNCOVERED and HARNESS_OPT, says why).  libFuzzer unpoisons the
-# input before it hands it to the mutator.
+# every object built with it, the firmware's included.  Only the loader
+# carries coverage, and the harness is at -O2 with the structure-aware
+# mutator, as in the ASan build (the Makefile, HARNESS_UNCOVERED and
+# HARNESS_OPT, says why); libFuzzer unpoisons the input before it hands it
+# to the mutator.
 CC_fuzzmsan := $(CLANG)
 CFLAGS_fuzzmsan := $(WARN) $(OPT) -fsanitize=memory -fsanitize-memory-track-origins \
 	$(FUZZ_COVERAGE)
@@ -179,6 +179,8 @@ $(call HARNESS,fuzzmsan): CFLAGS_fuzzmsan := $(WARN) $(HARNESS_OPT) -fsanitize=m
 	-fsanitize-memory-track-origins
 $(BUILD)/fuzzmsan/loader-harness.o: $(call HARNESS,fuzzmsan)
 	$(CC_fuzzmsan) -r -nostdlib $^ -o $@
+$(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
+	$(CC_msan) -r -nostdlib $^ -o $@
 
 # In both libFuzzer builds of the harness no object refers to
 # SanitizerCoverage's callbacks (libFuzzer's counters, its tables, traced
@@ -191,11 +193,10 @@ test-uncovered: $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan) $(call objs,fuzz,$
 	loader=$$(for o in $(call objs,fuzz,$(HARDENED_SRC)); do \
 		nm -u $$o | grep -q '__sanitizer_cov_' && echo $$o; done); \
 	if [ -n "$$covered" ] || [ -z "$$loader" ]; then \
-		echo "test-uncovered: coverage in the harness ($$covered) or none in the loader"; exit 1; fi
-	@echo "test-uncovered: $(words $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan)) objects of the harness without coverage, $(words $(HARDENED_SRC)) of the loader with"
+		echo "test-uncovered: coverage in the harness ($$covered) or none in the loader"; exit 1; fi; \
+	echo "test-uncovered: $(words $(call HARNESS,fuzz) $(call HARNESS,fuzzmsan)) objects of the" \
+		"harness without coverage, $$(echo $$loader | wc -w) of the loader's $(words $(HARDENED_SRC)) with"
 TEST_STEPS += test-uncovered
-$(BUILD)/msan/loader-harness-replay.o: $(call HARNESS,msan) $(BUILD)/msan/fuzz/replay.o
-	$(CC_msan) -r -nostdlib $^ -o $@
 
 # What scripts/fuzz-loader builds first (under its lock), with the scenario
 # tool and the seeds.
