@@ -225,6 +225,25 @@ test-replay: $(BUILD)/replay_ebs $(BUILD)/replay_ebs.gcc seeds
 
 all: $(ALL_TARGETS) seeds
 
+# The same -seed makes the same campaign in any process: nothing that
+# differs from one process to the next (addresses, which address-space
+# randomisation moves) reaches libFuzzer's choices.  The firmware's own
+# comparisons stay out of its tables (fuzz/fw/compare.c); before, two such
+# campaigns of 100,000 runs never left the same corpus.
+SAME_CAMPAIGN := $(BUILD)/same-campaign
+.PHONY: test-same-campaign
+test-same-campaign: $(BUILD)/fuzz_ebs seeds
+	@for i in 1 2; do rm -rf $(SAME_CAMPAIGN)/$$i && mkdir -p $(SAME_CAMPAIGN)/$$i && \
+		$(BUILD)/fuzz_ebs -seed=7 -runs=100000 -dict=corpus/ebs.dict $(SAME_CAMPAIGN)/$$i \
+			$(BUILD)/seed/ebs >$(SAME_CAMPAIGN)/$$i.log 2>&1 || \
+			{ tail -n 20 $(SAME_CAMPAIGN)/$$i.log; exit 1; }; done
+	@diff -rq $(SAME_CAMPAIGN)/1 $(SAME_CAMPAIGN)/2 >/dev/null || \
+		{ echo "test-same-campaign: two campaigns with -seed=7 left different corpora" \
+			"($(SAME_CAMPAIGN)/1, $(SAME_CAMPAIGN)/2)"; exit 1; }
+	@echo "test-same-campaign: two campaigns of 100,000 runs with -seed=7 left the same" \
+		"$$(ls $(SAME_CAMPAIGN)/1 | wc -l) inputs"
+TEST_STEPS += test-same-campaign
+
 # make check: the fast, host-only steps (unit, invariant, firmware, format,
 # replay; well under a minute once built).  make test: everything the
 # README promises, fast steps first, then the fuzzing smoke runs, the other
@@ -232,7 +251,7 @@ all: $(ALL_TARGETS) seeds
 # makefile adds but the lists do not name run at the end.
 CHECK_ORDER := check-boundaries test-build test-docs check-dict test-unit test-map-model test-mutator \
 	test-scenarios test-regressions test-models-bad test-models-hard test-probes test-arena-writes \
-	test-replay test-lib test-bench-driver test-findings-merge
+	test-same-campaign test-replay test-lib test-bench-driver test-findings-merge
 TEST_ORDER := $(CHECK_ORDER) test-models-good test-fuzz-loader test-uncovered test-report msan-test \
 	test-valgrind afl-test oss-fuzz-check firmware-check
 ALL_STEPS := check-boundaries test-build test-replay $(TEST_STEPS)

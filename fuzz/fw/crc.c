@@ -78,7 +78,7 @@ void fw_table_crc(EFI_TABLE_HEADER *hdr, size_t size)
 	hdr->HeaderSize = (UINT32)size;
 	hdr->CRC32 = 0;
 	if (size <= sizeof(last_table.bytes) && size == last_table.size &&
-	    memcmp(last_table.bytes, hdr, size) == 0) {
+	    fw_same_bytes(last_table.bytes, hdr, size)) {
 		hdr->CRC32 = last_table.crc;
 		return;
 	}

@@ -262,11 +262,11 @@ static uint8_t group_of(const EFI_GUID *loader_guid)
 	if (loader_guid == NULL)
 		return FW_NO_GROUP;
 	fw_loader_read(&guid, loader_guid, sizeof(guid));
-	if (memcmp(&guid, &guid_before_exit, sizeof(guid)) == 0)
+	if (fw_same_bytes(&guid, &guid_before_exit, sizeof(guid)))
 		return GROUP_BEFORE_EXIT;
-	if (memcmp(&guid, &guid_exit, sizeof(guid)) == 0)
+	if (fw_same_bytes(&guid, &guid_exit, sizeof(guid)))
 		return GROUP_EXIT;
-	if (memcmp(&guid, &guid_exit_failed, sizeof(guid)) == 0)
+	if (fw_same_bytes(&guid, &guid_exit_failed, sizeof(guid)))
 		return GROUP_EXIT_FAILED;
 	return FW_NO_GROUP;
 }

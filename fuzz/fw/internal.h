@@ -474,6 +474,10 @@ EFI_STATUS fw_uboot_free_status(uint32_t type);
 /* misc.c */
 void fw_tables_reset(void);
 
+/* compare.c: without libFuzzer's hooks on memcmp() and strcmp() */
+bool fw_same_bytes(const void *a, const void *b, size_t n);
+bool fw_same_text(const char *a, const char *b);
+
 /* crc.c */
 uint32_t fw_crc32(const void *data, size_t size);
 uint32_t fw_crc32_unchecked(const void *data, size_t size);

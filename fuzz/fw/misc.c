@@ -271,7 +271,7 @@ static EFI_STATUS install_configuration_table(const EFI_GUID *loader_guid, VOID 
 	if (loader_guid == NULL)
 		return EFI_INVALID_PARAMETER;
 	fw_loader_read(&guid, loader_guid, sizeof(guid)); /* read once (loader_access.c) */
-	for (i = 0; i < n && memcmp(&fw.config[i].VendorGuid, &guid, sizeof(guid)) != 0; i++)
+	for (i = 0; i < n && !fw_same_bytes(&fw.config[i].VendorGuid, &guid, sizeof(guid)); i++)
 		;
 	if (table == NULL && i == n)
 		return EFI_NOT_FOUND;

@@ -82,7 +82,7 @@ static bool is_loaded_image(const EFI_GUID *guid)
 	EFI_GUID g;
 
 	fw_loader_read(&g, guid, sizeof(g));
-	return memcmp(&g, &loaded_image_guid, sizeof(g)) == 0;
+	return fw_same_bytes(&g, &loaded_image_guid, sizeof(g));
 }
 
 static void note_open(EFI_HANDLE agent, EFI_HANDLE controller)

@@ -257,19 +257,6 @@ _Noreturn void oracle_fatal(enum fw_invariant inv, const char *fmt, ...)
 	longjmp(fw.reset_jump, 1);
 }
 
-/* Whether two reasons have the same text, compared here rather than by
- * strcmp(): under libFuzzer every strcmp() that differs feeds its
- * comparison tables (the sanitizer's strcmp hook), and these texts are the
- * firmware's own, nothing the search should learn from. */
-static bool same_text(const char *a, const char *b)
-{
-	while (*a != '\0' && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 /* Whether reason @why is already kept.  A reason repeats from the same call
  * site (each change of a map without low memory, each empty descriptor), so
  * the same pointer is looked for first: one string compare per repeat was
@@ -282,7 +269,7 @@ static bool reason_known(const char *why)
 		if (fw.reasons[i].why == why)
 			return true;
 	for (i = 0; i < fw.n_reasons; i++)
-		if (same_text(fw.reasons[i].why, why))
+		if (fw_same_text(fw.reasons[i].why, why)) /* compare.c */
 			return true;
 	return false;
 }
