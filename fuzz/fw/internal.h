@@ -306,6 +306,10 @@ void fw_timer_events_stall(UINTN microseconds);
 void fw_timer_events_install(EFI_BOOT_SERVICES *bs);
 extern const EFI_SIMPLE_TEXT_INPUT_PROTOCOL fw_conin_template;
 
+/* conout.c */
+extern const SIMPLE_TEXT_OUTPUT_MODE fw_conout_mode_template;
+extern const EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL fw_conout_template;
+
 /*
  * An ExitBootServices() sequence, as data: what each personality does, in
  * order, read by the firmware (exit.c) and by the liveness predictor
