@@ -47,9 +47,9 @@ $(call HARNESS,afl): CC_afl := $(AFL_UNCOVERED) $(CC_afl)
 $(call HARNESS,cmplog): CC_cmplog := $(AFL_UNCOVERED) $(CC_cmplog)
 # And, as there (the Makefile, HARNESS_OPT and FW_OWN_STATE_SRC): the
 # harness at -O2, the loader at OPT, and the firmware's objects that touch
-# only its own state without ASan (UBSan still checks their indexing).
+# only its own state without ASan or UBSan.
 $(call HARNESS,afl): CFLAGS_afl := $(WARN) $(HARNESS_OPT) $(SAN)
-$(call objs,afl,$(FW_OWN_STATE_SRC)): CFLAGS_afl += -fno-sanitize=address
+$(call objs,afl,$(FW_OWN_STATE_SRC)): CFLAGS_afl += -fno-sanitize=address,undefined
 $(call HARNESS,cmplog): CFLAGS_cmplog := $(WARN) $(HARNESS_OPT)
 # What an object AFL++ instrumented refers to (afl-test checks the lists).
 AFL_RUNTIME_SYMBOLS := __sanitizer_cov_|__afl_|__cmplog_
