@@ -155,6 +155,8 @@ struct fw {
 	uint32_t desc_version;
 	uint32_t quirks;
 	uint32_t over_report;
+	/* Descriptors from this index on are never corrupted (map_render.c). */
+	unsigned corrupted_below;
 
 	/* The tables handed to the loader. */
 	EFI_SYSTEM_TABLE st;
@@ -365,6 +367,7 @@ bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);
 void fw_map_render_unchecked(uint8_t *out, size_t stride);
+void fw_map_corruptions_reset(void);
 /* loader_access.c */
 bool fw_loader_range_reported(const void *at, size_t size, bool write);
 bool fw_loader_scalar_reported(const void *at, size_t size, bool write);

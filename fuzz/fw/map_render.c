@@ -33,6 +33,28 @@ unsigned fw_map_required_descs(void)
 	return fw.n_regions + fw.over_report;
 }
 
+/**
+ * fw_map_corruptions_reset() - note, for the run's scenario, the index
+ * past the last descriptor it corrupts.
+ *
+ * Every descriptor rendered used to walk the scenario's corruptions: with
+ * a few of them and maps of hundreds of descriptors, that walk was 1% of a
+ * 20-second campaign from the seeds (perf).
+ */
+void fw_map_corruptions_reset(void)
+{
+	const struct scenario *scn = fw.scn;
+	unsigned i;
+
+	fw.corrupted_below = 0;
+	for (i = 0; i < scn->n_corruptions; i++) {
+		const struct scn_corruption *c = &scn->corruptions[i];
+
+		if (c->target <= CORRUPT_ATTRIBUTE && c->index >= fw.corrupted_below)
+			fw.corrupted_below = c->index + 1u;
+	}
+}
+
 /* Non-compliant firmware: overwrite fields the scenario chose to corrupt. */
 static void corrupt_descriptor(unsigned index, EFI_MEMORY_DESCRIPTOR *desc)
 {
@@ -76,7 +98,7 @@ __attribute__((no_sanitize("address"))) void fw_map_render(unsigned index, EFI_M
 	desc->VirtualStart = 0;
 	desc->NumberOfPages = r->pages;
 	desc->Attribute = r->attr;
-	if (fw.scn->n_corruptions > 0)
+	if (index < fw.corrupted_below)
 		corrupt_descriptor(index, desc);
 }
 

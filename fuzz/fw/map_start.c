@@ -340,6 +340,7 @@ void fw_map_reset(void)
 	if (fw.n_regions == 0)
 		fw_not_compliant(true, "an empty memory map");
 	fw_map_normalize();
+	fw_map_corruptions_reset();
 	fw.generation = 0;
 	fw.pool_pages_below_4g = free_top() <= FW_4GIB;
 	if (!room_to_boot())
