@@ -357,6 +357,7 @@ void fw_trace_scenario(const struct scenario *scn);
 /* map.c, map_start.c, maps_ovmf.c */
 void fw_map_reset(void);
 void fw_map_normalize(void);
+void fw_map_adopt(void);
 unsigned fw_map_required_descs(void);
 bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end, bool by_firmware,
 		  uint64_t *start);

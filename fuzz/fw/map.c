@@ -142,9 +142,18 @@ static MODEL_ONLY unsigned merge_runs(struct fw_region *r, unsigned n)
  */
 void fw_map_normalize(void)
 {
+	fw.n_regions = merge_runs(fw.map, fw.n_regions);
+	fw_map_adopt();
+}
+
+/**
+ * fw_map_adopt() - take over fw.map[0..fw.n_regions) as fw_map_normalize()
+ * leaves it (map_start.c's memo keeps a copy), forgetting every search.
+ */
+void fw_map_adopt(void)
+{
 	unsigned k;
 
-	fw.n_regions = merge_runs(fw.map, fw.n_regions);
 	fw.map_gap = fw.n_regions;
 	for (k = 0; k < BLOCKS; k++) {
 		block_bound[k] = 0;
