@@ -10,7 +10,8 @@
  * The reference below is the map model as of commit b9bae67 (split the
  * range's ends one region at a time, retype, merge neighbour by neighbour),
  * kept verbatim in substance: it is the specification the faster model
- * must keep meeting, so that traces stay byte-identical.
+ * must keep meeting, so that traces stay byte-identical.  And the starting
+ * map map_start.c keeps from one run for the next: the one a build makes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +307,104 @@ static bool run_sequence(unsigned seq)
 	return true;
 }
 
+/* ---- the starting map kept from the run before (map_start.c) ---- */
+
+/* What fw_map_reset() leaves: the regions and the notes it made. */
+struct start {
+	unsigned n, n_reasons;
+	struct fw_region map[FW_MAX_REGIONS];
+	const char *reasons[FW_MAX_REASONS];
+};
+
+static void start_from(const struct scenario *scn, const struct fw_options *opt, bool no_merge,
+		       struct start *out)
+{
+	unsigned i;
+
+	fw.scn = scn;
+	fw.opt = opt;
+	fw.quirks = no_merge ? 1u << QUIRK_NO_MERGE : 0;
+	fw.n_reasons = 0;
+	fw.outside_rules = 0;
+	fw_map_reset();
+	out->n = fw.n_regions;
+	memcpy(out->map, fw.map, fw.n_regions * sizeof(fw.map[0]));
+	out->n_reasons = fw.n_reasons;
+	for (i = 0; i < fw.n_reasons; i++)
+		out->reasons[i] = fw.reasons[i].why;
+}
+
+static bool same_start(const struct start *a, const struct start *b)
+{
+	unsigned i;
+
+	if (a->n != b->n || a->n_reasons != b->n_reasons ||
+	    memcmp(a->map, b->map, a->n * sizeof(a->map[0])) != 0)
+		return false;
+	for (i = 0; i < a->n_reasons; i++)
+		if (strcmp(a->reasons[i], b->reasons[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A run whose starting map is built from what built the run before's is
+ * given that map again, not built: for each thing a map is built from, a
+ * scenario that differs from the run before's in that alone must start
+ * from the map (and the notes) it starts from after an unrelated map.
+ */
+static bool kept_start_is_fresh(void)
+{
+	static struct scenario before, after, unrelated;
+	static struct start kept, fresh;
+	static struct fw_options pc, arm;
+	unsigned k;
+
+	arm.machine = MACHINE_ARM;
+	unrelated.synthetic_count = 3;
+	unrelated.synthetic_seed = 1;
+	for (k = 0; k < 11; k++) {
+		bool no_merge_before = false, no_merge_after = false;
+		const struct fw_options *opt_before = &pc, *opt_after = &pc;
+
+		memset(&before, 0, sizeof(before));
+		before.set = SET_MAP;
+		before.map_template = MAP_OVMF_2025;
+		before.n_entries = 3;
+		before.entries[0] = (struct scn_map_entry){ EfiLoaderData, 16, 0 };
+		before.entries[1] = (struct scn_map_entry){ EfiLoaderData, 16, 0 };
+		before.entries[2] = (struct scn_map_entry){ EfiConventionalMemory, 300, 4 };
+		if (k == 3 || k == 4 || k == 8) { /* a map generated for the machine */
+			before.synthetic_count = 200;
+			before.synthetic_seed = 9;
+		}
+		after = before;
+		switch (k) {
+		case 0: after.map_template = MAP_OVMF_2022; break;
+		case 1: after.entries[1].type = EfiBootServicesData; break;
+		case 2: after.entries[2].pages = 0; break; /* a note too */
+		case 3: after.synthetic_seed = 10; break;
+		case 4: after.synthetic_count = 201; break;
+		case 5: after.entries[2].gap_pages = 5; break;
+		case 6: after.n_entries = 2; break;
+		case 7: no_merge_after = true; break; /* the two LoaderData entries */
+		case 8: opt_after = &arm; break;
+		case 9: after.n_handlers = 1; break; /* nothing the map is built from */
+		case 10: no_merge_before = true; opt_before = &arm; break;
+		}
+		start_from(&unrelated, &pc, false, &kept);
+		start_from(&after, opt_after, no_merge_after, &fresh);
+		start_from(&unrelated, &pc, false, &kept);
+		start_from(&before, opt_before, no_merge_before, &kept);
+		start_from(&after, opt_after, no_merge_after, &kept);
+		if (!same_start(&kept, &fresh)) {
+			printf("test_map_model: case %u: the kept map is not the one built\n", k);
+			return false;
+		}
+	}
+	return true;
+}
+
 int main(void)
 {
 	unsigned seq, failed = 0;
@@ -316,5 +415,9 @@ int main(void)
 		failed += !run_sequence(seq);
 	printf("test_map_model: %u sequences of %u changes, %s\n", seq, STEPS,
 	       failed ? "the model differs from the reference" : "identical to the reference");
+	if (failed == 0 && !kept_start_is_fresh())
+		failed = 1;
+	else if (failed == 0)
+		printf("test_map_model: a starting map kept from the run before is the one built\n");
 	return failed != 0;
 }
