@@ -208,17 +208,13 @@ static void synthesize(unsigned count, uint8_t seed)
  * owe.  Allocations that fail later still take the run out of liveness as
  * they happen (memory.c).
  */
-static bool room_to_boot(void)
+static bool room_to_boot(uint64_t most_free)
 {
 	uint64_t stride = fw.desc_size > 48 ? fw.desc_size : 48;
 	uint64_t descs = (uint64_t)fw.n_regions + fw.over_report + fw.opt->liveness_descs + 32;
 	uint64_t need = (4 * descs * stride + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE + 16;
-	unsigned i;
 
-	for (i = 0; i < fw.n_regions; i++)
-		if (fw.map[i].type == EfiConventionalMemory && fw.map[i].pages >= need)
-			return true;
-	return false;
+	return most_free >= need;
 }
 
 static void copy_template(const struct fw_region *regions, unsigned count)
@@ -277,19 +273,23 @@ void fw_map_check_low_memory(void)
 }
 
 /* The end of the highest free range of the starting map (just normalized:
- * no gap inside fw.map yet): where EDK2, which allocates from the top, took
- * the pool pages of its free lists. */
-static uint64_t free_top(void)
+ * no gap inside fw.map yet), where EDK2, which allocates from the top, took
+ * the pool pages of its free lists; and the pages of its largest. */
+static void free_ranges(uint64_t *top, uint64_t *most)
 {
-	uint64_t top = 0, end;
+	uint64_t end;
 	unsigned i;
 
+	*top = *most = 0;
 	for (i = 0; i < fw.n_regions; i++) {
+		if (fw.map[i].type != EfiConventionalMemory)
+			continue;
 		end = fw.map[i].start + fw.map[i].pages * EFI_PAGE_SIZE;
-		if (fw.map[i].type == EfiConventionalMemory && end > top)
-			top = end;
+		if (end > *top)
+			*top = end;
+		if (fw.map[i].pages > *most)
+			*most = fw.map[i].pages;
 	}
-	return top;
 }
 
 /*
@@ -314,6 +314,7 @@ struct start_recipe {
 	struct scn_map_entry entries[SCN_MAX_ENTRIES];
 	unsigned n_regions; /* of the map, normalised */
 	struct fw_region map[FW_MAX_REGIONS];
+	uint64_t free_top, most_free; /* free_ranges() of it */
 };
 static struct start_recipe kept;
 
@@ -378,6 +379,7 @@ static void build(const struct scenario *scn, unsigned template)
 		append(e->type, e->pages, e->gap_pages);
 	}
 	fw_map_normalize();
+	free_ranges(&kept.free_top, &kept.most_free);
 	kept.n_regions = fw.n_regions;
 	memcpy(kept.map, fw.map, fw.n_regions * sizeof(fw.map[0]));
 	kept.template = template;
@@ -425,8 +427,8 @@ void fw_map_reset(void)
 		fw_not_compliant(true, "an empty memory map");
 	fw_map_corruptions_reset();
 	fw.generation = 0;
-	fw.pool_pages_below_4g = free_top() <= FW_4GIB;
-	if (!room_to_boot())
+	fw.pool_pages_below_4g = kept.free_top <= FW_4GIB;
+	if (!room_to_boot(kept.most_free))
 		fw_not_compliant(false, "no free range holds a map buffer with room to grow");
 	fw_map_check_low_memory();
 }

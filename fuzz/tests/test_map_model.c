@@ -309,9 +309,11 @@ static bool run_sequence(unsigned seq)
 
 /* ---- the starting map kept from the run before (map_start.c) ---- */
 
-/* What fw_map_reset() leaves: the regions and the notes it made. */
+/* What fw_map_reset() leaves: the regions, where pool pages lie and the
+ * notes it made. */
 struct start {
 	unsigned n, n_reasons;
+	bool pool_pages_below_4g;
 	struct fw_region map[FW_MAX_REGIONS];
 	const char *reasons[FW_MAX_REASONS];
 };
@@ -328,6 +330,7 @@ static void start_from(const struct scenario *scn, const struct fw_options *opt,
 	fw.outside_rules = 0;
 	fw_map_reset();
 	out->n = fw.n_regions;
+	out->pool_pages_below_4g = fw.pool_pages_below_4g;
 	memcpy(out->map, fw.map, fw.n_regions * sizeof(fw.map[0]));
 	out->n_reasons = fw.n_reasons;
 	for (i = 0; i < fw.n_reasons; i++)
@@ -339,6 +342,7 @@ static bool same_start(const struct start *a, const struct start *b)
 	unsigned i;
 
 	if (a->n != b->n || a->n_reasons != b->n_reasons ||
+	    a->pool_pages_below_4g != b->pool_pages_below_4g ||
 	    memcmp(a->map, b->map, a->n * sizeof(a->map[0])) != 0)
 		return false;
 	for (i = 0; i < a->n_reasons; i++)
