@@ -358,12 +358,20 @@ void fw_trace_scenario(const struct scenario *scn);
 void fw_map_reset(void);
 void fw_map_normalize(void);
 void fw_map_adopt(void);
-unsigned fw_map_required_descs(void);
+/* Descriptors a buffer must have room for: the current ones plus the
+ * over-report (EDK2 checks the caller's size against its unmerged entry
+ * count plus GCD extras, an upper bound above what it then returns,
+ * exit-boot.md 2.3, F11).  Inline: asked at every map change. */
+static inline unsigned fw_map_required_descs(void)
+{
+	return fw.n_regions + fw.over_report;
+}
 bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end, bool by_firmware,
 		  uint64_t *start);
 bool fw_map_range_free(uint64_t start, uint64_t pages);
 const struct fw_region *fw_map_region(unsigned i);
 void fw_map_check_low_memory(void);
+void fw_map_firmware_took_low(uint64_t start);
 bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages);
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware);
 void fw_map_render(unsigned index, EFI_MEMORY_DESCRIPTOR *desc);

@@ -470,6 +470,8 @@ bool fw_map_alloc(uint32_t type, uint64_t pages, uint8_t delta, uint64_t max_end
 	if (by_firmware)
 		fw_note_firmware_took(*start, pages);
 	fw_map_changed(by_firmware);
+	if (by_firmware)
+		fw_map_firmware_took_low(*start);
 	return true;
 }
 
@@ -526,8 +528,10 @@ bool fw_map_alloc_at(uint32_t type, uint64_t start, uint64_t pages)
  */
 void fw_map_free(uint64_t start, uint64_t pages, bool by_firmware)
 {
-	if (convert(start, pages, EfiConventionalMemory, NO_HINT))
+	if (convert(start, pages, EfiConventionalMemory, NO_HINT)) {
 		fw_map_changed(by_firmware);
-	else
+		if (by_firmware)
+			fw_map_check_low_memory(); /* a merge can end low memory past 1 MiB */
+	} else
 		fw_cannot_model("the fake firmware's map is full");
 }

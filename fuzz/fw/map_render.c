@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * map_render.c - the firmware's map as GetMemoryMap() reports it: each
- * region as a descriptor (corrupted where a scenario asks), the size a
- * buffer must have room for, and whether a loader's buffer still
- * describes the map; and regions read in address order for other files.
+ * region as a descriptor (corrupted where a scenario asks), and whether a
+ * loader's buffer still describes the map; and regions read in address
+ * order for other files.  (The size a buffer must have room for is
+ * internal.h's fw_map_required_descs().)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +19,6 @@
 MODEL_ONLY const struct fw_region *fw_map_region(unsigned i)
 {
 	return region(i);
-}
-
-/**
- * fw_map_required_descs() - descriptors a buffer must have room for.
- *
- * EDK2 checks the caller's size against its unmerged entry count plus GCD
- * extras, an upper bound above what it then returns (exit-boot.md 2.3, F11).
- *
- * Return: current descriptors plus the over-report.
- */
-unsigned fw_map_required_descs(void)
-{
-	return fw.n_regions + fw.over_report;
 }
 
 /**

@@ -272,6 +272,22 @@ void fw_map_check_low_memory(void)
 		fw.low_memory_missing = true;
 }
 
+/**
+ * fw_map_firmware_took_low() - check again after the firmware took pages
+ * from @start on: a range taken from 1 MiB up can only shrink a free
+ * range that runs past 1 MiB, which makes low memory no scarcer.  (Every
+ * allocation of the firmware's was checked: a timer's 256 allocations at
+ * the top of the map walked the regions below 1 MiB 256 times.  Its frees
+ * still are, fw_map_free(): a free range merged with the one below can
+ * end past 1 MiB.)
+ * @start: where the pages went.
+ */
+void fw_map_firmware_took_low(uint64_t start)
+{
+	if (start < LOW_MEMORY_END)
+		fw_map_check_low_memory();
+}
+
 /* The end of the highest free range of the starting map (just normalized:
  * no gap inside fw.map yet), where EDK2, which allocates from the top, took
  * the pool pages of its free lists; and the pages of its largest. */

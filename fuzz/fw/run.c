@@ -237,8 +237,6 @@ void fw_map_changed(bool by_firmware)
 	 * refusal's handler made every such run firmware outside the rules). */
 	if (by_firmware && fw.first_exit_returned && !fw.past_key_check && !fw.past_refusal)
 		fw_not_compliant(true, "the firmware changed the map after a failed exit");
-	if (by_firmware)
-		fw_map_check_low_memory();
 	FW_TRACE("#   map changed by %s: %u descriptors, key 0x%llx\n",
 		 by_firmware ? "firmware" : "the loader's call", fw.n_regions,
 		 (unsigned long long)fw.key);
