@@ -41,7 +41,7 @@ static void signal_group(enum scn_group group)
 			 scn_group_names[h->group], scn_lifetime_names[h->lifetime],
 			 scn_action_names[h->action.kind], scn_memtype_names[h->action.mem_type],
 			 h->action.amount, scn_delta_names[h->action.delta], h->action.repeat);
-		fw_action_run(&h->action);
+		fw_action_run(&h->action, false);
 		if (h->lifetime == LIFE_ONCE)
 			fw.handler_closed[i] = true;
 	}
@@ -201,7 +201,7 @@ void fw_timers_tick(void)
 			 i + 1, fw.calls, scn_action_names[t->action.kind],
 			 scn_memtype_names[t->action.mem_type], t->action.amount,
 			 scn_delta_names[t->action.delta], t->action.repeat);
-		fw_action_run(&t->action);
+		fw_action_run(&t->action, true);
 		fw.timer_armed[i] = true;
 		if (t->period == 0)
 			fw.timer_done[i] = true;

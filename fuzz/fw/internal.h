@@ -48,6 +48,23 @@
 /* Map changes handlers and timers may make in one run.  Nothing reported
  * comes near it (F10: "more than 8"); the cap keeps every run fast. */
 #define FW_MAX_FIRMWARE_CHANGES 256u
+/*
+ * Of them, the changes timers may make.  Timers' map changes were 23% of
+ * a 20-second campaign's time from the seeds (perf), most of it in runs of
+ * a timer firing at every call with 16 allocations of +2 (the first
+ * corpus/ebs/scenarios/sizing-rounds-exhausted.scn) and its mutants, which
+ * went on to the cap: 20-second campaigns ran 6.7% more executions per CPU
+ * second with this budget (three seeds, side by side).  128 changes still
+ * grow a map by up to 256 descriptors: eight times the 32 slack slots
+ * Linux found some machines need (F10), three times the largest slack of
+ * the loaders we know (Limine's 4096 bytes, 85 descriptors of 48 bytes),
+ * each of which reads its map once or loops until it fits
+ * (docs/exit-boot.md 3.12); four rounds of 32 slack descriptors, as the
+ * hardened loader keeps, run out within it.  Handlers keep the whole
+ * budget: one changing the map at every exit attempt still meets a loader
+ * that retries for ever (termination, FW_MAX_EXIT_ATTEMPTS).
+ */
+#define FW_MAX_TIMER_CHANGES 128u
 
 /* A firmware asking for more room than this for its map is answering
  * nonsense: real maps run to kilobytes (the largest reported, esx-boot#11,
@@ -183,6 +200,7 @@ struct fw {
 	struct fw_range fw_allocs[FW_MAX_FW_ALLOCS];
 	unsigned n_fw_allocs;
 	unsigned firmware_changes;
+	unsigned timer_changes; /* of them, by timers */
 	unsigned next_alloc_outcome;
 
 	/* Events. */
@@ -458,7 +476,7 @@ const struct fw_alloc *fw_alloc_containing(const void *ptr, bool live);
 void fw_note_firmware_took(uint64_t start, uint64_t pages);
 bool fw_taken_since_read(uint64_t start, uint64_t pages);
 unsigned fw_live_loader_allocations(const struct fw_alloc **first);
-bool fw_action_run(const struct scn_action *action);
+bool fw_action_run(const struct scn_action *action, bool by_timer);
 /* ... and what it shares with pages.c */
 bool fw_type_allocatable(EFI_MEMORY_TYPE type);
 uint8_t fw_next_alloc_outcome(void);

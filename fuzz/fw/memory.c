@@ -299,22 +299,27 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
  * Firmware allocations exist only in the map: there is no loader-visible
  * memory behind them.  They fail silently when the map is full or out of
  * free memory, as a driver's allocation would, and stop after
- * FW_MAX_FIRMWARE_CHANGES in a run.
+ * FW_MAX_FIRMWARE_CHANGES in a run, a timer's after FW_MAX_TIMER_CHANGES
+ * of the timers'.
+ * @by_timer: a timer's action, not a handler's.
  *
  * Return: true if the map changed.
  */
-bool fw_action_run(const struct scn_action *action)
+bool fw_action_run(const struct scn_action *action, bool by_timer)
 {
 	bool changed = false;
 	unsigned r;
 
-	for (r = 0; r < action->repeat && fw.firmware_changes < FW_MAX_FIRMWARE_CHANGES; r++) {
+	for (r = 0; r < action->repeat && fw.firmware_changes < FW_MAX_FIRMWARE_CHANGES &&
+		    (!by_timer || fw.timer_changes < FW_MAX_TIMER_CHANGES);
+	     r++) {
 		struct fw_range range;
 
 		if (!fw_envelope_allows_change())
 			break;
 
 		fw.firmware_changes++;
+		fw.timer_changes += by_timer;
 
 		if (action->kind == ACT_FREE) {
 			if (fw.n_fw_allocs == 0)
@@ -408,6 +413,7 @@ void fw_memory_reset(void)
 	fw.next_fw_taken = 0;
 	fw.fw_taken_reads = 0;
 	fw.firmware_changes = 0;
+	fw.timer_changes = 0;
 	fw.next_alloc_outcome = 0;
 	fw.pool_page_types = 1u << EfiBootServicesData | 1u << EfiBootServicesCode |
 			     1u << EfiRuntimeServicesData | 1u << EfiACPIMemoryNVS;

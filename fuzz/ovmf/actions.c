@@ -48,6 +48,13 @@
 /* Allocations made by notify functions, freed last-in first-out. */
 #define MAX_FIRMWARE_ALLOCS 256u
 
+/* The fake firmware's budgets (fuzz/fw/internal.h, FW_MAX_FIRMWARE_CHANGES
+ * and FW_MAX_TIMER_CHANGES): the steps handlers and timers may take in a
+ * boot, and of them the timers', so that a scenario that reaches one does
+ * the same on both firmwares. */
+#define MAX_FIRMWARE_CHANGES 256u
+#define MAX_TIMER_CHANGES 128u
+
 struct handler {
 	const struct scn_handler *spec;
 	bool done; /* a "once" handler that ran, on U-Boot */
@@ -78,6 +85,7 @@ static unsigned n_timers;
 static bool ticks_stopped;
 static struct firmware_alloc allocs[MAX_FIRMWARE_ALLOCS];
 static unsigned n_allocs;
+static unsigned changes, timer_changes; /* the budgets' counts */
 
 static void remember(EFI_PHYSICAL_ADDRESS address, UINTN pages)
 {
@@ -126,17 +134,23 @@ static void note_key(void)
 
 /**
  * action_run() - what a handler or timer does, as fuzz/fw/memory.c
- * fw_action_run() does it on the fake firmware.
+ * fw_action_run() does it on the fake firmware, within the same budgets.
  * @a: the action; failures are ignored, as a driver's would be.
+ * @by_timer: a timer's action, not a handler's.
  */
-static void action_run(const struct scn_action *a)
+static void action_run(const struct scn_action *a, bool by_timer)
 {
 	unsigned r;
 
-	for (r = 0; r < a->repeat; r++) {
+	for (r = 0; r < a->repeat && changes < MAX_FIRMWARE_CHANGES &&
+		    (!by_timer || timer_changes < MAX_TIMER_CHANGES);
+	     r++) {
 		EFI_PHYSICAL_ADDRESS address = 0;
 		UINTN pages = a->amount ? a->amount : 1;
 		VOID *pool = NULL;
+
+		changes++;
+		timer_changes += by_timer;
 
 		if (a->kind == ACT_FREE) {
 			if (!free_latest())
@@ -159,7 +173,7 @@ static VOID EFIAPI handler_notify(EFI_EVENT event, VOID *context)
 
 	if (h->done)
 		return;
-	action_run(&h->spec->action);
+	action_run(&h->spec->action, false);
 	if (h->spec->lifetime != LIFE_ONCE)
 		return;
 	if (on_uboot)
@@ -173,7 +187,7 @@ static VOID EFIAPI timer_notify(EFI_EVENT event, VOID *context)
 	struct timer *t = context;
 
 	(void)event;
-	action_run(&t->spec->action);
+	action_run(&t->spec->action, true);
 	t->fired = true;
 	t->fired_at = current_call;
 }

@@ -443,6 +443,40 @@ static void reason_kept_once(void)
 	test_result("a reason repeated from a copy of its text is kept once", ok, &out);
 }
 
+/* Timers make at most FW_MAX_TIMER_CHANGES map changes in a run, handlers
+ * go on to FW_MAX_FIRMWARE_CHANGES (fuzz/fw/internal.h); each change moves
+ * EDK2's key by one, and a size query reports the key.  The timer makes 16
+ * changes before every call, so its 128 run out before the eighth query;
+ * the handler makes 16 at every exit attempt (EDK2 2023 signals the BEFORE
+ * group at every call), so its 128 fail eight attempts, and the ninth
+ * exits. */
+static EFI_STATUS budgets_of_timers_and_handlers(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_BOOT_SERVICES *bs = st->BootServices;
+	UINTN keys[12], key = 0, dsize, size, i, failures = 0;
+	UINT32 version;
+	EFI_STATUS status;
+	VOID *buffer = NULL;
+
+	for (i = 0; i < 12; i++) {
+		probe(bs, &keys[i], &dsize, &status);
+		CHECK(status == EFI_BUFFER_TOO_SMALL);
+	}
+	CHECK(keys[7] - keys[0] == 7 * 16);
+	CHECK(keys[11] == keys[7]);
+	CHECK(bs->AllocatePool(EfiLoaderData, 65536, &buffer) == EFI_SUCCESS);
+	for (i = 0; i < 12; i++) {
+		size = 65536;
+		CHECK(bs->GetMemoryMap(&size, buffer, &key, &dsize, &version) == EFI_SUCCESS);
+		status = bs->ExitBootServices(image, key);
+		if (status == EFI_SUCCESS)
+			break;
+		failures++;
+	}
+	CHECK(failures == 8 && status == EFI_SUCCESS);
+	return status;
+}
+
 int main(void)
 {
 	reason_kept_once();
@@ -512,5 +546,10 @@ int main(void)
 	expect_clean("a failed AllocatePool leaves Buffer as it was on U-Boot",
 		     "firmware uboot\ninject AllocatePool nth=1 status=EFI_OUT_OF_RESOURCES\n",
 		     failed_pool_uboot, false);
+	expect_clean("timers stop at their budget of changes, handlers go on to the run's",
+		     "firmware edk2-2023\ntimer at-call at=1 period=1 alloc-pages BootServicesData "
+		     "amount=1 delta=+2 repeat=16\nhandler before-exit every alloc-pages "
+		     "BootServicesData amount=1 delta=+2 repeat=16\n",
+		     budgets_of_timers_and_handlers, true);
 	return test_summary("test_firmware");
 }
