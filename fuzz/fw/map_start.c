@@ -263,8 +263,9 @@ static bool low_memory_for_x86(void)
 
 /**
  * fw_map_check_low_memory() - note whether the map has no free memory
- * below 1 MiB an x86 loader could use; at the start of a run and after
- * each change the firmware makes.
+ * below 1 MiB an x86 loader could use; at the start of a run, after each
+ * of the firmware's frees (fw_map_free()) and after its allocations below
+ * 1 MiB (fw_map_firmware_took_low()).
  */
 void fw_map_check_low_memory(void)
 {
@@ -276,10 +277,10 @@ void fw_map_check_low_memory(void)
  * fw_map_firmware_took_low() - check again after the firmware took pages
  * from @start on: a range taken from 1 MiB up can only shrink a free
  * range that runs past 1 MiB, which makes low memory no scarcer.  (Every
- * allocation of the firmware's was checked: a timer's 256 allocations at
- * the top of the map walked the regions below 1 MiB 256 times.  Its frees
- * still are, fw_map_free(): a free range merged with the one below can
- * end past 1 MiB.)
+ * allocation of the firmware's was checked: a timer's hundreds of
+ * allocations at the top of the map walked the regions below 1 MiB as
+ * many times.  Its frees still are, fw_map_free(): a free range merged
+ * with the one below can end past 1 MiB.)
  * @start: where the pages went.
  */
 void fw_map_firmware_took_low(uint64_t start)

@@ -295,13 +295,13 @@ static EFI_STATUS EFIAPI fw_FreePool(VOID *buffer)
 /**
  * fw_action_run() - what a handler or timer does, inside the firmware.
  * @action: allocate pool or pages, or free the latest firmware allocation.
+ * @by_timer: a timer's action, not a handler's.
  *
  * Firmware allocations exist only in the map: there is no loader-visible
  * memory behind them.  They fail silently when the map is full or out of
  * free memory, as a driver's allocation would, and stop after
  * FW_MAX_FIRMWARE_CHANGES in a run, a timer's after FW_MAX_TIMER_CHANGES
  * of the timers'.
- * @by_timer: a timer's action, not a handler's.
  *
  * Return: true if the map changed.
  */
